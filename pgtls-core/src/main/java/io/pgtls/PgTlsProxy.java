@@ -1,0 +1,266 @@
+package io.pgtls;
+
+import io.pgtls.internal.conn.Acceptor;
+import io.pgtls.internal.conn.CompiledRoute;
+import io.pgtls.internal.loop.LoopGroup;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ByteChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running set of pgtls routes: TLS listeners that speak PostgreSQL's startup protocol and relay
+ * each session to a backend PostgreSQL over TLS or plaintext.
+ *
+ * <pre>{@code
+ * try (PgTlsProxy proxy = PgTlsProxy.builder()
+ *     .route(Route.builder("main")
+ *         .listen("127.0.0.1:6432")
+ *         .tls(ListenerTls.pem(Path.of("proxy.crt"), Path.of("proxy.key")))
+ *         .backend("db.example.com:5432")
+ *         .backendTls(BackendTls.verifyFull(Path.of("db-ca.crt")))
+ *         .build())
+ *     .build()
+ *     .start()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * {@link Builder#build()} validates every setting and loads every certificate and key, failing fast
+ * with a message that names the route and the setting. {@link #start()} binds the listeners and
+ * starts the selector loops; {@link #close()} stops them and closes every connection.
+ */
+public final class PgTlsProxy implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PgTlsProxy.class);
+
+  private enum State { BUILT, RUNNING, CLOSED }
+
+  private final String name;
+  private final int loopCount;
+  private final List<CompiledRoute> routes;
+  private final Map<String, Acceptor> acceptors = new LinkedHashMap<>();
+  private LoopGroup loops;
+  private State state = State.BUILT;
+
+  private final UnaryOperator<ByteChannel> channelWrapper;
+
+  private PgTlsProxy(String name, int loopCount, List<CompiledRoute> routes, UnaryOperator<ByteChannel> channelWrapper) {
+    this.channelWrapper = channelWrapper;
+    this.name = name;
+    this.loopCount = loopCount;
+    this.routes = routes;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts the selector loops and binds every route's listener. If any route cannot bind, the
+   * routes already bound are closed again and a {@link PgTlsException} names the route and cause.
+   */
+  public synchronized PgTlsProxy start() {
+    if (state != State.BUILT) {
+      throw new IllegalStateException("pgtls[" + name + "] is " + state + "; start() may be called once");
+    }
+    log.info("pgtls[{}] starting {} route(s) on {} loop(s)", name, routes.size(), loopCount);
+    loops = new LoopGroup(name, loopCount, channelWrapper);
+    try {
+      int i = 0;
+      for (CompiledRoute route : routes) {
+        Acceptor acceptor;
+        try {
+          acceptor = Acceptor.bind(name, route, loops, loops.loop(i++ % loopCount));
+        } catch (IOException e) {
+          throw new PgTlsException("route '" + route.name() + "': cannot listen on " + route.listen()
+              + ": " + e.getMessage(), e);
+        }
+        acceptors.put(route.name(), acceptor);
+        log.info("pgtls[{}] route '{}' listening on {} -> {} ({})", name, route.name(),
+            format(acceptor.boundAddress()), route.backend(), route.describe());
+      }
+    } catch (RuntimeException e) {
+      closeQuietly();
+      state = State.CLOSED;
+      throw e;
+    }
+    state = State.RUNNING;
+    log.info("pgtls[{}] started", name);
+    return this;
+  }
+
+  /** The address the route's listener is bound to; tells the real port after binding port 0. */
+  public synchronized InetSocketAddress boundAddress(String routeName) {
+    Acceptor acceptor = acceptors.get(routeName);
+    if (acceptor == null) {
+      if (routes.stream().noneMatch(r -> r.name().equals(routeName))) {
+        throw new IllegalArgumentException("pgtls[" + name + "] has no route '" + routeName + "'");
+      }
+      throw new IllegalStateException("pgtls[" + name + "] route '" + routeName + "' is not listening (state " + state + ")");
+    }
+    return acceptor.boundAddress();
+  }
+
+  public List<String> routeNames() {
+    List<String> names = new ArrayList<>();
+    routes.forEach(r -> names.add(r.name()));
+    return Collections.unmodifiableList(names);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public synchronized boolean isRunning() {
+    return state == State.RUNNING;
+  }
+
+  /** Pooled buffers currently lent to connections; zero once every connection is closed or idle. */
+  public long buffersInUse() {
+    LoopGroup l = loops;
+    return l == null ? 0 : l.buffersOutstanding();
+  }
+
+  /** Connections currently open through this proxy, all routes together. */
+  public int activeConnections() {
+    LoopGroup l = loops;
+    return l == null ? 0 : l.activeConnections();
+  }
+
+  /** Stops accepting, closes every connection and stops the loops. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    boolean wasRunning = state == State.RUNNING;
+    state = State.CLOSED;
+    closeQuietly();
+    if (wasRunning) {
+      log.info("pgtls[{}] stopped", name);
+    }
+  }
+
+  private void closeQuietly() {
+    for (Acceptor a : acceptors.values()) {
+      a.close();
+    }
+    if (loops != null) {
+      loops.shutdown(Duration.ofSeconds(5));
+    }
+  }
+
+  private static String format(InetSocketAddress a) {
+    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  @Override
+  public String toString() {
+    return "PgTlsProxy[" + name + " " + state + " routes=" + routeNames() + "]";
+  }
+
+  /**
+   * Collects the proxy's settings. {@link #build()} validates them, loads all TLS material, and
+   * returns a proxy that is ready to {@link PgTlsProxy#start()}.
+   */
+  public static final class Builder {
+    private String name = "pgtls";
+    private int loops = Runtime.getRuntime().availableProcessors();
+    private final List<Route> routes = new ArrayList<>();
+    private UnaryOperator<ByteChannel> channelWrapper = UnaryOperator.identity();
+
+    private Builder() {}
+
+    /** Tests only: what every socket's reads and writes go through (e.g. a chunking wrapper). */
+    Builder channelWrapper(UnaryOperator<ByteChannel> wrapper) {
+      this.channelWrapper = wrapper;
+      return this;
+    }
+
+    /** The proxy's name; it prefixes every log line. Default "pgtls". */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** Number of selector loops (threads). Default: one per available processor. */
+    public Builder loops(int count) {
+      this.loops = count;
+      return this;
+    }
+
+    public Builder route(Route route) {
+      routes.add(Objects.requireNonNull(route, "route"));
+      return this;
+    }
+
+    /** Validates the configuration and loads every certificate and key. */
+    public PgTlsProxy build() {
+      if (name == null || name.isBlank()) {
+        throw new PgTlsException("proxy name must not be empty");
+      }
+      if (loops < 1) {
+        throw new PgTlsException("pgtls[" + name + "]: loops must be at least 1, got " + loops);
+      }
+      if (routes.isEmpty()) {
+        throw new PgTlsException("pgtls[" + name + "]: no routes configured; add at least one route");
+      }
+      Set<String> names = new HashSet<>();
+      Map<HostPort, String> binds = new LinkedHashMap<>();
+      List<CompiledRoute> compiled = new ArrayList<>();
+      for (Route r : routes) {
+        if (r.name() == null || r.name().isBlank()) {
+          throw new PgTlsException("pgtls[" + name + "]: every route needs a name");
+        }
+        if (!names.add(r.name())) {
+          throw new PgTlsException("route '" + r.name() + "': the name is used by another route");
+        }
+        if (r.listen() == null) {
+          throw new PgTlsException("route '" + r.name() + "': listener.bind_address is not set");
+        }
+        if (r.listen().port() != 0) {
+          String other = binds.put(r.listen(), r.name());
+          if (other != null) {
+            throw new PgTlsException("route '" + r.name() + "': listener.bind_address " + r.listen()
+                + " is also used by route '" + other + "'");
+          }
+        }
+        if (r.listenerTls() == null) {
+          throw new PgTlsException("route '" + r.name() + "': listener TLS (server_cert, server_key) is not set");
+        }
+        if (r.backend() == null) {
+          throw new PgTlsException("route '" + r.name() + "': backend.address is not set");
+        }
+        if (r.backend().port() == 0) {
+          throw new PgTlsException("route '" + r.name() + "': backend.address " + r.backend() + " needs a port");
+        }
+        if (r.backendTls() == null) {
+          throw new PgTlsException("route '" + r.name() + "': backend TLS is not set (use BackendTls.disabled() for plaintext)");
+        }
+        requirePositive(r, "startup_timeout", r.startupTimeout());
+        requirePositive(r, "handshake_timeout", r.handshakeTimeout());
+        requirePositive(r, "connect_timeout", r.connectTimeout());
+        compiled.add(CompiledRoute.compile(r));
+      }
+      return new PgTlsProxy(name, loops, List.copyOf(compiled), channelWrapper);
+    }
+
+    private static void requirePositive(Route r, String setting, Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new PgTlsException("route '" + r.name() + "': " + setting + " must be positive, got " + d);
+      }
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package io.pgtls;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One listener → backend mapping: where pgtls listens, the TLS it presents there, and the
+ * PostgreSQL it forwards to. Immutable; built with {@link #builder(String)} and validated by
+ * {@link PgTlsProxy.Builder#build()}.
+ */
+public final class Route {
+  static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final String name;
+  private final HostPort listen;
+  private final ListenerTls listenerTls;
+  private final HostPort backend;
+  private final BackendTls backendTls;
+  private final Duration startupTimeout;
+  private final Duration handshakeTimeout;
+  private final Duration connectTimeout;
+  private final boolean allowPlaintextCancel;
+
+  private Route(Builder b) {
+    this.name = b.name;
+    this.listen = b.listen;
+    this.listenerTls = b.listenerTls;
+    this.backend = b.backend;
+    this.backendTls = b.backendTls;
+    this.startupTimeout = b.startupTimeout;
+    this.handshakeTimeout = b.handshakeTimeout;
+    this.connectTimeout = b.connectTimeout;
+    this.allowPlaintextCancel = b.allowPlaintextCancel;
+  }
+
+  /** A route named {@code name}; the name appears in every log line of its connections. */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public HostPort listen() {
+    return listen;
+  }
+
+  public ListenerTls listenerTls() {
+    return listenerTls;
+  }
+
+  public HostPort backend() {
+    return backend;
+  }
+
+  public BackendTls backendTls() {
+    return backendTls;
+  }
+
+  /** Time from accept to a complete first packet (SSLRequest and, inside TLS, StartupMessage). */
+  public Duration startupTimeout() {
+    return startupTimeout;
+  }
+
+  /** Time allowed for each TLS handshake, client side and backend side. */
+  public Duration handshakeTimeout() {
+    return handshakeTimeout;
+  }
+
+  /** Time allowed to open the TCP connection to the backend (DNS included). */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /**
+   * Whether a plaintext CancelRequest is accepted as the first packet. psql ≤ 16, pgjdbc and
+   * node-postgres send cancels in plaintext even under sslmode=require, so this is on by default.
+   */
+  public boolean allowPlaintextCancel() {
+    return allowPlaintextCancel;
+  }
+
+  @Override
+  public String toString() {
+    return "Route{" + name + ": " + listen + " -> " + backend + ", " + listenerTls + ", " + backendTls + "}";
+  }
+
+  /** Collects a route's settings; {@link PgTlsProxy.Builder#build()} validates them. */
+  public static final class Builder {
+    private final String name;
+    private HostPort listen;
+    private ListenerTls listenerTls;
+    private HostPort backend;
+    private BackendTls backendTls = BackendTls.verifyFull();
+    private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private boolean allowPlaintextCancel = true;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    /** Listen on {@code host:port}; port 0 picks a free port (see {@link PgTlsProxy#boundAddress}). */
+    public Builder listen(String hostPort) {
+      this.listen = HostPort.parse(hostPort);
+      return this;
+    }
+
+    public Builder listen(HostPort address) {
+      this.listen = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    public Builder tls(ListenerTls tls) {
+      this.listenerTls = tls;
+      return this;
+    }
+
+    /** The backend PostgreSQL, {@code host:port}. */
+    public Builder backend(String hostPort) {
+      this.backend = HostPort.parse(hostPort);
+      return this;
+    }
+
+    public Builder backend(HostPort address) {
+      this.backend = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** TLS toward the backend; default {@link BackendTls#verifyFull()}. */
+    public Builder backendTls(BackendTls tls) {
+      this.backendTls = tls;
+      return this;
+    }
+
+    public Builder startupTimeout(Duration timeout) {
+      this.startupTimeout = timeout;
+      return this;
+    }
+
+    public Builder handshakeTimeout(Duration timeout) {
+      this.handshakeTimeout = timeout;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    public Builder allowPlaintextCancel(boolean allow) {
+      this.allowPlaintextCancel = allow;
+      return this;
+    }
+
+    /** Builds the route; {@link PgTlsProxy.Builder#build()} does the validation. */
+    public Route build() {
+      return new Route(this);
+    }
+  }
+}

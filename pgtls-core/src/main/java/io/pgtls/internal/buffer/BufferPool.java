@@ -1,0 +1,67 @@
+package io.pgtls.internal.buffer;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+
+/**
+ * Fixed-size heap buffers for one selector loop (not thread-safe: only the loop's thread borrows
+ * and returns). Every buffer is large enough for one whole TLS record in either form, so a single
+ * size class serves ciphertext and plaintext alike. Plaintext buffers are zeroed when returned, so
+ * decrypted query text does not linger in idle memory. {@link #outstanding()} lets tests prove that
+ * every borrowed buffer came back.
+ */
+public final class BufferPool {
+  /** Large enough for one TLS record, ciphertext (packet) or plaintext (application) size. */
+  public static final int BUFFER_SIZE = computeBufferSize();
+
+  private static final int MAX_RETAINED = 64;
+
+  private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
+  private final AtomicLong outstanding = new AtomicLong();
+
+  private static int computeBufferSize() {
+    try {
+      SSLEngine engine = SSLContext.getDefault().createSSLEngine();
+      int size = Math.max(engine.getSession().getPacketBufferSize(), engine.getSession().getApplicationBufferSize());
+      return (size + 1023) & ~1023; // round up to whole KiB
+    } catch (Exception e) {
+      return 17 * 1024; // 16 KiB record + header, MAC and padding
+    }
+  }
+
+  /** A cleared buffer of {@link #BUFFER_SIZE} bytes, in write mode. */
+  public ByteBuffer borrow() {
+    ByteBuffer b = free.pollFirst();
+    if (b == null) {
+      b = ByteBuffer.allocate(BUFFER_SIZE);
+    }
+    outstanding.incrementAndGet();
+    return b;
+  }
+
+  /** Takes {@code buffer} back; when it held plaintext, its bytes are zeroed first. */
+  public void release(ByteBuffer buffer, boolean plaintext) {
+    if (plaintext) {
+      Arrays.fill(buffer.array(), buffer.arrayOffset(), buffer.arrayOffset() + buffer.capacity(), (byte) 0);
+    }
+    buffer.clear();
+    outstanding.decrementAndGet();
+    if (buffer.capacity() == BUFFER_SIZE && free.size() < MAX_RETAINED) {
+      free.addFirst(buffer);
+    }
+  }
+
+  /** Buffers borrowed and not yet returned. */
+  public long outstanding() {
+    return outstanding.get();
+  }
+
+  /** Buffers kept for reuse. */
+  public int retained() {
+    return free.size();
+  }
+}

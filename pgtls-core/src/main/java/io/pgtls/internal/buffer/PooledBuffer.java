@@ -1,0 +1,90 @@
+package io.pgtls.internal.buffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A slot that holds a pooled buffer only while it has data: {@link #prepare()} borrows on first
+ * use, {@link #releaseIfEmpty()} gives the buffer back as soon as it is drained, so an idle
+ * connection holds no buffers at all (the habit of tls-channel's BufferHolder and Jetty's
+ * releaseEmpty*Buffer). The buffer is kept in write mode: its data is [0, position).
+ */
+public final class PooledBuffer {
+  private final BufferPool pool;
+  private final boolean plaintext;
+  private final String name;
+  private ByteBuffer buffer;
+
+  public PooledBuffer(BufferPool pool, boolean plaintext, String name) {
+    this.pool = pool;
+    this.plaintext = plaintext;
+    this.name = name;
+  }
+
+  /** The buffer, borrowing one if none is held; in write mode. */
+  public ByteBuffer prepare() {
+    if (buffer == null) {
+      buffer = pool.borrow();
+    }
+    return buffer;
+  }
+
+  /** The buffer if held, else null. */
+  public ByteBuffer peek() {
+    return buffer;
+  }
+
+  public boolean isEmpty() {
+    return buffer == null || buffer.position() == 0;
+  }
+
+  public int size() {
+    return buffer == null ? 0 : buffer.position();
+  }
+
+  public boolean isFull() {
+    return buffer != null && !buffer.hasRemaining();
+  }
+
+  /** Returns the buffer to the pool if it holds no data. */
+  public void releaseIfEmpty() {
+    if (buffer != null && buffer.position() == 0) {
+      pool.release(buffer, plaintext);
+      buffer = null;
+    }
+  }
+
+  /** Returns the buffer to the pool whatever it holds (on close). */
+  public void release() {
+    if (buffer != null) {
+      pool.release(buffer, plaintext);
+      buffer = null;
+    }
+  }
+
+  /**
+   * Flips to read mode, runs {@code consumer}, and compacts back to write mode: the consumer sees
+   * the data [0, position) and whatever it leaves unread stays for next time.
+   */
+  public <E extends Exception> void consume(Consumer<E> consumer) throws E {
+    if (buffer == null) {
+      return;
+    }
+    buffer.flip();
+    try {
+      consumer.accept(buffer);
+    } finally {
+      buffer.compact();
+    }
+  }
+
+  /** Reads a buffer in read mode. */
+  @FunctionalInterface
+  public interface Consumer<E extends Exception> {
+    void accept(ByteBuffer readMode) throws E;
+  }
+
+  @Override
+  public String toString() {
+    return name + "=" + (buffer == null ? "-" : Integer.toString(buffer.position()));
+  }
+}

@@ -1,0 +1,149 @@
+package io.pgtls.internal.conn;
+
+import io.pgtls.internal.loop.EventLoop;
+import io.pgtls.internal.loop.LoopGroup;
+import io.pgtls.internal.loop.Selectable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One route's listening socket. It accepts on its own loop and hands each new connection to the
+ * next loop of the group, where the connection stays for its whole life.
+ */
+public final class Acceptor implements Selectable {
+  private static final Logger log = LoggerFactory.getLogger(Acceptor.class);
+  /** Connections accepted per wake-up before other work on the loop gets a turn. */
+  private static final int ACCEPTS_PER_EVENT = 64;
+  /** Pause after an accept error such as EMFILE, so a full fd table does not spin the loop. */
+  private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+  private final String proxyName;
+  private final CompiledRoute route;
+  private final LoopGroup group;
+  private final EventLoop loop;
+  private final ServerSocketChannel server;
+  private final InetSocketAddress bound;
+  private SelectionKey key;
+  private volatile boolean closed;
+
+  private Acceptor(String proxyName, CompiledRoute route, LoopGroup group, EventLoop loop, ServerSocketChannel server)
+      throws IOException {
+    this.proxyName = proxyName;
+    this.route = route;
+    this.group = group;
+    this.loop = loop;
+    this.server = server;
+    this.bound = (InetSocketAddress) server.getLocalAddress();
+  }
+
+  /** Binds the route's listener now (so bind errors surface to the caller) and starts accepting. */
+  public static Acceptor bind(String proxyName, CompiledRoute route, LoopGroup group, EventLoop loop)
+      throws IOException {
+    ServerSocketChannel server = ServerSocketChannel.open();
+    try {
+      server.configureBlocking(false);
+      server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      InetSocketAddress address = new InetSocketAddress(route.listen().host(), route.listen().port());
+      if (address.isUnresolved()) {
+        throw new IOException("cannot resolve listen host '" + route.listen().host() + "'");
+      }
+      server.bind(address, 1024);
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    Acceptor a = new Acceptor(proxyName, route, group, loop, server);
+    loop.execute(a::register);
+    return a;
+  }
+
+  private void register() {
+    if (closed) {
+      return;
+    }
+    try {
+      key = loop.register(server, SelectionKey.OP_ACCEPT, this);
+    } catch (IOException e) {
+      log.error("pgtls[{}] route '{}': cannot register listener: {}", proxyName, route.name(), e.toString());
+    }
+  }
+
+  public InetSocketAddress boundAddress() {
+    return bound;
+  }
+
+  @Override
+  public void onReady(int readyOps) {
+    for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+      SocketChannel ch;
+      try {
+        ch = server.accept();
+      } catch (IOException e) {
+        // EMFILE/ENFILE and friends: keep the listener, back off, try again.
+        log.warn("pgtls[{}] route '{}': accept failed: {}; pausing accepts for {} ms", proxyName, route.name(),
+            e.toString(), TimeUnit.NANOSECONDS.toMillis(ACCEPT_BACKOFF_NANOS));
+        key.interestOps(0);
+        loop.schedule(ACCEPT_BACKOFF_NANOS, () -> {
+          if (!closed && key.isValid()) {
+            key.interestOps(SelectionKey.OP_ACCEPT);
+          }
+        });
+        return;
+      }
+      if (ch == null) {
+        return;
+      }
+      try {
+        ch.configureBlocking(false);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+      } catch (IOException e) {
+        log.debug("pgtls[{}] route '{}': accepted socket unusable: {}", proxyName, route.name(), e.toString());
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // already broken
+        }
+        continue;
+      }
+      EventLoop target = group.next();
+      if (target == loop) {
+        ProxyConnection.open(proxyName, route, target, group, ch);
+      } else {
+        target.execute(() -> ProxyConnection.open(proxyName, route, target, group, ch));
+      }
+    }
+  }
+
+  @Override
+  public void onFailure(Throwable cause) {
+    log.error("pgtls[{}] route '{}': listener failed", proxyName, route.name(), cause);
+  }
+
+  @Override
+  public void onLoopShutdown() {
+    close();
+  }
+
+  /** Stops accepting; connections already accepted carry on until the loops stop. */
+  public void close() {
+    closed = true;
+    try {
+      server.close();
+    } catch (IOException e) {
+      log.debug("pgtls[{}] route '{}': closing listener: {}", proxyName, route.name(), e.toString());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Acceptor[" + route.name() + " " + bound + (closed ? " closed" : "") + "]";
+  }
+}

@@ -1,0 +1,145 @@
+package io.pgtls.internal.conn;
+
+import io.pgtls.BackendTls;
+import io.pgtls.HostPort;
+import io.pgtls.ListenerTls;
+import io.pgtls.PgTlsException;
+import io.pgtls.Route;
+import io.pgtls.tls.TlsContexts;
+import io.pgtls.tls.TlsMaterial;
+import io.pgtls.tls.TlsMaterialException;
+import io.pgtls.tls.TrustMaterial;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+
+/**
+ * A validated {@link Route} with its TLS material loaded into SSLContexts, ready to make engines
+ * for each connection. Built once, before anything binds, so a bad file fails the start.
+ */
+public final class CompiledRoute {
+  private final Route route;
+  private final SSLContext listenerContext;
+  private final SSLContext backendContext;
+  private final String backendServerName;
+
+  private CompiledRoute(Route route, SSLContext listenerContext, SSLContext backendContext) {
+    this.route = route;
+    this.listenerContext = listenerContext;
+    this.backendContext = backendContext;
+    this.backendServerName = route.backendTls().serverName().orElse(route.backend().host());
+  }
+
+  /** Loads every certificate and key of {@code route}; the message of any failure names the route and setting. */
+  public static CompiledRoute compile(Route route) {
+    String where = "route '" + route.name() + "': ";
+    ListenerTls lt = route.listenerTls();
+    for (String p : lt.protocols()) {
+      if (!p.equals("TLSv1.3") && !p.equals("TLSv1.2")) {
+        throw new PgTlsException(where + "listener TLS version '" + p + "' is not allowed (use TLSv1.2 or TLSv1.3)");
+      }
+    }
+    TlsMaterial identity;
+    try {
+      identity = TlsMaterial.load(lt.certificateChain(), lt.privateKey());
+    } catch (TlsMaterialException e) {
+      throw new PgTlsException(where + "listener server_cert/server_key: " + e.getMessage(), e);
+    }
+    TrustMaterial clientCa = null;
+    if (lt.clientCa().isPresent()) {
+      try {
+        clientCa = TrustMaterial.load(lt.clientCa().get());
+      } catch (TlsMaterialException e) {
+        throw new PgTlsException(where + "listener client_ca: " + e.getMessage(), e);
+      }
+    }
+    SSLContext listener;
+    try {
+      listener = TlsContexts.server(identity, clientCa);
+    } catch (RuntimeException e) {
+      throw new PgTlsException(where + "cannot build the listener's TLS context: " + e.getMessage(), e);
+    }
+
+    SSLContext backend = null;
+    BackendTls bt = route.backendTls();
+    if (bt.enabled()) {
+      TrustMaterial trust;
+      if (bt.rootCa().isPresent()) {
+        try {
+          trust = TrustMaterial.load(bt.rootCa().get());
+        } catch (TlsMaterialException e) {
+          throw new PgTlsException(where + "backend root_ca: " + e.getMessage(), e);
+        }
+      } else {
+        trust = TrustMaterial.jdkDefault();
+      }
+      if (bt.clientCertificate().isPresent() != bt.clientKey().isPresent()) {
+        throw new PgTlsException(where + "backend client_cert and client_key must be set together");
+      }
+      TlsMaterial clientIdentity = null;
+      if (bt.clientCertificate().isPresent()) {
+        try {
+          clientIdentity = TlsMaterial.load(bt.clientCertificate().get(), bt.clientKey().get());
+        } catch (TlsMaterialException e) {
+          throw new PgTlsException(where + "backend client_cert/client_key: " + e.getMessage(), e);
+        }
+      }
+      try {
+        backend = TlsContexts.client(trust, clientIdentity);
+      } catch (RuntimeException e) {
+        throw new PgTlsException(where + "cannot build the backend TLS context: " + e.getMessage(), e);
+      }
+    }
+    return new CompiledRoute(route, listener, backend);
+  }
+
+  public String name() {
+    return route.name();
+  }
+
+  public Route route() {
+    return route;
+  }
+
+  public HostPort listen() {
+    return route.listen();
+  }
+
+  public HostPort backend() {
+    return route.backend();
+  }
+
+  boolean backendTlsEnabled() {
+    return backendContext != null;
+  }
+
+  String backendServerName() {
+    return backendServerName;
+  }
+
+  /** A server-mode engine for a new client connection, with ALPN "postgresql" offered. */
+  SSLEngine newListenerEngine() {
+    ListenerTls lt = route.listenerTls();
+    return TlsContexts.serverEngine(listenerContext, lt.mtls(), lt.protocols());
+  }
+
+  /** A client-mode engine toward the backend, with SNI and (verify-full) host name checking. */
+  SSLEngine newBackendEngine() {
+    BackendTls bt = route.backendTls();
+    return TlsContexts.clientEngine(backendContext, backendServerName, route.backend().port(),
+        bt.verification() == BackendTls.Verification.VERIFY_FULL, List.of("TLSv1.3", "TLSv1.2"));
+  }
+
+  /** One phrase for the start-up log line: what TLS each leg uses. */
+  public String describe() {
+    ListenerTls lt = route.listenerTls();
+    BackendTls bt = route.backendTls();
+    String client = lt.mtls() ? "client TLS with required client certificates" : "client TLS";
+    String backend = bt.enabled()
+        ? "backend TLS " + (bt.verification() == BackendTls.Verification.VERIFY_FULL ? "verify-full" : "verify-ca")
+            + " as '" + backendServerName + "'" + (bt.rootCa().isPresent() ? "" : " (JDK trust store)")
+            + (bt.clientCertificate().isPresent() ? " with client certificate" : "")
+        : "backend plaintext";
+    return client + ", " + backend;
+  }
+}

@@ -1,0 +1,329 @@
+package io.pgtls.internal.tls;
+
+import java.nio.ByteBuffer;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one {@link SSLEngine} without doing any I/O (the shape of Elasticsearch's SSLDriver): the
+ * caller hands in network bytes and plaintext buffers, and the session reports what it needs next
+ * as a {@link Status}. The engine's own handshake status, asked fresh on every pass, is the source
+ * of truth (tls-channel's habit); {@link Mode} records where the session is in its life.
+ *
+ * <p>Buffers: {@code netIn} and {@code plainIn} are in read mode; {@code netOut} and {@code
+ * plainOut} in write mode.
+ */
+public final class TlsSession {
+  private static final Logger log = LoggerFactory.getLogger(TlsSession.class);
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  /** Where the session is in its life. */
+  public enum Mode {
+    /** Initial handshake in progress. */
+    HANDSHAKE,
+    /** Handshake finished; application data flows (post-handshake messages may still come). */
+    APPLICATION,
+    /** Both close_notify alerts are done, or the session failed. */
+    CLOSED
+  }
+
+  /** Why a call returned. */
+  public enum Status {
+    /** Everything given was processed. */
+    OK,
+    /** More network input is needed (buffer underflow, or no input left). */
+    NEED_INPUT,
+    /** {@code netOut} is full: flush it to the socket and call again. */
+    NEED_FLUSH,
+    /** {@code plainOut} is full: drain it and call again. */
+    NEED_PLAIN_SPACE,
+    /** Delegated tasks must run ({@link #delegatedTasks()}) before the engine can go on. */
+    NEED_TASK,
+    /** The peer's close_notify has been received: no more plaintext will come. */
+    INBOUND_CLOSED,
+    /** Our outbound side is closed (close_notify sent or being sent): nothing more can be sent. */
+    OUTBOUND_CLOSED
+  }
+
+  private final SSLEngine engine;
+  private Mode mode = Mode.HANDSHAKE;
+  private boolean begun;
+
+  public TlsSession(SSLEngine engine) {
+    this.engine = engine;
+  }
+
+  public SSLEngine engine() {
+    return engine;
+  }
+
+  public Mode mode() {
+    return mode;
+  }
+
+  public boolean handshakeComplete() {
+    return mode != Mode.HANDSHAKE;
+  }
+
+  public boolean isInboundDone() {
+    return engine.isInboundDone();
+  }
+
+  public boolean isOutboundDone() {
+    return engine.isOutboundDone();
+  }
+
+  /** Starts the handshake; a client engine then wants to wrap its ClientHello. */
+  public void begin() throws SSLException {
+    if (!begun) {
+      begun = true;
+      engine.beginHandshake();
+    }
+  }
+
+  /**
+   * Processes network input: unwraps records from {@code netIn} into {@code plainOut}, and wraps
+   * whatever the engine needs to send (handshake messages, session tickets, KeyUpdate answers, a
+   * TLS 1.2 close_notify reply) into {@code netOut}. Keeps going while progress is possible, so
+   * application data that arrived in the same read as the last handshake record is decrypted at
+   * once instead of waiting for a read event that may never come.
+   */
+  public Status receive(ByteBuffer netIn, ByteBuffer plainOut, ByteBuffer netOut) throws SSLException {
+    while (true) {
+      HandshakeStatus hs = engine.getHandshakeStatus();
+      if (mode == Mode.HANDSHAKE && begun && hs == HandshakeStatus.NOT_HANDSHAKING) {
+        // Some JDK paths end the handshake with NEED_WRAP (a TLS 1.3 server's NewSessionTicket)
+        // rather than a FINISHED result; NOT_HANDSHAKING after begin() means it is done.
+        mode = Mode.APPLICATION;
+      }
+      switch (hs) {
+        case NEED_TASK:
+          return Status.NEED_TASK;
+        case NEED_WRAP: {
+          Status s = wrapNonApplication(netOut);
+          if (s != Status.OK) {
+            return s;
+          }
+          break;
+        }
+        case NEED_UNWRAP_AGAIN:
+          // Only DTLS engines report this (JDK 9+). A TLS engine reporting it is a JDK bug we must
+          // not paper over with a silent default branch.
+          throw new IllegalStateException("SSLEngine reported NEED_UNWRAP_AGAIN, which only DTLS uses");
+        case NEED_UNWRAP:
+        case NOT_HANDSHAKING:
+        case FINISHED:
+        default: {
+          if (engine.isInboundDone()) {
+            return inboundClosed();
+          }
+          if (!netIn.hasRemaining()) {
+            return Status.NEED_INPUT;
+          }
+          SSLEngineResult r = engine.unwrap(netIn, plainOut);
+          trace("unwrap", r);
+          noteFinished(r);
+          switch (r.getStatus()) {
+            case BUFFER_UNDERFLOW:
+              return Status.NEED_INPUT;
+            case BUFFER_OVERFLOW:
+              if (plainOut.position() == 0) {
+                throw new SSLException("TLS record larger than the " + plainOut.capacity()
+                    + "-byte buffer (session wants " + engine.getSession().getApplicationBufferSize() + ")");
+              }
+              return Status.NEED_PLAIN_SPACE;
+            case CLOSED:
+              // TLS 1.2 answers close_notify with its own (duplex close): the engine now wants
+              // NEED_WRAP, served on the next pass. TLS 1.3 is half-close (JDK-8207009): the engine
+              // does not answer unless jdk.tls.acknowledgeCloseNotify is set.
+              if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+                Status s = wrapNonApplication(netOut);
+                if (s == Status.NEED_FLUSH || s == Status.NEED_TASK) {
+                  return s;
+                }
+              }
+              return inboundClosed();
+            case OK:
+              if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
+                  && r.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP && !netIn.hasRemaining()) {
+                return Status.NEED_INPUT;
+              }
+              break;
+            default:
+              throw new IllegalStateException("unexpected unwrap status " + r.getStatus());
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * Encrypts {@code plainIn} into {@code netOut}. Returns OK once all of it is consumed (and any
+   * post-handshake message the engine asked for, such as a KeyUpdate, has been wrapped too).
+   */
+  public Status send(ByteBuffer plainIn, ByteBuffer netOut) throws SSLException {
+    while (true) {
+      HandshakeStatus hs = engine.getHandshakeStatus();
+      if (hs == HandshakeStatus.NEED_TASK) {
+        return Status.NEED_TASK;
+      }
+      if (engine.isOutboundDone()) {
+        return Status.OUTBOUND_CLOSED;
+      }
+      if (!plainIn.hasRemaining()) {
+        if (hs == HandshakeStatus.NEED_WRAP) {
+          Status s = wrapNonApplication(netOut);
+          if (s != Status.OK) {
+            return s;
+          }
+          continue;
+        }
+        return Status.OK;
+      }
+      SSLEngineResult r = engine.wrap(plainIn, netOut);
+      trace("wrap", r);
+      noteFinished(r);
+      switch (r.getStatus()) {
+        case BUFFER_OVERFLOW:
+          if (netOut.position() == 0) {
+            throw new SSLException("TLS packet larger than the " + netOut.capacity() + "-byte buffer");
+          }
+          return Status.NEED_FLUSH;
+        case CLOSED:
+          return Status.OUTBOUND_CLOSED;
+        case OK:
+          if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
+            // A handshake (renegotiation is refused, so a post-handshake exchange) is waiting for
+            // the peer: the engine will not take application data until it has unwrapped more.
+            return hs == HandshakeStatus.NEED_UNWRAP ? Status.NEED_INPUT : Status.OK;
+          }
+          break;
+        default:
+          throw new IllegalStateException("unexpected wrap status " + r.getStatus());
+      }
+    }
+  }
+
+  /**
+   * Queues our close_notify and wraps it into {@code netOut}. Returns OK once it is fully wrapped,
+   * NEED_FLUSH if {@code netOut} must be flushed first (call again after).
+   */
+  public Status close(ByteBuffer netOut) throws SSLException {
+    engine.closeOutbound();
+    while (!engine.isOutboundDone()) {
+      SSLEngineResult r = engine.wrap(EMPTY, netOut);
+      trace("wrap(close)", r);
+      if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+        return Status.NEED_FLUSH;
+      }
+      if (r.bytesProduced() == 0 && r.getStatus() != SSLEngineResult.Status.CLOSED) {
+        break; // nothing more will come out; do not spin
+      }
+    }
+    if (engine.isInboundDone()) {
+      mode = Mode.CLOSED;
+    }
+    return Status.OK;
+  }
+
+  /**
+   * Wraps whatever alert the engine has pending after a failed handshake (for example "certificate
+   * required"), so the peer learns why; errors doing so are ignored.
+   */
+  public void wrapFailureAlert(ByteBuffer netOut) {
+    try {
+      engine.closeOutbound();
+      for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+        SSLEngineResult r = engine.wrap(EMPTY, netOut);
+        if (r.bytesProduced() == 0) {
+          break;
+        }
+      }
+    } catch (Exception e) {
+      log.trace("no alert to send after failure", e);
+    }
+    mode = Mode.CLOSED;
+  }
+
+  /**
+   * The peer closed TCP without close_notify. {@code closeInbound()} then throws "closing inbound
+   * before receiving peer's close_notify" (the truncation check); killed clients and backends do
+   * this all the time, so it is expected, not an error.
+   */
+  public void inputEndedWithoutCloseNotify() {
+    try {
+      engine.closeInbound();
+    } catch (SSLException expected) {
+      log.trace("truncation check: {}", expected.getMessage());
+    }
+  }
+
+  /** Runs the engine's delegated tasks; call off the selector loop, then call receive/send again. */
+  public Runnable delegatedTasks() {
+    return () -> {
+      Runnable task;
+      while ((task = engine.getDelegatedTask()) != null) {
+        task.run();
+      }
+    };
+  }
+
+  /** The negotiated ALPN protocol: "" when none was negotiated, null before the handshake. */
+  public String applicationProtocol() {
+    return engine.getApplicationProtocol();
+  }
+
+  private Status inboundClosed() {
+    if (engine.isOutboundDone()) {
+      mode = Mode.CLOSED;
+    }
+    return Status.INBOUND_CLOSED;
+  }
+
+  private Status wrapNonApplication(ByteBuffer netOut) throws SSLException {
+    SSLEngineResult r = engine.wrap(EMPTY, netOut);
+    trace("wrap", r);
+    noteFinished(r);
+    switch (r.getStatus()) {
+      case BUFFER_OVERFLOW:
+        return Status.NEED_FLUSH;
+      case CLOSED:
+        // Our close_notify (or the reply to the peer's) went out; nothing more will.
+        if (engine.isInboundDone()) {
+          mode = Mode.CLOSED;
+        }
+        return r.bytesProduced() > 0 ? Status.OK : Status.OUTBOUND_CLOSED;
+      case OK:
+        return Status.OK;
+      default:
+        throw new IllegalStateException("unexpected wrap status " + r.getStatus());
+    }
+  }
+
+  private void noteFinished(SSLEngineResult r) {
+    // FINISHED is reported once, by the wrap or unwrap that completed the handshake; never by
+    // getHandshakeStatus(). Reaching it again (TLS 1.3 post-handshake messages) is harmless.
+    if (r.getHandshakeStatus() == HandshakeStatus.FINISHED && mode == Mode.HANDSHAKE) {
+      mode = Mode.APPLICATION;
+    }
+  }
+
+  private static void trace(String op, SSLEngineResult r) {
+    if (log.isTraceEnabled()) {
+      // SSLEngineResult.toString() spans several lines; keep the log to one.
+      log.trace("{}: {} {} consumed={} produced={}", op, r.getStatus(), r.getHandshakeStatus(), r.bytesConsumed(),
+          r.bytesProduced());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Tls{" + mode + " hs=" + engine.getHandshakeStatus() + (engine.isInboundDone() ? " in-done" : "")
+        + (engine.isOutboundDone() ? " out-done" : "") + "}";
+  }
+}

@@ -1,0 +1,130 @@
+package io.pgtls.tls;
+
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+
+/** Builds the SSLContexts and SSLEngines of the proxy's two sides. */
+public final class TlsContexts {
+
+  /** The ALPN protocol name PostgreSQL registered (PostgreSQL 17, direct SSL negotiation). */
+  public static final String ALPN_POSTGRESQL = "postgresql";
+
+  private TlsContexts() {
+  }
+
+  /**
+   * The context of the proxy's listener, presenting {@code identity}. With {@code clientCa},
+   * client certificates are verified against it (the caller requires them per engine);
+   * without it, every client certificate is refused.
+   */
+  public static SSLContext server(TlsMaterial identity, TrustMaterial clientCa) {
+    Objects.requireNonNull(identity, "identity");
+    TrustManager[] trust = clientCa != null
+        ? clientCa.trustManagers()
+        : new TrustManager[] {new NoClientCaTrustManager()};
+    return context(IdentityKeyManagers.of(identity), trust);
+  }
+
+  /**
+   * The context of the proxy's connections to the backend PostgreSQL: the backend's
+   * certificate is verified against {@code trust}; {@code clientIdentity} (nullable) is
+   * presented when the backend asks for a client certificate.
+   */
+  public static SSLContext client(TrustMaterial trust, TlsMaterial clientIdentity) {
+    Objects.requireNonNull(trust, "trust");
+    // A null KeyManager array means "no client certificate", not a default keystore.
+    KeyManager[] keys = clientIdentity != null ? IdentityKeyManagers.of(clientIdentity) : null;
+    return context(keys, trust.trustManagers());
+  }
+
+  private static SSLContext context(KeyManager[] keys, TrustManager[] trust) {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keys, trust, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot create a TLS context: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A server-side engine for one client connection.
+   *
+   * <p>It announces ALPN {@value #ALPN_POSTGRESQL}. JDK behaviour relied on: a client that
+   * offers ALPN without "postgresql" gets a fatal no_application_protocol alert (as from
+   * PostgreSQL itself), while a client that offers no ALPN at all (libpq 16 and older,
+   * pgjdbc) is accepted and {@link SSLEngine#getApplicationProtocol()} returns "".
+   *
+   * @param protocols TLS versions to enable; null or empty means TLSv1.3 and TLSv1.2
+   * @throws IllegalArgumentException for protocols below TLSv1.2 or unknown names
+   */
+  public static SSLEngine serverEngine(SSLContext ctx, boolean requireClientCertificate, List<String> protocols) {
+    String[] enabled = TlsProtocols.resolve(protocols);
+    SSLEngine engine = ctx.createSSLEngine();
+    // JDK quirk: setUseClientMode replaces enabled protocols and cipher suites that equal the
+    // context defaults (ours, TLSv1.3 + TLSv1.2, do) with the other mode's defaults, so it
+    // must come before setSSLParameters.
+    engine.setUseClientMode(false);
+    SSLParameters parameters = engine.getSSLParameters();
+    parameters.setProtocols(enabled);
+    // Also clears "want": a client certificate is either required or not requested.
+    parameters.setNeedClientAuth(requireClientCertificate);
+    parameters.setApplicationProtocols(new String[] {ALPN_POSTGRESQL});
+    engine.setSSLParameters(parameters);
+    return engine;
+  }
+
+  /**
+   * A client-side engine for a connection to {@code serverName}:{@code port}.
+   *
+   * @param serverName     host name or IP literal (IPv6 with or without brackets)
+   * @param verifyHostName check the backend certificate's subjectAltName (dNSName or
+   *                       iPAddress; CN only when there is no dNSName) against
+   *                       {@code serverName}, like libpq's sslmode=verify-full; without it
+   *                       the chain is still verified, like verify-ca
+   * @param protocols      TLS versions to enable; null or empty means TLSv1.3 and TLSv1.2
+   */
+  public static SSLEngine clientEngine(SSLContext ctx, String serverName, int port, boolean verifyHostName,
+      List<String> protocols) {
+    Objects.requireNonNull(serverName, "serverName");
+    String[] enabled = TlsProtocols.resolve(protocols);
+    String host = HostNames.normalize(serverName);
+    // The peer host given here is what "HTTPS" endpoint identification checks the certificate against.
+    SSLEngine engine = ctx.createSSLEngine(host, port);
+    engine.setUseClientMode(true); // before setSSLParameters, see serverEngine
+    SSLParameters parameters = engine.getSSLParameters();
+    parameters.setProtocols(enabled);
+    if (verifyHostName) {
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    }
+    // JDK quirk: the JDK derives SNI from the peer host only when the name contains a dot,
+    // so "localhost" or a bare container name ("postgres") would get none. Set it
+    // explicitly for every name; never for IP literals (RFC 6066).
+    HostNames.sniFor(host).ifPresent(sni -> parameters.setServerNames(List.of(sni)));
+    engine.setSSLParameters(parameters);
+    return engine;
+  }
+
+  /** A one-line description for log lines: subject and issuer CN, expiry, fingerprint prefix. */
+  public static String describe(X509Certificate certificate) {
+    return CertificateDescriptions.describe(certificate);
+  }
+
+  /**
+   * RFC 5929 tls-server-end-point channel binding data: the certificate's DER hashed with
+   * its signature's hash algorithm, MD5 and SHA-1 replaced by SHA-256, as PostgreSQL does.
+   *
+   * @throws IllegalArgumentException for signature algorithms without a separate hash
+   *                                  (Ed25519, Ed448), for which the binding is undefined
+   */
+  public static byte[] tlsServerEndPointHash(X509Certificate certificate) {
+    return TlsServerEndPoint.hash(certificate);
+  }
+}

@@ -1,0 +1,192 @@
+package io.pgtls.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgtls.tls.TestPki.Issued;
+import java.nio.file.Path;
+import java.util.List;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TlsContextsHandshakeTest {
+
+  private static final int PORT = 5432;
+
+  @TempDir
+  static Path dir;
+
+  private static Issued ca;
+  private static Issued alice;
+  private static TrustMaterial caTrust;
+  private static TlsMaterial localhostServer;
+  private static TlsMaterial otherHostServer;
+  private static TlsMaterial aliceIdentity;
+  private static TlsMaterial malloryIdentity;
+  private static TlsMaterial foreignServer;
+
+  @BeforeAll
+  static void pki() throws Exception {
+    ca = TestPki.ca("pgtls test CA");
+    Issued otherCa = TestPki.ca("some other CA");
+    caTrust = TrustMaterial.load(TestPki.writeCertificates(dir.resolve("ca.crt"), ca));
+    localhostServer = material("localhost", TestPki.server(ca, "localhost", "localhost", "127.0.0.1"));
+    otherHostServer = material("other", TestPki.server(ca, "db.other.example", "db.other.example"));
+    foreignServer = material("foreign", TestPki.server(otherCa, "localhost", "localhost"));
+    alice = TestPki.client(ca, "alice");
+    aliceIdentity = material("alice", alice);
+    malloryIdentity = material("mallory", TestPki.client(otherCa, "mallory"));
+  }
+
+  private static TlsMaterial material(String name, Issued issued) throws TlsMaterialException {
+    return TlsMaterial.load(TestPki.writeCertificates(dir.resolve(name + ".crt"), issued),
+        TestPki.writePkcs8Key(dir.resolve(name + ".key"), issued));
+  }
+
+  @Test
+  void mutualTlsHandshakeHandsTheClientCertificateToTheServer() throws Exception {
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(localhostServer, caTrust), true, null);
+    SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, aliceIdentity), "localhost", PORT, true,
+        null);
+
+    EnginePump.handshake(client, server);
+
+    assertThat(server.getSession().getPeerCertificates()[0]).isEqualTo(alice.certificate());
+    assertThat(client.getSession().getPeerCertificates()[0]).isEqualTo(localhostServer.leaf());
+    assertThat(server.getSession().getProtocol()).isEqualTo("TLSv1.3");
+  }
+
+  @Test
+  void clientCertificateFromAnotherCaIsRejected() {
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(localhostServer, caTrust), true, null);
+    SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, malloryIdentity), "localhost", PORT,
+        true, null);
+
+    assertThatThrownBy(() -> EnginePump.handshake(client, server)).isInstanceOf(SSLHandshakeException.class);
+  }
+
+  @Test
+  void clientWithoutCertificateIsRejectedWhenOneIsRequired() {
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(localhostServer, caTrust), true, null);
+    SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, null), "localhost", PORT, true, null);
+
+    assertThatThrownBy(() -> EnginePump.handshake(client, server)).isInstanceOf(SSLHandshakeException.class);
+  }
+
+  @Test
+  void requiredClientCertificateWithoutClientCaIsRefusedNotCheckedAgainstTheJdkTrustStore() {
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(localhostServer, null), true, null);
+    SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, aliceIdentity), "localhost", PORT, true,
+        null);
+
+    assertThatThrownBy(() -> EnginePump.handshake(client, server))
+        .isInstanceOf(SSLHandshakeException.class)
+        .hasStackTraceContaining("no client CA certificate file is configured");
+  }
+
+  @Test
+  void hostNameVerificationRejectsCertificateForAnotherHost() {
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(otherHostServer, null), false, null);
+    SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, null), "localhost", PORT, true, null);
+
+    assertThatThrownBy(() -> EnginePump.handshake(client, server))
+        .isInstanceOf(SSLHandshakeException.class)
+        .hasStackTraceContaining("localhost");
+  }
+
+  @Test
+  void withoutHostNameVerificationTheChainIsStillVerified() throws Exception {
+    SSLEngine toOtherHost = TlsContexts.clientEngine(TlsContexts.client(caTrust, null), "localhost", PORT, false,
+        null);
+    EnginePump.handshake(toOtherHost, TlsContexts.serverEngine(TlsContexts.server(otherHostServer, null), false, null));
+
+    SSLEngine toForeignCa = TlsContexts.clientEngine(TlsContexts.client(caTrust, null), "localhost", PORT, false,
+        null);
+    SSLEngine foreign = TlsContexts.serverEngine(TlsContexts.server(foreignServer, null), false, null);
+    assertThatThrownBy(() -> EnginePump.handshake(toForeignCa, foreign)).isInstanceOf(SSLHandshakeException.class);
+  }
+
+  @Test
+  void localhostIsVerifiedAndGetsSniAlthoughItHasNoDot() throws Exception {
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(localhostServer, null), false, null);
+    SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, null), "localhost", PORT, true, null);
+
+    EnginePump.handshake(client, server);
+
+    assertThat(requestedServerNames(server)).containsExactly(new SNIHostName("localhost"));
+  }
+
+  @Test
+  void ipLiteralIsVerifiedAgainstTheIpSanAndSendsNoSni() throws Exception {
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(localhostServer, null), false, null);
+    SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, null), "127.0.0.1", PORT, true, null);
+
+    EnginePump.handshake(client, server);
+
+    assertThat(requestedServerNames(server)).isEmpty();
+  }
+
+  @Test
+  void ipLiteralIsNotMatchedAgainstDnsNames() {
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(foreignServer, null), false, null);
+    SSLContext trustingForeign = TlsContexts.client(trustOf(foreignServer), null);
+    SSLEngine client = TlsContexts.clientEngine(trustingForeign, "127.0.0.1", PORT, true, null);
+
+    assertThatThrownBy(() -> EnginePump.handshake(client, server)).isInstanceOf(SSLHandshakeException.class);
+  }
+
+  @Test
+  void trailingDotIsDroppedBecauseSniHostNameRejectsIt() throws Exception {
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(localhostServer, null), false, null);
+    SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, null), "localhost.", PORT, true, null);
+
+    EnginePump.handshake(client, server);
+
+    assertThat(requestedServerNames(server)).containsExactly(new SNIHostName("localhost"));
+  }
+
+  @Test
+  void hostNameThatSniHostNameRejectsStillConnectsWithoutSni() throws Exception {
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(localhostServer, null), false, null);
+    SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, null), "pg_primary", PORT, false, null);
+
+    EnginePump.handshake(client, server);
+
+    assertThat(requestedServerNames(server)).isEmpty();
+  }
+
+  @Test
+  void identityWithEcKeyIsServed() throws Exception {
+    Issued ecServer = TestPki.leaf(ca, "CN=localhost", TestPki.ec("secp256r1"),
+        org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth, "localhost");
+    TlsMaterial identity = TlsMaterial.load(TestPki.writeCertificates(dir.resolve("ec-server.crt"), ecServer),
+        TestPki.write(dir.resolve("ec-server.key"), TestPki.pem(ecServer.privateKey())));
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(identity, null), false, null);
+    SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, null), "localhost", PORT, true, null);
+
+    EnginePump.handshake(client, server);
+
+    assertThat(client.getSession().getPeerCertificates()[0]).isEqualTo(ecServer.certificate());
+  }
+
+  private static TrustMaterial trustOf(TlsMaterial material) {
+    try {
+      Path file = dir.resolve("trust-" + System.nanoTime() + ".crt");
+      TestPki.write(file, TestPki.pem(material.chain().toArray()));
+      return TrustMaterial.load(file);
+    } catch (TlsMaterialException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<SNIServerName> requestedServerNames(SSLEngine server) {
+    return ((ExtendedSSLSession) server.getSession()).getRequestedServerNames();
+  }
+}

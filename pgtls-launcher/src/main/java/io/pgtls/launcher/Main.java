@@ -1,0 +1,10 @@
+package io.pgtls.launcher;
+
+/** Entry point of {@code pgtls.jar}; everything but the exit is in {@link PgTlsCommand}. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(new PgTlsCommand(System.out, System.err).run(args).code());
+  }
+}

@@ -1,0 +1,28 @@
+package io.pgtls.launcher.config;
+
+import io.pgtls.HostPort;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@code [proxy.backend]} table. {@link #tls()} is empty for {@code tls_enabled = false}
+ * (plaintext to the backend), so TLS settings cannot exist on a plaintext backend.
+ */
+public record BackendConfig(HostPort address, Optional<BackendTlsConfig> tls, Optional<Duration> connectTimeout) {
+  public BackendConfig {
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+  }
+
+  public boolean tlsEnabled() {
+    return tls.isPresent();
+  }
+
+  @Override
+  public String toString() {
+    return "backend{" + address + " " + tls.map(BackendTlsConfig::toString).orElse("plaintext")
+        + connectTimeout.map(d -> " connect_timeout=" + Durations.format(d)).orElse("") + "}";
+  }
+}

@@ -1,0 +1,88 @@
+package io.pgtls.launcher.config;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+
+/**
+ * Reads a pgtls TOML configuration file into a {@link PgTlsConfig}. Only the file is read: the
+ * certificate files it names are loaded later, by {@code PgTlsProxy.Builder.build()}.
+ */
+public final class ConfigLoader {
+  private static final Set<String> TOP_LEVEL_KEYS = Set.of("log_level", "proxy");
+
+  private ConfigLoader() {}
+
+  /** Reads and validates {@code file}; relative paths in it resolve against its directory. */
+  public static PgTlsConfig load(Path file) throws ConfigException {
+    String label = file.toString();
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(label + ": no such file", e);
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(label + ": permission denied", e);
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(label + ": not UTF-8 text (TOML files are UTF-8)", e);
+    } catch (IOException e) {
+      throw new ConfigException(label + ": cannot read: " + e.getMessage(), e);
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(text, label, dir);
+  }
+
+  /**
+   * Parses and validates configuration {@code text}.
+   *
+   * @param label names the source in error messages, normally the file's path
+   * @param baseDir the directory relative paths resolve against
+   */
+  public static PgTlsConfig parse(String text, String label, Path baseDir) throws ConfigException {
+    TomlParseResult toml = Toml.parse(text);
+    if (toml.hasErrors()) {
+      TomlParseError first = toml.errors().get(0);
+      String where = first.position() == null ? "" : first.position().line() + ":" + first.position().column() + ":";
+      throw new ConfigException(label + ":" + where + " invalid TOML: " + first.getMessage());
+    }
+    TomlSection root = TomlSection.root(label, baseDir, toml);
+    root.allowOnly(TOP_LEVEL_KEYS);
+    LogLevel logLevel = LogLevel.INFO;
+    if (root.has("log_level")) {
+      String level = root.string("log_level").orElseThrow();
+      logLevel = LogLevel.fromConfigName(level).orElseThrow(() -> root.error("log_level",
+          "expected one of trace, debug, info, warn, error, got " + TomlSection.describe(level)));
+    }
+    return new PgTlsConfig(logLevel, routes(root));
+  }
+
+  private static List<RouteConfig> routes(TomlSection root) throws ConfigException {
+    List<RouteConfig> routes = new ArrayList<>();
+    Map<String, String> pathByName = new HashMap<>();
+    int position = 0;
+    for (TomlSection proxy : root.requiredArrayOfTables("proxy")) {
+      RouteConfig route = RouteReader.read(proxy, ++position);
+      String other = pathByName.putIfAbsent(route.name(), proxy.path());
+      if (other != null) {
+        throw proxy.has("name")
+            ? proxy.error("name", TomlSection.quote(route.name()) + " is already the name of " + other
+                + "; route names must be unique")
+            : proxy.sectionError("name", "the default name " + TomlSection.quote(route.name())
+                + " is already the name of " + other + "; give this route a name");
+      }
+      routes.add(route);
+    }
+    return routes;
+  }
+}

@@ -1,0 +1,46 @@
+package io.pgtls.launcher.config;
+
+import io.pgtls.HostPort;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@code [proxy.listener]} table. mTLS is on exactly when {@link #clientCa()} is present: the
+ * loader rejects {@code mtls = true} without a CA and a CA with {@code mtls = false}.
+ *
+ * @param certRefreshInterval accepted for compatibility and validated, but not acted on yet
+ */
+public record ListenerConfig(
+    HostPort bindAddress,
+    Path serverCert,
+    Path serverKey,
+    Optional<Path> clientCa,
+    Optional<Duration> certRefreshInterval,
+    Optional<Duration> startupTimeout,
+    Optional<Duration> handshakeTimeout) {
+
+  public ListenerConfig {
+    Objects.requireNonNull(bindAddress, "bindAddress");
+    Objects.requireNonNull(serverCert, "serverCert");
+    Objects.requireNonNull(serverKey, "serverKey");
+    Objects.requireNonNull(clientCa, "clientCa");
+    Objects.requireNonNull(certRefreshInterval, "certRefreshInterval");
+    Objects.requireNonNull(startupTimeout, "startupTimeout");
+    Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+  }
+
+  public boolean mtls() {
+    return clientCa.isPresent();
+  }
+
+  @Override
+  public String toString() {
+    return "listener{" + bindAddress + " cert=" + serverCert + " key=" + serverKey
+        + clientCa.map(ca -> " mtls client_ca=" + ca).orElse("")
+        + certRefreshInterval.map(d -> " cert_refresh_interval=" + Durations.format(d)).orElse("")
+        + startupTimeout.map(d -> " startup_timeout=" + Durations.format(d)).orElse("")
+        + handshakeTimeout.map(d -> " handshake_timeout=" + Durations.format(d)).orElse("") + "}";
+  }
+}

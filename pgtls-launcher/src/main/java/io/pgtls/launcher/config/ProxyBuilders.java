@@ -1,0 +1,56 @@
+package io.pgtls.launcher.config;
+
+import io.pgtls.BackendTls;
+import io.pgtls.BackendTls.Verification;
+import io.pgtls.ListenerTls;
+import io.pgtls.PgTlsProxy;
+import io.pgtls.Route;
+
+/**
+ * Turns a {@link PgTlsConfig} into the core's builders. Settings left out of the file are left
+ * out here too, so the core's defaults apply.
+ */
+public final class ProxyBuilders {
+  private ProxyBuilders() {}
+
+  /** A proxy builder with every route of {@code config}; its {@code build()} loads the certificates. */
+  public static PgTlsProxy.Builder builder(PgTlsConfig config) {
+    PgTlsProxy.Builder builder = PgTlsProxy.builder();
+    config.routes().forEach(route -> builder.route(route(route)));
+    return builder;
+  }
+
+  public static Route route(RouteConfig config) {
+    ListenerTls listenerTls = ListenerTls.pem(config.listener().serverCert(), config.listener().serverKey());
+    if (config.listener().clientCa().isPresent()) {
+      listenerTls = listenerTls.requireClientCertificates(config.listener().clientCa().get());
+    }
+    Route.Builder route = Route.builder(config.name())
+        .listen(config.listener().bindAddress())
+        .tls(listenerTls)
+        .backend(config.backend().address())
+        .backendTls(backendTls(config.backend()));
+    config.listener().startupTimeout().ifPresent(route::startupTimeout);
+    config.listener().handshakeTimeout().ifPresent(route::handshakeTimeout);
+    config.backend().connectTimeout().ifPresent(route::connectTimeout);
+    return route.build();
+  }
+
+  static BackendTls backendTls(BackendConfig backend) {
+    if (backend.tls().isEmpty()) {
+      return BackendTls.disabled();
+    }
+    BackendTlsConfig tls = backend.tls().get();
+    BackendTls result = tls.rootCa().map(BackendTls::verifyFull).orElseGet(BackendTls::verifyFull);
+    if (tls.clientCertificate().isPresent()) {
+      result = result.clientCertificate(tls.clientCertificate().get().certificate(), tls.clientCertificate().get().key());
+    }
+    if (tls.serverName().isPresent()) {
+      result = result.serverName(tls.serverName().get());
+    }
+    if (tls.verification() == Verification.VERIFY_CA) {
+      result = result.verifyCaOnly();
+    }
+    return result;
+  }
+}

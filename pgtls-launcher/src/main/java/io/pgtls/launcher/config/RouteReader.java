@@ -1,0 +1,109 @@
+package io.pgtls.launcher.config;
+
+import io.pgtls.BackendTls.Verification;
+import io.pgtls.HostPort;
+import io.pgtls.launcher.config.BackendTlsConfig.ClientCertificate;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads one {@code [[proxy]]} table into a {@link RouteConfig}, rejecting unknown and contradictory keys. */
+final class RouteReader {
+  private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend");
+  private static final Set<String> LISTENER_KEYS = Set.of("bind_address", "server_cert", "server_key", "mtls",
+      "client_ca", "cert_refresh_interval", "startup_timeout", "handshake_timeout");
+  private static final Set<String> BACKEND_KEYS = Set.of("address", "tls_enabled", "root_ca", "client_cert",
+      "client_key", "server_name", "verify", "connect_timeout");
+  /** Backend keys that only mean something with TLS; with {@code tls_enabled = false} they are errors. */
+  private static final List<String> BACKEND_TLS_KEYS = List.of("root_ca", "client_cert", "client_key",
+      "server_name", "verify");
+
+  private RouteReader() {}
+
+  /** The default name of the route at 1-based {@code position}: {@code proxy-1}, {@code proxy-2}, ... */
+  static String defaultName(int position) {
+    return "proxy-" + position;
+  }
+
+  static RouteConfig read(TomlSection proxy, int position) throws ConfigException {
+    proxy.allowOnly(PROXY_KEYS);
+    String name = proxy.text("name").orElse(defaultName(position));
+    ListenerConfig listener = listener(proxy.requiredTable("listener"));
+    BackendConfig backend = backend(proxy.requiredTable("backend"));
+    return new RouteConfig(name, listener, backend);
+  }
+
+  private static ListenerConfig listener(TomlSection l) throws ConfigException {
+    l.allowOnly(LISTENER_KEYS);
+    HostPort bind = l.requiredHostPort("bind_address");
+    Path cert = l.requiredPath("server_cert");
+    Path key = l.requiredPath("server_key");
+    boolean mtls = l.bool("mtls").orElse(false);
+    Optional<Path> clientCa = l.path("client_ca");
+    if (mtls && clientCa.isEmpty()) {
+      throw l.sectionError("mtls", "mtls is true but client_ca is missing; set client_ca to the CA file "
+          + "that client certificates must chain to");
+    }
+    if (!mtls && clientCa.isPresent()) {
+      // Refused rather than ignored: a half-configured mTLS must never be silently off.
+      throw l.sectionError("client_ca", "client_ca is set but mtls is false; set mtls = true to require "
+          + "client certificates, or remove client_ca");
+    }
+    return new ListenerConfig(bind, cert, key, clientCa, l.duration("cert_refresh_interval"),
+        l.duration("startup_timeout"), l.duration("handshake_timeout"));
+  }
+
+  private static BackendConfig backend(TomlSection b) throws ConfigException {
+    b.allowOnly(BACKEND_KEYS);
+    HostPort address = b.requiredHostPort("address");
+    if (address.port() == 0) {
+      throw b.error("address", "port 0 is not a PostgreSQL port; write the backend's port, e.g. " + address.host() + ":5432");
+    }
+    boolean tlsEnabled = b.bool("tls_enabled").orElse(true);
+    Optional<Duration> connectTimeout = b.duration("connect_timeout");
+    if (!tlsEnabled) {
+      Optional<String> tlsOnly = b.firstPresent(BACKEND_TLS_KEYS);
+      if (tlsOnly.isPresent()) {
+        throw b.sectionError(tlsOnly.get(), tlsOnly.get() + " is set but tls_enabled is false; remove "
+            + tlsOnly.get() + " or set tls_enabled = true");
+      }
+      return new BackendConfig(address, Optional.empty(), connectTimeout);
+    }
+    return new BackendConfig(address, Optional.of(backendTls(b)), connectTimeout);
+  }
+
+  private static BackendTlsConfig backendTls(TomlSection b) throws ConfigException {
+    Optional<Path> rootCa = b.path("root_ca");
+    Optional<Path> cert = b.path("client_cert");
+    Optional<Path> key = b.path("client_key");
+    if (cert.isPresent() && key.isEmpty()) {
+      throw b.sectionError("client_cert", "client_cert is set but client_key is missing; a client certificate "
+          + "needs its private key");
+    }
+    if (key.isPresent() && cert.isEmpty()) {
+      throw b.sectionError("client_key", "client_key is set but client_cert is missing; a client key "
+          + "needs its certificate");
+    }
+    Optional<ClientCertificate> clientCertificate = cert.map(c -> new ClientCertificate(c, key.get()));
+    Optional<String> serverName = b.text("server_name");
+    Verification verification = Verification.VERIFY_FULL;
+    Optional<String> verify = b.string("verify");
+    if (verify.isPresent()) {
+      verification = parseVerification(verify.get())
+          .orElseThrow(() -> b.error("verify", "expected \"verify-full\" or \"verify-ca\", got "
+              + TomlSection.describe(verify.get())));
+    }
+    return new BackendTlsConfig(rootCa, clientCertificate, serverName, verification);
+  }
+
+  private static Optional<Verification> parseVerification(String text) {
+    for (Verification v : Verification.values()) {
+      if (BackendTlsConfig.configName(v).equals(text)) {
+        return Optional.of(v);
+      }
+    }
+    return Optional.empty();
+  }
+}

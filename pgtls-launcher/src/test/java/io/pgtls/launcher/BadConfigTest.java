@@ -1,0 +1,249 @@
+package io.pgtls.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtls.launcher.config.ReadmeExample;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every configuration mistake stops pgtls with exit code 1 and one message naming the file, the
+ * line when known, and the key. Each test is named after the mistake it keeps from passing silently.
+ */
+class BadConfigTest {
+  @TempDir Path dir;
+
+  private Path file;
+
+  private CommandRun check(String toml) throws Exception {
+    file = dir.resolve("pgtls.toml");
+    Files.writeString(file, toml);
+    return CommandRun.of("--check", "--config", file.toString());
+  }
+
+  private void assertRejected(CommandRun run, String message) {
+    assertThat(run.errLine()).isEqualTo(message);
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.out()).isEmpty();
+  }
+
+  private static String readmeWith(String line, String replacement) {
+    assertThat(ReadmeExample.TEXT).contains(line);
+    return ReadmeExample.TEXT.replace(line, replacement);
+  }
+
+  @Test
+  void typoInKeyIsAnErrorNotSilentlyIgnored() throws Exception {
+    CommandRun run = check("""
+        [[proxy]]
+          [proxy.listener]
+          bind_adress = "127.0.0.1:6432"
+          server_cert = "a.pem"
+          server_key = "a.key"
+          [proxy.backend]
+          address = "db:5432"
+        """);
+    assertRejected(run, file + ":3: unknown key 'proxy[1].listener.bind_adress'");
+  }
+
+  @Test
+  void typoInTopLevelKeyIsAnErrorNotSilentlyIgnored() throws Exception {
+    CommandRun run = check("loglevel = \"debug\"\n" + ReadmeExample.TEXT);
+    assertRejected(run, file + ":1: unknown key 'loglevel'");
+  }
+
+  @Test
+  void stringForABooleanIsAnErrorNotTruthy() throws Exception {
+    CommandRun run = check(readmeWith("mtls = true", "mtls = \"yes\""));
+    assertRejected(run, file + ":7: proxy[1].listener.mtls: expected a boolean, got string \"yes\"");
+  }
+
+  @Test
+  void missingRequiredKeyNamesTheRouteAndTheKey() throws Exception {
+    CommandRun run = check(readmeWith("  address = \"10.0.1.50:5432\"\n", ""));
+    assertRejected(run, file + ": proxy[2].backend.address: missing required key");
+  }
+
+  @Test
+  void missingRequiredTableNamesItsHeader() throws Exception {
+    CommandRun run = check("""
+        [[proxy]]
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_cert = "a.pem"
+          server_key = "a.key"
+        """);
+    assertRejected(run, file + ": proxy[1].backend: missing required table [proxy.backend]");
+  }
+
+  @Test
+  void mtlsWithoutClientCaIsAnErrorNotAnOpenListener() throws Exception {
+    CommandRun run = check(readmeWith("  client_ca = \"/etc/pgtls/certs/client-ca.pem\"\n", ""));
+    assertRejected(run, file + ":7: proxy[1].listener: mtls is true but client_ca is missing; "
+        + "set client_ca to the CA file that client certificates must chain to");
+  }
+
+  @Test
+  void clientCaWithMtlsFalseIsAnErrorNotSilentlyOff() throws Exception {
+    CommandRun run = check(readmeWith("mtls = true", "mtls = false"));
+    assertRejected(run, file + ":8: proxy[1].listener: client_ca is set but mtls is false; "
+        + "set mtls = true to require client certificates, or remove client_ca");
+  }
+
+  @Test
+  void clientCertWithoutClientKeyIsAnErrorNotAnAnonymousClient() throws Exception {
+    CommandRun run = check(readmeWith("  root_ca = \"/etc/pgtls/certs/backend-ca.pem\"\n",
+        "  root_ca = \"/etc/pgtls/certs/backend-ca.pem\"\n  client_cert = \"/etc/pgtls/certs/client.pem\"\n"));
+    assertRejected(run, file + ":13: proxy[1].backend: client_cert is set but client_key is missing; "
+        + "a client certificate needs its private key");
+  }
+
+  @Test
+  void clientKeyWithoutClientCertIsAnError() throws Exception {
+    CommandRun run = check(readmeWith("  root_ca = \"/etc/pgtls/certs/backend-ca.pem\"\n",
+        "  root_ca = \"/etc/pgtls/certs/backend-ca.pem\"\n  client_key = \"/etc/pgtls/certs/client.key\"\n"));
+    assertRejected(run, file + ":13: proxy[1].backend: client_key is set but client_cert is missing; "
+        + "a client key needs its certificate");
+  }
+
+  @Test
+  void tomlSyntaxErrorReportsLineAndColumn() throws Exception {
+    CommandRun run = check(readmeWith("mtls = true", "mtls = yes"));
+    assertRejected(run, file + ":7:10: invalid TOML: Unexpected 'y', expected ', \", ''', \"\"\", a number, "
+        + "a boolean, a date/time, an array, or a table");
+  }
+
+  @Test
+  void durationGarbageIsAnErrorNotADefault() throws Exception {
+    CommandRun run = check("""
+        [[proxy]]
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_cert = "a.pem"
+          server_key = "a.key"
+          cert_refresh_interval = "soon"
+          [proxy.backend]
+          address = "db:5432"
+        """);
+    assertRejected(run, file + ":6: proxy[1].listener.cert_refresh_interval: invalid duration \"soon\"; write a "
+        + "whole number with a unit (ms, s, m, min, h, d) such as \"45s\", \"10m\" or \"24h\", or a whole number of seconds");
+  }
+
+  @Test
+  void zeroTimeoutIsAnErrorNotAnInstantTimeout() throws Exception {
+    CommandRun run = check("""
+        [[proxy]]
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_cert = "a.pem"
+          server_key = "a.key"
+          [proxy.backend]
+          address = "db:5432"
+          connect_timeout = 0
+        """);
+    assertRejected(run, file + ":8: proxy[1].backend.connect_timeout: must be positive, got integer 0");
+  }
+
+  @Test
+  void rootCaOnPlaintextBackendIsAnErrorNotSilentlyUnencrypted() throws Exception {
+    CommandRun run = check(ReadmeExample.TEXT + "  root_ca = \"/etc/pgtls/certs/backend-ca.pem\"\n");
+    assertRejected(run, file + ":21: proxy[2].backend: root_ca is set but tls_enabled is false; "
+        + "remove root_ca or set tls_enabled = true");
+  }
+
+  @Test
+  void unknownVerifyModeIsAnErrorNotVerifyFull() throws Exception {
+    CommandRun run = check(ReadmeExample.TEXT.replace("tls_enabled = true", "verify = \"full\""));
+    assertRejected(run, file + ":11: proxy[1].backend.verify: expected \"verify-full\" or \"verify-ca\", got string \"full\"");
+  }
+
+  @Test
+  void unknownLogLevelIsAnErrorNotInfo() throws Exception {
+    CommandRun run = check(readmeWith("log_level = \"info\"", "log_level = \"verbose\""));
+    assertRejected(run, file + ":1: log_level: expected one of trace, debug, info, warn, error, got string \"verbose\"");
+  }
+
+  @Test
+  void addressWithoutPortIsAnError() throws Exception {
+    CommandRun run = check(readmeWith("bind_address = \"0.0.0.0:6432\"", "bind_address = \"0.0.0.0\""));
+    assertRejected(run, file + ":4: proxy[1].listener.bind_address: '0.0.0.0' is not host:port (e.g. 127.0.0.1:6432)");
+  }
+
+  @Test
+  void singleBracketProxyTableIsExplainedNotIgnored() throws Exception {
+    CommandRun run = check("""
+        [proxy]
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+        """);
+    assertRejected(run, file + ":1: proxy: expected an array of tables [[proxy]], got a table; "
+        + "write [[proxy]], not [proxy]");
+  }
+
+  @Test
+  void configWithoutRoutesIsAnErrorNotAnIdleProcess() throws Exception {
+    CommandRun run = check("log_level = \"info\"\n");
+    assertRejected(run, file + ": proxy: missing required table [[proxy]]");
+  }
+
+  @Test
+  void duplicateRouteNameIsAnErrorNotAmbiguousLogs() throws Exception {
+    CommandRun run = check(readmeWith("[[proxy]]\n  [proxy.listener]\n  bind_address = \"127.0.0.1:6433\"",
+        "[[proxy]]\n  name = \"proxy-1\"\n  [proxy.listener]\n  bind_address = \"127.0.0.1:6433\""));
+    assertRejected(run, file + ":14: proxy[2].name: \"proxy-1\" is already the name of proxy[1]; "
+        + "route names must be unique");
+  }
+
+  @Test
+  void missingConfigFileIsAUsageError() {
+    Path missing = dir.resolve("nope.toml");
+    CommandRun run = CommandRun.of("--check", "--config", missing.toString());
+    assertRejected(run, missing + ": no such file");
+  }
+
+  @Test
+  void runModeRejectsABadConfigBeforeStartingAnything() throws Exception {
+    file = dir.resolve("pgtls.toml");
+    Files.writeString(file, readmeWith("mtls = true", "mtls = 1"));
+    CommandRun run = CommandRun.of("--config", file.toString());
+    assertRejected(run, file + ":7: proxy[1].listener.mtls: expected a boolean, got integer 1");
+  }
+
+  @Test
+  void coreValidationErrorPassesThroughUnchangedWithExitOne() throws Exception {
+    // Two routes on one address: caught by the core's build(), not by the TOML reader. Real PEM
+    // files, so that the core gets past loading the first route's certificate.
+    PemFiles.selfSigned(dir, "proxy");
+    CommandRun run = check("""
+        [[proxy]]
+          listener = { bind_address = "127.0.0.1:6432", server_cert = "proxy.pem", server_key = "proxy.key" }
+          backend = { address = "127.0.0.1:5432", tls_enabled = false }
+        [[proxy]]
+          listener = { bind_address = "127.0.0.1:6432", server_cert = "proxy.pem", server_key = "proxy.key" }
+          backend = { address = "127.0.0.1:5432", tls_enabled = false }
+        """);
+    assertRejected(run, "route 'proxy-2': listener.bind_address 127.0.0.1:6432 is also used by route 'proxy-1'");
+  }
+
+  @Test
+  void missingCertificateFileIsReportedByCoreNamingTheRoute() throws Exception {
+    PemFiles.selfSigned(dir, "proxy");
+    Path missingKey = dir.resolve("missing.key");
+    CommandRun run = check("""
+        [[proxy]]
+          name = "main"
+          [proxy.listener]
+          bind_address = "127.0.0.1:0"
+          server_cert = "proxy.pem"
+          server_key = "missing.key"
+          [proxy.backend]
+          address = "127.0.0.1:5432"
+          tls_enabled = false
+        """);
+    assertThat(run.errLine()).contains("route 'main'").contains(missingKey.toString());
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.out()).doesNotContain("configuration OK");
+  }
+}

@@ -1,0 +1,155 @@
+package io.pgtls.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** The command line; nothing here starts the proxy. */
+class PgTlsCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void helpExitsZeroAndPrintsUsageOnStdout() {
+    for (String option : new String[] {"--help", "-h"}) {
+      CommandRun run = CommandRun.of(option);
+      assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+      assertThat(run.out()).startsWith("Usage: pgtls --config FILE [--check]").contains("--check", "--version");
+      assertThat(run.err()).isEmpty();
+    }
+  }
+
+  @Test
+  void helpWinsOverAnyOtherArgument() {
+    assertThat(CommandRun.of("--config", "x.toml", "--help").exitCode()).isEqualTo(ExitCode.OK);
+  }
+
+  @Test
+  void versionPrintsAVersionNotNull() {
+    for (String option : new String[] {"--version", "-V"}) {
+      CommandRun run = CommandRun.of(option);
+      assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+      assertThat(run.out()).matches("pgtls [0-9A-Za-z.+-]+\\R").doesNotContain("null");
+    }
+  }
+
+  @Test
+  void unknownOptionExitsOneWithMessageAndUsage() {
+    CommandRun run = CommandRun.of("--bogus");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err()).startsWith("pgtls: unknown option '--bogus'").contains("Usage: pgtls");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void strayArgumentIsNotTakenForTheConfigFile() {
+    CommandRun run = CommandRun.of("pgtls.toml");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err()).startsWith("pgtls: unexpected argument 'pgtls.toml'");
+  }
+
+  @Test
+  void missingOptionArgumentSaysWhichOneNotAnIndexError() {
+    CommandRun run = CommandRun.of("--config");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err()).startsWith("pgtls: option --config needs a FILE argument");
+  }
+
+  @Test
+  void optionIsNotSwallowedAsTheMissingArgument() {
+    CommandRun run = CommandRun.of("-c", "--check");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err()).startsWith("pgtls: option -c needs a FILE argument");
+  }
+
+  @Test
+  void configGivenTwiceIsAnErrorNotLastOneWins() {
+    CommandRun run = CommandRun.of("-c", "a.toml", "--config", "b.toml");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err()).startsWith("pgtls: option --config is given twice");
+  }
+
+  @Test
+  void noConfigIsAUsageErrorNotADefaultPath() {
+    for (String[] args : new String[][] {{}, {"--check"}}) {
+      CommandRun run = CommandRun.of(args);
+      assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+      assertThat(run.err()).startsWith("pgtls: no configuration file given; use --config FILE");
+    }
+  }
+
+  @Test
+  void checkLoadsEveryRouteAndReportsWithoutListening() throws Exception {
+    PemFiles.selfSigned(dir, "proxy");
+    Path config = dir.resolve("pgtls.toml");
+    Files.writeString(config, """
+        [[proxy]]
+          [proxy.listener]
+          bind_address = "127.0.0.1:0"
+          server_cert = "proxy.pem"
+          server_key = "proxy.key"
+          mtls = true
+          client_ca = "proxy.pem"
+          [proxy.backend]
+          address = "127.0.0.1:5432"
+          root_ca = "proxy.pem"
+        [[proxy]]
+          [proxy.listener]
+          bind_address = "127.0.0.1:0"
+          server_cert = "proxy.pem"
+          server_key = "proxy.key"
+          [proxy.backend]
+          address = "127.0.0.1:5432"
+          tls_enabled = false
+        """);
+    CommandRun run = CommandRun.of("--check", "-c", config.toString());
+    assertThat(run.err()).isEmpty();
+    assertThat(run.out()).isEqualTo("configuration OK: 2 route(s)" + System.lineSeparator());
+    assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+  }
+
+  @Test
+  void logLevelAndCertRefreshWarningApplyWithoutRefreshBeingSilentlyPretended() throws Exception {
+    PemFiles.selfSigned(dir, "proxy");
+    Path config = dir.resolve("pgtls.toml");
+    Files.writeString(config, """
+        log_level = "warn"
+        [[proxy]]
+          name = "main"
+          [proxy.listener]
+          bind_address = "127.0.0.1:0"
+          server_cert = "proxy.pem"
+          server_key = "proxy.key"
+          cert_refresh_interval = "24h"
+          [proxy.backend]
+          address = "127.0.0.1:5432"
+          tls_enabled = false
+        """);
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Level before = root.getLevel();
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    try {
+      CommandRun run = CommandRun.of("--check", "--config", config.toString());
+
+      assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+      assertThat(root.getLevel()).isEqualTo(Level.WARN);
+      assertThat(logs.list).anySatisfy(event -> {
+        assertThat(event.getLevel()).isEqualTo(Level.WARN);
+        assertThat(event.getFormattedMessage()).isEqualTo("route 'main': cert_refresh_interval (24h) is accepted "
+            + "but automatic certificate refresh is not implemented yet; restart pgtls to load new certificates");
+      });
+    } finally {
+      root.detachAppender(logs);
+      root.setLevel(before);
+    }
+  }
+}

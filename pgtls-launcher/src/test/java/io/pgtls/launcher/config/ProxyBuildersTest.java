@@ -1,0 +1,89 @@
+package io.pgtls.launcher.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtls.BackendTls;
+import io.pgtls.BackendTls.Verification;
+import io.pgtls.HostPort;
+import io.pgtls.Route;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The mapping onto the core's builders; nothing is built or started. */
+class ProxyBuildersTest {
+  @TempDir Path dir;
+
+  private Route route(String toml, int index) throws Exception {
+    Path file = dir.resolve("pgtls.toml");
+    Files.writeString(file, toml);
+    return ProxyBuilders.route(ConfigLoader.load(file).routes().get(index));
+  }
+
+  @Test
+  void readmeExampleMapsOntoCoreRoutes() throws Exception {
+    Route external = route(ReadmeExample.TEXT, 0);
+    assertThat(external.name()).isEqualTo("proxy-1");
+    assertThat(external.listen()).isEqualTo(HostPort.of("0.0.0.0", 6432));
+    assertThat(external.listenerTls().certificateChain()).isEqualTo(Path.of("/etc/pgtls/certs/proxy-server.pem"));
+    assertThat(external.listenerTls().privateKey()).isEqualTo(Path.of("/etc/pgtls/certs/proxy-server.key"));
+    assertThat(external.listenerTls().clientCa()).contains(Path.of("/etc/pgtls/certs/client-ca.pem"));
+    assertThat(external.backend()).isEqualTo(HostPort.of("db.example.com", 5432));
+    assertThat(external.backendTls().enabled()).isTrue();
+    assertThat(external.backendTls().rootCa()).contains(Path.of("/etc/pgtls/certs/backend-ca.pem"));
+    assertThat(external.backendTls().verification()).isEqualTo(Verification.VERIFY_FULL);
+
+    Route internal = route(ReadmeExample.TEXT, 1);
+    assertThat(internal.listenerTls().mtls()).isFalse();
+    assertThat(internal.backendTls()).isSameAs(BackendTls.disabled());
+  }
+
+  @Test
+  void omittedTimeoutsKeepTheCoreDefaults() throws Exception {
+    Route route = route("""
+        [[proxy]]
+        listener = { bind_address = "127.0.0.1:6432", server_cert = "a.pem", server_key = "a.key" }
+        backend = { address = "db:5432" }
+        """, 0);
+    Route coreDefaults = Route.builder("defaults").build();
+
+    assertThat(route.startupTimeout()).isEqualTo(coreDefaults.startupTimeout());
+    assertThat(route.handshakeTimeout()).isEqualTo(coreDefaults.handshakeTimeout());
+    assertThat(route.connectTimeout()).isEqualTo(coreDefaults.connectTimeout());
+    assertThat(route.backendTls().enabled()).isTrue();
+    assertThat(route.backendTls().rootCa()).isEmpty();
+  }
+
+  @Test
+  void everyBackendTlsSettingReachesTheCore() throws Exception {
+    Route route = route("""
+        [[proxy]]
+          name = "main"
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_cert = "a.pem"
+          server_key = "a.key"
+          startup_timeout = "20s"
+          handshake_timeout = "5s"
+          [proxy.backend]
+          address = "10.0.0.5:5432"
+          client_cert = "client.pem"
+          client_key = "client.key"
+          server_name = "db.internal"
+          verify = "verify-ca"
+          connect_timeout = "2s"
+        """, 0);
+
+    assertThat(route.name()).isEqualTo("main");
+    assertThat(route.backendTls().rootCa()).isEmpty();
+    assertThat(route.backendTls().clientCertificate()).contains(dir.resolve("client.pem"));
+    assertThat(route.backendTls().clientKey()).contains(dir.resolve("client.key"));
+    assertThat(route.backendTls().serverName()).contains("db.internal");
+    assertThat(route.backendTls().verification()).isEqualTo(Verification.VERIFY_CA);
+    assertThat(route.startupTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(route.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(route.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+  }
+}
