@@ -70,4 +70,21 @@ class ClientsThroughProxyTest {
     assertThat(r.exitCode).as(r.toString()).isZero();
     assertThat(r.stdout.strip()).isEqualTo("f");
   }
+
+  @Test
+  void ipv6ListenerAndIpv6BackendWithPsqlVerifyFull() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(f.postgres.listensOnIpv6(), "no IPv6 loopback on this machine");
+    try (PgTlsProxy v6 = Fixture.start(f.tlsRoute("v6").listen("[::1]:0").backend("[::1]:" + f.postgres.port())
+        .build())) {
+      InetSocketAddress a = v6.boundAddress("v6");
+      // libpq checks an IP host against the certificate's iPAddress SANs (PostgreSQL 14+).
+      String conninfo = "host=::1 port=" + a.getPort() + " dbname=" + Fixture.DATABASE + " user=" + Fixture.USER
+          + " sslmode=verify-full channel_binding=disable sslrootcert=" + f.pki.caCertificateFile();
+      ClientTools.Result r = ClientTools.psql(conninfo, Fixture.PASSWORD,
+          "select ssl from pg_stat_ssl where pid = pg_backend_pid(); "
+              + "select client_addr from pg_stat_activity where pid = pg_backend_pid()");
+      assertThat(r.exitCode).as(r.toString()).isZero();
+      assertThat(r.stdout.lines()).containsExactly("t", "::1");
+    }
+  }
 }

@@ -926,10 +926,15 @@ public final class ProxyConnection {
     try {
       switch (state) {
         case BACKEND_CONNECTING:
+          backendFailed(ErrorResponse.CONNECTION_FAILURE, "could not connect to backend " + route.backend()
+              + " within " + after.toMillis() + " ms", "Is the PostgreSQL server of route '" + route.name()
+              + "' reachable from pgtls? (connect_timeout)");
+          break;
         case BACKEND_NEGOTIATING:
         case BACKEND_HANDSHAKE:
-          backendFailed(ErrorResponse.CONNECTION_FAILURE, "timeout after " + after.toMillis() + " ms " + what
-              + " (backend " + route.backend() + ")", null);
+          backendFailed(ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
+              + " did not complete the TLS handshake within " + after.toMillis() + " ms",
+              "Is it a PostgreSQL server with ssl=on? (handshake_timeout)");
           break;
         case AWAIT_STARTUP:
           log.info("{}: timeout after {} ms {}", tag, after.toMillis(), what);

@@ -1,0 +1,97 @@
+package io.pgtls.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtls.PgTlsProxy;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Backends that stall or lie during the SSLRequest exchange: each gives the client a FATAL naming
+ * the backend and the reason, and the proxy goes on serving everyone else.
+ */
+class BackendFaultsTest {
+  private static Fixture f;
+  private static FakeBackend silent;
+  private static FakeBackend stallsAfterS;
+  private static FakeBackend sWithExtraBytes;
+  private static FakeBackend answersE;
+  private static PgTlsProxy proxy;
+
+  @BeforeAll
+  static void start() throws Exception {
+    f = Fixture.get();
+    silent = new FakeBackend(new byte[0]);
+    stallsAfterS = new FakeBackend(new byte[] {'S'});
+    // CVE-2021-23222: bytes injected behind the 'S', here a forged ErrorResponse.
+    sWithExtraBytes = new FakeBackend("SE\0\0\0\u0008M\0\0".getBytes(StandardCharsets.ISO_8859_1));
+    answersE = new FakeBackend("E\0\0\0\u0014SFATAL\0Mforged\0\0".getBytes(StandardCharsets.ISO_8859_1));
+    proxy = Fixture.start(
+        f.tlsRoute("silent").backend(silent.address()).handshakeTimeout(Duration.ofSeconds(1)).build(),
+        f.tlsRoute("stalls").backend(stallsAfterS.address()).handshakeTimeout(Duration.ofSeconds(1)).build(),
+        f.tlsRoute("injects").backend(sWithExtraBytes.address()).build(),
+        f.tlsRoute("errors").backend(answersE.address()).build(),
+        f.plainRoute("good").build());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    proxy.close();
+    silent.close();
+    stallsAfterS.close();
+    sWithExtraBytes.close();
+    answersE.close();
+  }
+
+  private ClientTools.Result psql(String route) throws Exception {
+    return ClientTools.psql(f.conninfo(proxy.boundAddress(route), "verify-full"), Fixture.PASSWORD, "select 1");
+  }
+
+  @Test
+  void backendThatNeverAnswersTheSslRequestTimesOutWithAFatal() throws Exception {
+    try (LogCapture log = LogCapture.connections()) {
+      ClientTools.Result r = psql("silent");
+      assertThat(r.exitCode).isNotZero();
+      assertThat(r.stderr).contains("FATAL:  backend " + silent.address()
+          + " did not complete the TLS handshake within 1000 ms", "HINT:  Is it a PostgreSQL server with ssl=on?");
+      assertThat(log.awaitLine("did not complete")).contains("WARN").contains("route 'silent'");
+    }
+    assertServesAGoodClient();
+  }
+
+  @Test
+  void backendThatStallsMidHandshakeTimesOutWithAFatal() throws Exception {
+    ClientTools.Result r = psql("stalls");
+    assertThat(r.exitCode).isNotZero();
+    assertThat(r.stderr).contains("FATAL:  backend " + stallsAfterS.address()
+        + " did not complete the TLS handshake within 1000 ms");
+    assertServesAGoodClient();
+  }
+
+  @Test
+  void bytesInjectedAfterTheBackendsSAreRefused() throws Exception {
+    ClientTools.Result r = psql("injects");
+    assertThat(r.exitCode).isNotZero();
+    assertThat(r.stderr).contains("FATAL:  backend " + sWithExtraBytes.address()
+        + " sent unencrypted data after its SSL response");
+    assertThat(r.stderr).doesNotContain("M\0");
+  }
+
+  @Test
+  void backendErrorBeforeTlsIsReportedButItsUnauthenticatedTextIsNotRelayed() throws Exception {
+    ClientTools.Result r = psql("errors");
+    assertThat(r.exitCode).isNotZero();
+    assertThat(r.stderr).contains("FATAL:  backend " + answersE.address() + " answered SSLRequest with an error");
+    assertThat(r.stderr).doesNotContain("forged");
+  }
+
+  private static void assertServesAGoodClient() throws Exception {
+    try (Connection c = Fixture.connect(proxy.boundAddress("good"), f.verifyFull())) {
+      assertThat(Fixture.query(c, "select 7")).isEqualTo("7");
+    }
+  }
+}
