@@ -14,6 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -52,6 +55,8 @@ public final class PgTlsProxy implements AutoCloseable {
   private final Map<String, Acceptor> acceptors = new LinkedHashMap<>();
   private LoopGroup loops;
   private State state = State.BUILT;
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private volatile Throwable failure;
 
   private final UnaryOperator<ByteChannel> channelWrapper;
 
@@ -75,7 +80,7 @@ public final class PgTlsProxy implements AutoCloseable {
       throw new IllegalStateException("pgtls[" + name + "] is " + state + "; start() may be called once");
     }
     log.info("pgtls[{}] starting {} route(s) on {} loop(s)", name, routes.size(), loopCount);
-    loops = new LoopGroup(name, loopCount, channelWrapper);
+    loops = new LoopGroup(name, loopCount, channelWrapper, this::loopFailed);
     try {
       int i = 0;
       for (CompiledRoute route : routes) {
@@ -146,10 +151,41 @@ public final class PgTlsProxy implements AutoCloseable {
     }
     boolean wasRunning = state == State.RUNNING;
     state = State.CLOSED;
-    closeQuietly();
+    try {
+      closeQuietly();
+    } finally {
+      closed.countDown();
+    }
     if (wasRunning) {
       log.info("pgtls[{}] stopped", name);
     }
+  }
+
+  /** Blocks until the proxy is closed: by {@link #close()}, or by itself after a fatal failure. */
+  public void awaitClosed() throws InterruptedException {
+    closed.await();
+  }
+
+  /** Like {@link #awaitClosed()}, for at most {@code timeout}; true if the proxy is closed. */
+  public boolean awaitClosed(Duration timeout) throws InterruptedException {
+    return closed.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Why the proxy stopped by itself (a selector loop failed), if it did. A proxy closed with
+   * {@link #close()} has no failure.
+   */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  private void loopFailed(Throwable t) {
+    failure = t;
+    log.error("pgtls[{}] a selector loop failed; stopping the proxy", name);
+    // Not on the dying loop's thread: close() waits for every loop, this one included.
+    Thread stopper = new Thread(this::close, "pgtls-" + name + "-stop");
+    stopper.setDaemon(true);
+    stopper.start();
   }
 
   private void closeQuietly() {

@@ -14,9 +14,6 @@ import org.slf4j.LoggerFactory;
 /** Starts a built proxy and keeps it running until the process is asked to stop. */
 final class ProxyRunner {
   private static final Logger log = LoggerFactory.getLogger(ProxyRunner.class);
-  /** How often the main thread checks that the proxy is still running. */
-  private static final long LIVENESS_CHECK_SECONDS = 1;
-
   private final PrintStream err;
 
   ProxyRunner(PrintStream err) {
@@ -35,21 +32,17 @@ final class ProxyRunner {
       err.println(e.getMessage());
       return ExitCode.RUNTIME;
     }
-    for (RouteConfig route : config.routes()) {
-      log.info("route '{}' listening on {} -> {} ({})", route.name(), format(proxy.boundAddress(route.name())),
-          route.backend().address(), route.backend().tlsEnabled() ? "backend TLS" : "backend plaintext");
-    }
+    // core's start() has logged one line per route with its bound address.
     CountDownLatch stopRequested = new CountDownLatch(1);
     Thread hook = new Thread(() -> stopOnSignal(proxy, stopRequested), "pgtls-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    while (!stopRequested.await(LIVENESS_CHECK_SECONDS, TimeUnit.SECONDS)) {
-      // The core has no completion callback, so a proxy that stops by itself is noticed by polling.
-      // The hook counts down before it closes, so a closed proxy with the latch still up was not asked to stop.
-      if (!proxy.isRunning() && stopRequested.getCount() > 0) {
-        removeHook(hook);
-        err.println("pgtls: the proxy stopped unexpectedly");
-        return ExitCode.RUNTIME;
-      }
+    proxy.awaitClosed();
+    if (stopRequested.getCount() > 0) {
+      // Closed without a signal: the proxy stopped by itself after a fatal failure.
+      removeHook(hook);
+      err.println("pgtls: the proxy stopped unexpectedly: "
+          + proxy.failure().map(Throwable::toString).orElse("unknown cause"));
+      return ExitCode.RUNTIME;
     }
     return ExitCode.OK;
   }

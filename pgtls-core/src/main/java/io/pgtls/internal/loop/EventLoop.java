@@ -40,9 +40,13 @@ public final class EventLoop implements Runnable {
   private final BufferPool buffers;
   private volatile State state = State.NEW;
   private long timerSequence;
+  private Throwable failure;
 
-  EventLoop(String name, BufferPool buffers) throws IOException {
+  private final java.util.function.Consumer<Throwable> onFailure;
+
+  EventLoop(String name, BufferPool buffers, java.util.function.Consumer<Throwable> onFailure) throws IOException {
     this.name = name;
+    this.onFailure = onFailure;
     this.selector = Selector.open();
     this.buffers = buffers;
     this.thread = new Thread(this, name);
@@ -129,9 +133,13 @@ public final class EventLoop implements Runnable {
       }
     } catch (Throwable t) {
       log.error("{}: selector loop failed; closing its connections", name, t);
+      failure = t;
     } finally {
       shutdownHandlers();
       stopped.countDown();
+      if (failure != null) {
+        onFailure.accept(failure);
+      }
     }
   }
 

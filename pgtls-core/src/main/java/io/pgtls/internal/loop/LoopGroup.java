@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,20 +33,22 @@ public final class LoopGroup {
   private final UnaryOperator<ByteChannel> channelWrapper;
 
   public LoopGroup(String name, int count) {
-    this(name, count, UnaryOperator.identity());
+    this(name, count, UnaryOperator.identity(), t -> { });
   }
 
   /**
    * @param channelWrapper what each connection's reads and writes go through; the identity in
    *     production, a wrapper that moves bytes in tiny chunks in tests
+   * @param onLoopFailure called (on the dying loop's thread) when a selector loop fails
    */
-  public LoopGroup(String name, int count, UnaryOperator<ByteChannel> channelWrapper) {
+  public LoopGroup(String name, int count, UnaryOperator<ByteChannel> channelWrapper,
+      Consumer<Throwable> onLoopFailure) {
     this.name = name;
     this.channelWrapper = channelWrapper;
     this.loops = new EventLoop[count];
     try {
       for (int i = 0; i < count; i++) {
-        loops[i] = new EventLoop("pgtls-" + name + "-loop-" + i, new BufferPool());
+        loops[i] = new EventLoop("pgtls-" + name + "-loop-" + i, new BufferPool(), onLoopFailure);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open a selector", e);
