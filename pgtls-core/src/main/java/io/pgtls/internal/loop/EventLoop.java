@@ -247,8 +247,16 @@ public final class EventLoop implements Runnable {
     }
   }
 
+  /** Waits until the loop has closed its handlers and its thread has ended. */
   boolean awaitStopped(long millis) throws InterruptedException {
-    return stopped.await(millis, TimeUnit.MILLISECONDS);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    if (!stopped.await(millis, TimeUnit.MILLISECONDS)) {
+      return false;
+    }
+    if (Thread.currentThread() != thread) {
+      thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+    return !thread.isAlive() || Thread.currentThread() == thread;
   }
 
   @Override
