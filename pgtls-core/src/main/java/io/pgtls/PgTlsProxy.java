@@ -212,6 +212,9 @@ public final class PgTlsProxy implements AutoCloseable {
    * returns a proxy that is ready to {@link PgTlsProxy#start()}.
    */
   public static final class Builder {
+    /** Beyond this a timeout is a typo, not a policy. */
+    private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+
     private String name = "pgtls";
     private int loops = Runtime.getRuntime().availableProcessors();
     private final List<Route> routes = new ArrayList<>();
@@ -296,6 +299,10 @@ public final class PgTlsProxy implements AutoCloseable {
     private static void requirePositive(Route r, String setting, Duration d) {
       if (d == null || d.isNegative() || d.isZero()) {
         throw new PgTlsException("route '" + r.name() + "': " + setting + " must be positive, got " + d);
+      }
+      if (d.compareTo(MAX_TIMEOUT) > 0) {
+        throw new PgTlsException("route '" + r.name() + "': " + setting + " must be at most " + MAX_TIMEOUT.toHours()
+            + " hours, got " + d);
       }
     }
   }

@@ -63,6 +63,12 @@ public final class CompiledRoute {
     SSLContext backend = null;
     BackendTls bt = route.backendTls();
     if (bt.enabled()) {
+      if (bt.verification() == BackendTls.Verification.VERIFY_CA && bt.rootCa().isEmpty()) {
+        // Like libpq refusing weak modes with sslrootcert=system: without a host name check and a
+        // CA of the operator's own, any publicly trusted certificate for any name would pass.
+        throw new PgTlsException(where + "backend verify-ca needs root_ca: against the JDK's public trust store "
+            + "any certificate for any host name would pass; set root_ca or use verify-full");
+      }
       TrustMaterial trust;
       if (bt.rootCa().isPresent()) {
         try {

@@ -148,6 +148,7 @@ public final class TlsSession {
               }
               return inboundClosed();
             case OK:
+              refuseRenegotiation(r);
               if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
                   && r.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP && !netIn.hasRemaining()) {
                 return Status.NEED_INPUT;
@@ -276,6 +277,20 @@ public final class TlsSession {
   /** The negotiated ALPN protocol: "" when none was negotiated, null before the handshake. */
   public String applicationProtocol() {
     return engine.getApplicationProtocol();
+  }
+
+  /**
+   * PostgreSQL disables TLS 1.2 renegotiation, and so does pgtls: a handshake that starts again
+   * after the first one is refused. The JDK has no per-engine switch for it (only the JVM-wide
+   * jdk.tls.rejectClientInitiatedRenegotiation), so the session watches for it. TLS 1.3 has no
+   * renegotiation; its post-handshake messages (tickets, KeyUpdate) are not handshakes.
+   */
+  private void refuseRenegotiation(SSLEngineResult r) throws SSLException {
+    if (mode == Mode.APPLICATION && r.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING
+        && r.getHandshakeStatus() != HandshakeStatus.FINISHED
+        && "TLSv1.2".equals(engine.getSession().getProtocol())) {
+      throw new SSLException("TLS renegotiation is not allowed");
+    }
   }
 
   private Status inboundClosed() {

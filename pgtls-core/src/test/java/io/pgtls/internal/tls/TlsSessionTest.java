@@ -218,4 +218,13 @@ class TlsSessionTest {
     cs[1].session.inputEndedWithoutCloseNotify();
     assertThat(cs[1].session.isInboundDone()).isTrue();
   }
+
+  @org.junit.jupiter.api.Test
+  void tls12RenegotiationIsRefusedLikePostgresqlDoes() throws Exception {
+    Side[] cs = connect("TLSv1.2");
+    cs[0].session.engine().beginHandshake(); // the client asks to renegotiate
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> pump(cs[0], cs[1], 20))
+        .isInstanceOf(javax.net.ssl.SSLException.class)
+        .hasMessage("TLS renegotiation is not allowed");
+  }
 }
