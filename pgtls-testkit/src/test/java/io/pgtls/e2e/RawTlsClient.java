@@ -21,13 +21,24 @@ final class RawTlsClient implements AutoCloseable {
   final DataInputStream in;
   private final DataOutputStream out;
 
+  /** The backend's process id and cancel key, from BackendKeyData. */
+  int pid;
+  byte[] cancelKey;
+
   RawTlsClient(int port, Path caCertificate) throws Exception {
+    this(port, caCertificate, false);
+  }
+
+  /** With {@code direct}, TLS starts at once (PostgreSQL 17's direct SSL) and offers no ALPN. */
+  RawTlsClient(int port, Path caCertificate, boolean direct) throws Exception {
     Socket plain = new Socket("127.0.0.1", port);
     plain.setSoTimeout(30_000);
-    plain.getOutputStream().write(new byte[] {0, 0, 0, 8, 4, (byte) 0xD2, 0x16, 0x2F});
-    int answer = plain.getInputStream().read();
-    if (answer != 'S') {
-      throw new IOException("expected S, got " + answer);
+    if (!direct) {
+      plain.getOutputStream().write(new byte[] {0, 0, 0, 8, 4, (byte) 0xD2, 0x16, 0x2F});
+      int answer = plain.getInputStream().read();
+      if (answer != 'S') {
+        throw new IOException("expected S, got " + answer);
+      }
     }
     var ctx = TlsContexts.client(TrustMaterial.load(caCertificate), null);
     tls = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "localhost", port, true);
@@ -42,6 +53,29 @@ final class RawTlsClient implements AutoCloseable {
     out.write(ByteBuffer.allocate(8 + body.length).putInt(8 + body.length).putInt(196608).put(body).array());
     out.flush();
     readUntilReady();
+  }
+
+  /** Writes raw bytes inside TLS (a first packet of the test's making). */
+  void send(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** Reads one ErrorResponse and returns its fields as text (type letter + value, NUL-separated). */
+  String readError() throws IOException {
+    byte type = in.readByte();
+    int len = in.readInt();
+    byte[] body = in.readNBytes(len - 4);
+    if (type != 'E') {
+      throw new IOException("expected an ErrorResponse, got '" + (char) type + "'");
+    }
+    return new String(body, StandardCharsets.UTF_8);
+  }
+
+  /** A CancelRequest for the session whose BackendKeyData this client received. */
+  byte[] cancelRequest() {
+    return ByteBuffer.allocate(12 + cancelKey.length).putInt(12 + cancelKey.length).putInt(80877102).putInt(pid)
+        .put(cancelKey).array();
   }
 
   void query(String sql) throws IOException {
@@ -61,6 +95,12 @@ final class RawTlsClient implements AutoCloseable {
       byte[] body = in.readNBytes(len - 4);
       if (type == 'E') {
         throw new IOException("ErrorResponse: " + new String(body, StandardCharsets.UTF_8));
+      }
+      if (type == 'K') {
+        ByteBuffer k = ByteBuffer.wrap(body);
+        pid = k.getInt();
+        cancelKey = new byte[k.remaining()];
+        k.get(cancelKey);
       }
       if (type == 'D') {
         rows++;

@@ -1,0 +1,44 @@
+package io.pgtls.internal.buffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class BufferPoolTest {
+  @Test
+  void plaintextBuffersComeBackZeroed() {
+    BufferPool pool = new BufferPool();
+    ByteBuffer b = pool.borrow();
+    b.put("password=hunter2".getBytes(StandardCharsets.US_ASCII));
+    pool.release(b, true);
+    ByteBuffer again = pool.borrow();
+    assertThat(again).isSameAs(b); // the pool hands back its most recent buffer first
+    assertThat(again.position()).isZero();
+    for (int i = 0; i < again.capacity(); i++) {
+      assertThat(again.get(i)).as("byte %d", i).isZero();
+    }
+    pool.release(again, true);
+  }
+
+  @Test
+  void anIdleSlotHoldsNoBufferAndEveryBorrowIsCounted() {
+    BufferPool pool = new BufferPool();
+    PooledBuffer slot = new PooledBuffer(pool, true, "slot");
+    assertThat(slot.peek()).isNull();
+    slot.prepare().put((byte) 1);
+    assertThat(pool.outstanding()).isEqualTo(1);
+    slot.releaseIfEmpty();
+    assertThat(pool.outstanding()).as("not empty: kept").isEqualTo(1);
+    slot.consume(b -> b.get());
+    slot.releaseIfEmpty();
+    assertThat(slot.peek()).isNull();
+    assertThat(pool.outstanding()).isZero();
+  }
+
+  @Test
+  void buffersHoldAWholeTlsRecord() {
+    assertThat(BufferPool.BUFFER_SIZE).isGreaterThanOrEqualTo(16 * 1024 + 256);
+  }
+}
