@@ -28,11 +28,7 @@ class BackpressureTest {
   @BeforeAll
   static void start() {
     f = Fixture.get();
-    trusting = PostgresServer.builder()
-        .ssl(f.postgresCertificate.certificateFile(), f.postgresCertificate.privateKeyFile())
-        .user(Fixture.USER, Fixture.PASSWORD).database(Fixture.DATABASE)
-        .hba("host all all 127.0.0.1/32 trust", "host all all ::1/128 trust")
-        .start();
+    trusting = f.trusting();
     String backend = "127.0.0.1:" + trusting.port();
     proxy = Fixture.start(
         Route.builder("tls").listen("127.0.0.1:0").tls(f.listenerTls()).backend(backend)
@@ -44,7 +40,6 @@ class BackpressureTest {
   @AfterAll
   static void stop() {
     proxy.close();
-    trusting.close();
   }
 
   @ParameterizedTest

@@ -49,6 +49,25 @@ final class Fixture {
     Runtime.getRuntime().addShutdownHook(new Thread(postgres::close));
   }
 
+  private PostgresServer trusting;
+
+  /**
+   * A second PostgreSQL, with the same certificate, that trusts every local connection: for raw
+   * clients that speak only the startup messages a test needs, without SCRAM.
+   */
+  synchronized PostgresServer trusting() {
+    if (trusting == null) {
+      trusting = PostgresServer.builder()
+          .ssl(postgresCertificate.certificateFile(), postgresCertificate.privateKeyFile())
+          .user(USER, PASSWORD)
+          .database(DATABASE)
+          .hba("host all all 127.0.0.1/32 trust", "host all all ::1/128 trust")
+          .start();
+      Runtime.getRuntime().addShutdownHook(new Thread(trusting::close));
+    }
+    return trusting;
+  }
+
   static synchronized Fixture get() {
     if (instance == null) {
       try {

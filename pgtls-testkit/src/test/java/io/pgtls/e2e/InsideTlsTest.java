@@ -27,11 +27,7 @@ class InsideTlsTest {
   @BeforeAll
   static void start() {
     f = Fixture.get();
-    trusting = PostgresServer.builder()
-        .ssl(f.postgresCertificate.certificateFile(), f.postgresCertificate.privateKeyFile())
-        .user(Fixture.USER, Fixture.PASSWORD).database(Fixture.DATABASE)
-        .hba("host all all 127.0.0.1/32 trust")
-        .start();
+    trusting = f.trusting();
     String backend = "127.0.0.1:" + trusting.port();
     proxy = Fixture.start(
         Route.builder("tls").listen("127.0.0.1:0").tls(f.listenerTls()).backend(backend)
@@ -43,7 +39,6 @@ class InsideTlsTest {
   @AfterAll
   static void stop() {
     proxy.close();
-    trusting.close();
   }
 
   private static RawTlsClient client(String route) throws Exception {
