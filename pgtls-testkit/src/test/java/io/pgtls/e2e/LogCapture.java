@@ -21,6 +21,11 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     logger.addAppender(this);
   }
 
+  /** Captures what the named logger logs. */
+  static LogCapture of(String loggerName) {
+    return new LogCapture(loggerName);
+  }
+
   /** Captures the proxy's connection log lines. */
   static LogCapture connections() {
     return new LogCapture("io.pgtls.internal.conn.ProxyConnection");

@@ -61,6 +61,7 @@ public final class Acceptor implements Selectable {
     }
     Acceptor a = new Acceptor(proxyName, route, group, loop, server);
     loop.execute(a::register);
+    BackendProbe.checkChannelBinding(proxyName, route, group.workers());
     return a;
   }
 

@@ -18,13 +18,20 @@ import javax.net.ssl.SSLEngine;
  * for each connection. Built once, before anything binds, so a bad file fails the start.
  */
 public final class CompiledRoute {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CompiledRoute.class);
+
   private final Route route;
   private final SSLContext listenerContext;
   private final SSLContext backendContext;
   private final String backendServerName;
+  private final TlsMaterial listenerIdentity;
+  private final java.util.concurrent.atomic.AtomicBoolean channelBindingWarned =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
-  private CompiledRoute(Route route, SSLContext listenerContext, SSLContext backendContext) {
+  private CompiledRoute(Route route, TlsMaterial listenerIdentity, SSLContext listenerContext,
+      SSLContext backendContext) {
     this.route = route;
+    this.listenerIdentity = listenerIdentity;
     this.listenerContext = listenerContext;
     this.backendContext = backendContext;
     this.backendServerName = route.backendTls().serverName().orElse(route.backend().host());
@@ -96,7 +103,29 @@ public final class CompiledRoute {
         throw new PgTlsException(where + "cannot build the backend TLS context: " + e.getMessage(), e);
       }
     }
-    return new CompiledRoute(route, listener, backend);
+    return new CompiledRoute(route, identity, listener, backend);
+  }
+
+  /** The leaf certificate this route presents to its clients. */
+  public java.security.cert.X509Certificate listenerCertificate() {
+    return listenerIdentity.leaf();
+  }
+
+  /**
+   * Logs, once per route, that SCRAM-SHA-256-PLUS cannot pass it: the operator learns of it from
+   * the first session (or the start-up probe), not from each user.
+   */
+  void warnOnceAboutChannelBinding() {
+    if (channelBindingWarned.compareAndSet(false, true)) {
+      LOG.warn(channelBindingWarning());
+    }
+  }
+
+  String channelBindingWarning() {
+    return "route '" + name() + "': pgtls presents a certificate that differs from backend " + backend()
+        + "'s, so SCRAM channel binding (SCRAM-SHA-256-PLUS, chosen by default by libpq and pgjdbc >= 42.7.4) "
+        + "cannot succeed on this route: such clients get a FATAL from pgtls. Give the route the backend's own "
+        + "certificate and key, use a plaintext backend leg, or have clients set channel_binding=disable";
   }
 
   public String name() {
@@ -113,6 +142,10 @@ public final class CompiledRoute {
 
   public HostPort backend() {
     return route.backend();
+  }
+
+  SSLContext backendContext() {
+    return backendContext;
   }
 
   boolean backendTlsEnabled() {

@@ -8,6 +8,7 @@ import io.pgtls.internal.loop.Selectable;
 import io.pgtls.internal.loop.Timeout;
 import io.pgtls.internal.pg.ErrorResponse;
 import io.pgtls.internal.pg.FirstPacket;
+import io.pgtls.internal.pg.ScramPlusWatch;
 import io.pgtls.internal.pg.StartupCodes;
 import io.pgtls.internal.tls.TlsSession;
 import java.io.IOException;
@@ -77,6 +78,11 @@ public final class ProxyConnection {
   private long bytesBackendToClient;
   private Leg activeLeg;
   private boolean rerunScheduled;
+  private int startupLength;
+  /** Set while the client's SASL mechanism choice must be checked before it reaches the backend. */
+  private ScramPlusWatch scramWatch;
+  /** The client's SNI server name, if it sent one. */
+  private String clientSni = "";
 
   private ProxyConnection(long id, String proxyName, CompiledRoute route, EventLoop loop, LoopGroup group,
       SocketChannel socket) {
@@ -295,10 +301,12 @@ public final class ProxyConnection {
         closeGracefully("direct TLS without ALPN");
         return;
       }
+      clientSni = Certificates.requestedServerName(client.tls.engine().getSession());
       if (log.isDebugEnabled()) {
         SSLSession s = client.tls.engine().getSession();
-        log.debug("{}: client TLS established: {} {}{}{}", tag, s.getProtocol(), s.getCipherSuite(),
-            alpn == null || alpn.isEmpty() ? "" : " alpn=" + alpn, peerSubject(s));
+        log.debug("{}: client TLS established: {} {}{}{}{}", tag, s.getProtocol(), s.getCipherSuite(),
+            alpn == null || alpn.isEmpty() ? "" : " alpn=" + alpn, clientSni.isEmpty() ? "" : " sni=" + clientSni,
+            peerSubject(s));
       }
       state = ConnectionState.AWAIT_STARTUP;
       resetDeadline(route.route().startupTimeout(), "receiving the startup packet inside TLS");
@@ -348,6 +356,7 @@ public final class ProxyConnection {
           Map<String, String> params = FirstPacket.startupParameters(c2b.peek().duplicate().flip(), fp.length());
           user = params.getOrDefault("user", "");
           database = params.getOrDefault("database", user);
+          startupLength = fp.length();
           log.debug("{}: StartupMessage protocol {}.{} user={} database={}", tag, fp.majorVersion(), fp.minorVersion(),
               user, database);
           connectBackend();
@@ -602,8 +611,15 @@ public final class ProxyConnection {
     cancelDeadline();
     state = ConnectionState.RELAYING;
     if (purpose == Purpose.SESSION) {
-      log.info("{}: session user={} database={} -> backend {} ({})", tag, user, database, address(backendAddress),
+      log.info("{}: session user={} database={}{} -> backend {} ({})", tag, user, database,
+          clientSni.isEmpty() ? "" : " sni=" + clientSni, address(backendAddress),
           backend.isTls() ? backend.tls.engine().getSession().getProtocol() : "plaintext");
+      if (backend.isTls() && !Certificates.sameEndPoint(client.tls.engine().getSession(),
+          backend.tls.engine().getSession())) {
+        // SCRAM-SHA-256-PLUS binds to the certificate the client saw; the backend checks its own.
+        scramWatch = new ScramPlusWatch(startupLength);
+        route.warnOnceAboutChannelBinding();
+      }
     }
   }
 
@@ -618,7 +634,11 @@ public final class ProxyConnection {
       }
       return;
     }
-    boolean budgetLeft = pump(client, backend, c2b, true) & pump(backend, client, b2c, false);
+    boolean budgetLeft = pump(client, backend, c2b, true);
+    if (state != ConnectionState.RELAYING) {
+      return; // the client-to-backend pump refused the session
+    }
+    budgetLeft &= pump(backend, client, b2c, false);
     // Half-close: a side that has finished sending is finished toward the other side too, once
     // everything it sent has been delivered.
     if (client.inputEnded && c2b.isEmpty() && !backend.outputShut && backend.task == Leg.TaskState.IDLE) {
@@ -651,7 +671,10 @@ public final class ProxyConnection {
       }
       if (!buf.isEmpty() || to.hasPendingOutput()) {
         activeLeg = to;
-        Leg.Progress d = to.drain(buf);
+        Leg.Progress d = clientToBackend && scramWatch != null ? drainWatched(to, buf) : to.drain(buf);
+        if (state != ConnectionState.RELAYING) {
+          return true; // refused by the watch
+        }
         if (d == Leg.Progress.NEEDS_TASK) {
           runTasks(to);
           return true;
@@ -687,6 +710,49 @@ public final class ProxyConnection {
       }
     }
     return false;
+  }
+
+  /**
+   * Forwards only what {@link ScramPlusWatch} has judged: a SASLInitialResponse is held back until
+   * its mechanism name has arrived. Held bytes go back into the buffer after the forwarded ones,
+   * so the order is kept.
+   */
+  private Leg.Progress drainWatched(Leg to, PooledBuffer buf) throws IOException {
+    ByteBuffer view = buf.peek() == null ? ByteBuffer.allocate(0) : buf.peek().duplicate().flip();
+    int allowed = scramWatch.forwardable(view);
+    if (scramWatch.verdict() == ScramPlusWatch.Verdict.REFUSE) {
+      refuseChannelBinding();
+      return Leg.Progress.DONE;
+    }
+    byte[] held = new byte[view.remaining() - allowed];
+    view.position(view.position() + allowed).get(held);
+    if (held.length > 0) {
+      buf.peek().position(allowed);
+    }
+    int before = buf.size();
+    Leg.Progress d = to.drain(buf);
+    scramWatch.drained(before - buf.size());
+    if (held.length > 0) {
+      buf.prepare().put(held);
+    }
+    if (scramWatch.verdict() == ScramPlusWatch.Verdict.PASS) {
+      scramWatch = null;
+    }
+    return d;
+  }
+
+  /** The client chose SCRAM-SHA-256-PLUS where the binding cannot match: say so and why. */
+  private void refuseChannelBinding() throws IOException {
+    String message = "SCRAM channel binding cannot pass pgtls route '" + route.name()
+        + "': the client bound to pgtls's certificate, and backend " + route.backend() + " presents a different one";
+    String hint = "Give this route the backend's own certificate and key (listener server_cert/server_key), "
+        + "use a plaintext backend leg (tls_enabled = false), or connect with channel_binding=disable "
+        + "(libpq) / channelBinding=disable (pgjdbc).";
+    log.warn("{}: refused SCRAM-SHA-256-PLUS (user={}): {}. {}", tag, user, message, hint);
+    scramWatch = null;
+    closeLeg(backend);
+    backend = null;
+    refuseTls(ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION, message, hint);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -869,6 +935,9 @@ public final class ProxyConnection {
       case BACKEND_HANDSHAKE:
         return !isClient;
       case RELAYING:
+        if (leg == client && scramWatch != null && (other == null || !other.hasPendingOutput())) {
+          return true; // bytes held for the SCRAM check need the rest of their message
+        }
         return outOfLeg.isEmpty() && (other == null || !other.hasPendingOutput());
       case CLOSING:
         return true;

@@ -1,0 +1,61 @@
+package io.pgtls.internal.conn;
+
+import io.pgtls.tls.TlsContexts;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/** What the connection needs to know about the certificates of its two TLS sessions. */
+final class Certificates {
+  private Certificates() {}
+
+  /**
+   * Whether the certificate pgtls showed the client ({@code listenerSession}'s local certificate)
+   * has the same RFC 5929 tls-server-end-point binding as the backend's ({@code backendSession}'s
+   * peer certificate). Only then can SCRAM-SHA-256-PLUS succeed through pgtls.
+   */
+  static boolean sameEndPoint(SSLSession listenerSession, SSLSession backendSession) {
+    Certificate[] local = listenerSession.getLocalCertificates();
+    Certificate[] peer;
+    try {
+      peer = backendSession.getPeerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      return false;
+    }
+    if (local == null || local.length == 0 || peer.length == 0) {
+      return false;
+    }
+    return sameEndPoint((X509Certificate) local[0], (X509Certificate) peer[0]);
+  }
+
+  static boolean sameEndPoint(X509Certificate a, X509Certificate b) {
+    try {
+      return Arrays.equals(TlsContexts.tlsServerEndPointHash(a), TlsContexts.tlsServerEndPointHash(b));
+    } catch (IllegalArgumentException noBindingHash) {
+      // Ed25519/Ed448 certificates define no binding hash; identical DER still means identical.
+      try {
+        return Arrays.equals(a.getEncoded(), b.getEncoded());
+      } catch (java.security.cert.CertificateEncodingException e) {
+        return false;
+      }
+    }
+  }
+
+  /** The SNI host name the client asked for, or "" (libpq sends none for IP hosts, the JDK none for names without a dot). */
+  static String requestedServerName(SSLSession session) {
+    if (!(session instanceof ExtendedSSLSession)) {
+      return "";
+    }
+    for (SNIServerName n : ((ExtendedSSLSession) session).getRequestedServerNames()) {
+      if (n instanceof SNIHostName) {
+        return ((SNIHostName) n).getAsciiName();
+      }
+    }
+    return "";
+  }
+}
