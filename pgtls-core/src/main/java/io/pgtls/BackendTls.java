@@ -19,7 +19,8 @@ public final class BackendTls {
     VERIFY_CA
   }
 
-  private static final BackendTls DISABLED = new BackendTls(false, null, null, null, null, Verification.VERIFY_FULL);
+  private static final BackendTls DISABLED =
+      new BackendTls(false, null, null, null, null, Verification.VERIFY_FULL, false);
 
   private final boolean enabled;
   private final Path rootCa;
@@ -27,9 +28,11 @@ public final class BackendTls {
   private final Path clientKey;
   private final String serverName;
   private final Verification verification;
+  private final boolean direct;
 
   private BackendTls(boolean enabled, Path rootCa, Path clientCertificate, Path clientKey,
-      String serverName, Verification verification) {
+      String serverName, Verification verification, boolean direct) {
+    this.direct = direct;
     this.enabled = enabled;
     this.rootCa = rootCa;
     this.clientCertificate = clientCertificate;
@@ -45,25 +48,25 @@ public final class BackendTls {
 
   /** TLS with verify-full against the JDK's default trust store. */
   public static BackendTls verifyFull() {
-    return new BackendTls(true, null, null, null, null, Verification.VERIFY_FULL);
+    return new BackendTls(true, null, null, null, null, Verification.VERIFY_FULL, false);
   }
 
   /** TLS with verify-full against the CA certificates in {@code rootCaPem}. */
   public static BackendTls verifyFull(Path rootCaPem) {
     Objects.requireNonNull(rootCaPem, "rootCaPem");
-    return new BackendTls(true, rootCaPem, null, null, null, Verification.VERIFY_FULL);
+    return new BackendTls(true, rootCaPem, null, null, null, Verification.VERIFY_FULL, false);
   }
 
   /** Trust the CA certificates in {@code rootCaPem} instead of the JDK's default trust store. */
   public BackendTls rootCa(Path rootCaPem) {
     requireEnabled();
-    return new BackendTls(true, rootCaPem, clientCertificate, clientKey, serverName, verification);
+    return new BackendTls(true, rootCaPem, clientCertificate, clientKey, serverName, verification, direct);
   }
 
   /** Presents this certificate and key to the backend (for pg_hba {@code cert} authentication). */
   public BackendTls clientCertificate(Path certificatePem, Path keyPem) {
     requireEnabled();
-    return new BackendTls(true, rootCa, certificatePem, keyPem, serverName, verification);
+    return new BackendTls(true, rootCa, certificatePem, keyPem, serverName, verification, direct);
   }
 
   /**
@@ -72,13 +75,22 @@ public final class BackendTls {
    */
   public BackendTls serverName(String name) {
     requireEnabled();
-    return new BackendTls(true, rootCa, clientCertificate, clientKey, name, verification);
+    return new BackendTls(true, rootCa, clientCertificate, clientKey, name, verification, direct);
   }
 
   /** Checks the chain but not the host name. */
   public BackendTls verifyCaOnly() {
     requireEnabled();
-    return new BackendTls(true, rootCa, clientCertificate, clientKey, serverName, Verification.VERIFY_CA);
+    return new BackendTls(true, rootCa, clientCertificate, clientKey, serverName, Verification.VERIFY_CA, direct);
+  }
+
+  /**
+   * Opens the backend leg with PostgreSQL 17's direct TLS (ALPN "postgresql", no SSLRequest round
+   * trip) instead of SSLRequest. Only for backends running PostgreSQL 17 or newer.
+   */
+  public BackendTls directTls() {
+    requireEnabled();
+    return new BackendTls(true, rootCa, clientCertificate, clientKey, serverName, verification, true);
   }
 
   private void requireEnabled() {
@@ -111,6 +123,11 @@ public final class BackendTls {
     return verification;
   }
 
+  /** Whether the backend leg starts with a ClientHello (direct TLS) rather than an SSLRequest. */
+  public boolean direct() {
+    return direct;
+  }
+
   @Override
   public String toString() {
     if (!enabled) {
@@ -118,6 +135,6 @@ public final class BackendTls {
     }
     return "BackendTls{" + verification + ", rootCa=" + (rootCa == null ? "jdk-default" : rootCa)
         + (clientCertificate == null ? "" : ", clientCert=" + clientCertificate)
-        + (serverName == null ? "" : ", serverName=" + serverName) + "}";
+        + (serverName == null ? "" : ", serverName=" + serverName) + (direct ? ", direct" : "") + "}";
   }
 }

@@ -43,9 +43,12 @@ final class BackendProbe {
     try (Socket raw = new Socket()) {
       raw.connect(new InetSocketAddress(host, port), connectMillis);
       raw.setSoTimeout(handshakeMillis);
-      raw.getOutputStream().write(new byte[] {0, 0, 0, 8, 0x04, (byte) 0xD2, 0x16, 0x2F});
-      InputStream in = raw.getInputStream();
-      int answer = in.read();
+      int answer = 'S'; // direct TLS: no SSLRequest round trip
+      if (!route.backendDirectTls()) {
+        raw.getOutputStream().write(new byte[] {0, 0, 0, 8, 0x04, (byte) 0xD2, 0x16, 0x2F});
+        InputStream in = raw.getInputStream();
+        answer = in.read();
+      }
       if (answer != 'S') {
         log.warn("pgtls[{}] route '{}': backend {} does not accept TLS (answered {} to SSLRequest); sessions on this "
             + "route will be refused", proxyName, route.name(), route.backend(), answer < 0 ? "EOF" : "'" + (char) answer + "'");

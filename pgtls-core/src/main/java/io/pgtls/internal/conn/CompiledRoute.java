@@ -12,6 +12,7 @@ import io.pgtls.tls.TrustMaterial;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A validated {@link Route} with its TLS material loaded into SSLContexts, ready to make engines
@@ -165,8 +166,19 @@ public final class CompiledRoute {
   /** A client-mode engine toward the backend, with SNI and (verify-full) host name checking. */
   SSLEngine newBackendEngine() {
     BackendTls bt = route.backendTls();
-    return TlsContexts.clientEngine(backendContext, backendServerName, route.backend().port(),
+    SSLEngine engine = TlsContexts.clientEngine(backendContext, backendServerName, route.backend().port(),
         bt.verification() == BackendTls.Verification.VERIFY_FULL, List.of("TLSv1.3", "TLSv1.2"));
+    if (bt.direct()) {
+      // PostgreSQL 17+ refuses a direct-TLS connection that does not negotiate ALPN "postgresql".
+      SSLParameters p = engine.getSSLParameters();
+      p.setApplicationProtocols(new String[] {TlsContexts.ALPN_POSTGRESQL});
+      engine.setSSLParameters(p);
+    }
+    return engine;
+  }
+
+  boolean backendDirectTls() {
+    return route.backendTls().direct();
   }
 
   /** One phrase for the start-up log line: what TLS each leg uses. */
@@ -175,7 +187,7 @@ public final class CompiledRoute {
     BackendTls bt = route.backendTls();
     String client = lt.mtls() ? "client TLS with required client certificates" : "client TLS";
     String backend = bt.enabled()
-        ? "backend TLS " + (bt.verification() == BackendTls.Verification.VERIFY_FULL ? "verify-full" : "verify-ca")
+        ? "backend " + (bt.direct() ? "direct " : "") + "TLS " + (bt.verification() == BackendTls.Verification.VERIFY_FULL ? "verify-full" : "verify-ca")
             + " as '" + backendServerName + "'" + (bt.rootCa().isPresent() ? "" : " (JDK trust store)")
             + (bt.clientCertificate().isPresent() ? " with client certificate" : "")
         : "backend plaintext";

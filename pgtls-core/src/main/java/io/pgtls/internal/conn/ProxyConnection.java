@@ -514,7 +514,13 @@ public final class ProxyConnection {
 
   private void onBackendConnected() throws IOException {
     log.debug("{}: connected to backend {}", tag, backendAddress);
-    if (route.backendTlsEnabled()) {
+    if (route.backendTlsEnabled() && route.backendDirectTls()) {
+      // PostgreSQL 17+ direct TLS: the ClientHello goes first, saving the SSLRequest round trip.
+      backend.tls = new TlsSession(route.newBackendEngine());
+      backend.tls.begin();
+      state = ConnectionState.BACKEND_HANDSHAKE;
+      resetDeadline(route.route().handshakeTimeout(), "TLS negotiation with the backend");
+    } else if (route.backendTlsEnabled()) {
       backend.queueRaw(SSL_REQUEST);
       backend.flushRaw();
       state = ConnectionState.BACKEND_NEGOTIATING;
@@ -594,6 +600,11 @@ public final class ProxyConnection {
       return;
     }
     if (backend.tls.handshakeComplete()) {
+      if (route.backendDirectTls() && !"postgresql".equals(backend.tls.applicationProtocol())) {
+        backendFailed(ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
+            + " did not negotiate ALPN 'postgresql' for direct TLS", "direct_tls needs PostgreSQL 17 or newer.");
+        return;
+      }
       if (log.isDebugEnabled()) {
         SSLSession s = backend.tls.engine().getSession();
         log.debug("{}: backend TLS established: {} {}", tag, s.getProtocol(), s.getCipherSuite());
@@ -603,7 +614,9 @@ public final class ProxyConnection {
     }
     if (p == Leg.Progress.ENDED) {
       backendFailed(ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
-          + " closed the connection during the TLS handshake", null);
+          + " closed the connection during the TLS handshake",
+          route.backendDirectTls() ? "direct_tls needs PostgreSQL 17 or newer; older servers close a connection "
+              + "that starts with a TLS ClientHello." : null);
     }
   }
 

@@ -11,12 +11,14 @@ import java.util.Optional;
  *
  * @param rootCa the CA file to trust; when empty the JDK's default trust store is used
  * @param serverName the SNI and verification name when it differs from the address's host
+ * @param directTls open the leg with PostgreSQL 17's direct TLS instead of an SSLRequest
  */
 public record BackendTlsConfig(
     Optional<Path> rootCa,
     Optional<ClientCertificate> clientCertificate,
     Optional<String> serverName,
-    Verification verification) {
+    Verification verification,
+    boolean directTls) {
 
   /** A certificate and its key, presented to the backend; the loader only accepts both together. */
   public record ClientCertificate(Path certificate, Path key) {
@@ -47,6 +49,6 @@ public record BackendTlsConfig(
   public String toString() {
     return "tls " + configName(verification) + " root_ca=" + rootCa.map(Path::toString).orElse("jdk-default")
         + clientCertificate.map(c -> " " + c).orElse("")
-        + serverName.map(n -> " server_name=" + n).orElse("");
+        + serverName.map(n -> " server_name=" + n).orElse("") + (directTls ? " direct_tls" : "");
   }
 }

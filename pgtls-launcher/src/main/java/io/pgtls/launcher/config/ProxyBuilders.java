@@ -51,6 +51,9 @@ public final class ProxyBuilders {
     if (tls.verification() == Verification.VERIFY_CA) {
       result = result.verifyCaOnly();
     }
+    if (tls.directTls()) {
+      result = result.directTls();
+    }
     return result;
   }
 }

@@ -15,10 +15,10 @@ final class RouteReader {
   private static final Set<String> LISTENER_KEYS = Set.of("bind_address", "server_cert", "server_key", "mtls",
       "client_ca", "cert_refresh_interval", "startup_timeout", "handshake_timeout");
   private static final Set<String> BACKEND_KEYS = Set.of("address", "tls_enabled", "root_ca", "client_cert",
-      "client_key", "server_name", "verify", "connect_timeout");
+      "client_key", "server_name", "verify", "direct_tls", "connect_timeout");
   /** Backend keys that only mean something with TLS; with {@code tls_enabled = false} they are errors. */
   private static final List<String> BACKEND_TLS_KEYS = List.of("root_ca", "client_cert", "client_key",
-      "server_name", "verify");
+      "server_name", "verify", "direct_tls");
 
   private RouteReader() {}
 
@@ -95,7 +95,8 @@ final class RouteReader {
           .orElseThrow(() -> b.error("verify", "expected \"verify-full\" or \"verify-ca\", got "
               + TomlSection.describe(verify.get())));
     }
-    return new BackendTlsConfig(rootCa, clientCertificate, serverName, verification);
+    boolean directTls = b.bool("direct_tls").orElse(false);
+    return new BackendTlsConfig(rootCa, clientCertificate, serverName, verification, directTls);
   }
 
   private static Optional<Verification> parseVerification(String text) {
