@@ -68,6 +68,14 @@ final class Fixture {
     return trusting;
   }
 
+  /** A direct plaintext connection to {@link #trusting()}, for checks behind the proxy's back. */
+  Connection connectTrusting() throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", USER);
+    p.setProperty("sslmode", "disable");
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + trusting().port() + "/" + DATABASE, p);
+  }
+
   static synchronized Fixture get() {
     if (instance == null) {
       try {

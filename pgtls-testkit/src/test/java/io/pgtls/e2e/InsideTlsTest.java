@@ -46,11 +46,11 @@ class InsideTlsTest {
   }
 
   @Test
-  void sslRequestInsideTlsIsRefusedWith08P01() throws Exception {
+  void sslRequestInsideTlsIsRefusedLikePostgresWith0A000() throws Exception {
     try (RawTlsClient c = client("tls")) {
       c.send(new byte[] {0, 0, 0, 8, 4, (byte) 0xD2, 0x16, 0x2F});
-      assertThat(c.readError()).contains("C08P01")
-          .contains("Mreceived an encryption request inside an encrypted connection");
+      assertThat(c.readError()).contains("C0A000")
+          .contains("Munsupported frontend protocol 1234.5679: an encryption request inside an encrypted connection");
     }
   }
 

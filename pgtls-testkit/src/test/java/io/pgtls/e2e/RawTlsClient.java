@@ -18,6 +18,7 @@ import javax.net.ssl.SSLSocket;
  */
 final class RawTlsClient implements AutoCloseable {
   private final SSLSocket tls;
+  private final Socket plain;
   final DataInputStream in;
   private final DataOutputStream out;
 
@@ -31,7 +32,7 @@ final class RawTlsClient implements AutoCloseable {
 
   /** With {@code direct}, TLS starts at once (PostgreSQL 17's direct SSL) and offers no ALPN. */
   RawTlsClient(int port, Path caCertificate, boolean direct) throws Exception {
-    Socket plain = new Socket("127.0.0.1", port);
+    plain = new Socket("127.0.0.1", port);
     plain.setSoTimeout(30_000);
     if (!direct) {
       plain.getOutputStream().write(new byte[] {0, 0, 0, 8, 4, (byte) 0xD2, 0x16, 0x2F});
@@ -59,6 +60,33 @@ final class RawTlsClient implements AutoCloseable {
   void send(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
+  }
+
+  /** Reads one message; returns its type and body. */
+  Message read() throws IOException {
+    byte type = in.readByte();
+    int len = in.readInt();
+    return new Message((char) type, in.readNBytes(len - 4));
+  }
+
+  /** A typed backend message. */
+  static final class Message {
+    final char type;
+    final byte[] body;
+
+    Message(char type, byte[] body) {
+      this.type = type;
+      this.body = body;
+    }
+
+    String text() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Closes the TCP connection without a TLS close_notify, as a killed client does. */
+  void abortWithoutCloseNotify() throws IOException {
+    plain.shutdownOutput(); // FIN on the TCP socket, no TLS alert before it
   }
 
   /** Reads one ErrorResponse and returns its fields as text (type letter + value, NUL-separated). */

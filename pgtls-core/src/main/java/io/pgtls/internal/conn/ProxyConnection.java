@@ -368,9 +368,11 @@ public final class ProxyConnection {
           return;
         case SSL_REQUEST:
         case GSSENC_REQUEST:
+          // PostgreSQL reads a second encryption request as a StartupMessage of protocol
+          // 1234.5679 (or .5680) and refuses that version; pgtls answers the same way.
           log.warn("{}: received {} inside an encrypted connection; refusing", tag, fp.kind());
-          refuseTls(ErrorResponse.PROTOCOL_VIOLATION, "received an encryption request inside an encrypted connection",
-              null);
+          refuseTls(ErrorResponse.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol " + fp.majorVersion() + "."
+              + fp.minorVersion() + ": an encryption request inside an encrypted connection", null);
           return;
         case UNSUPPORTED_PROTOCOL:
           log.warn("{}: unsupported frontend protocol {}.{}", tag, fp.majorVersion(), fp.minorVersion());
