@@ -32,6 +32,11 @@ final class RawTlsClient implements AutoCloseable {
 
   /** With {@code direct}, TLS starts at once (PostgreSQL 17's direct SSL) and offers no ALPN. */
   RawTlsClient(int port, Path caCertificate, boolean direct) throws Exception {
+    this(port, caCertificate, direct, new String[0]);
+  }
+
+  /** Offers the given ALPN protocols (none when empty). */
+  RawTlsClient(int port, Path caCertificate, boolean direct, String[] alpn) throws Exception {
     plain = new Socket("127.0.0.1", port);
     plain.setSoTimeout(30_000);
     if (!direct) {
@@ -43,6 +48,11 @@ final class RawTlsClient implements AutoCloseable {
     }
     var ctx = TlsContexts.client(TrustMaterial.load(caCertificate), null);
     tls = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "localhost", port, true);
+    if (alpn.length > 0) {
+      var params = tls.getSSLParameters();
+      params.setApplicationProtocols(alpn);
+      tls.setSSLParameters(params);
+    }
     tls.startHandshake();
     in = new DataInputStream(tls.getInputStream());
     out = new DataOutputStream(tls.getOutputStream());
@@ -54,6 +64,10 @@ final class RawTlsClient implements AutoCloseable {
     out.write(ByteBuffer.allocate(8 + body.length).putInt(8 + body.length).putInt(196608).put(body).array());
     out.flush();
     readUntilReady();
+  }
+
+  String applicationProtocol() {
+    return tls.getApplicationProtocol();
   }
 
   /** Writes raw bytes inside TLS (a first packet of the test's making). */

@@ -11,6 +11,8 @@ import java.util.Optional;
  * loader rejects {@code mtls = true} without a CA and a CA with {@code mtls = false}.
  *
  * @param certRefreshInterval accepted for compatibility and validated, but not acted on yet
+ * @param allowPlaintextCancel whether a plaintext CancelRequest is accepted (psql 16 and older,
+ *     pgjdbc and node-postgres send them so); off for routes whose clients all cancel inside TLS
  */
 public record ListenerConfig(
     HostPort bindAddress,
@@ -19,7 +21,8 @@ public record ListenerConfig(
     Optional<Path> clientCa,
     Optional<Duration> certRefreshInterval,
     Optional<Duration> startupTimeout,
-    Optional<Duration> handshakeTimeout) {
+    Optional<Duration> handshakeTimeout,
+    boolean allowPlaintextCancel) {
 
   public ListenerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -41,6 +44,7 @@ public record ListenerConfig(
         + clientCa.map(ca -> " mtls client_ca=" + ca).orElse("")
         + certRefreshInterval.map(d -> " cert_refresh_interval=" + Durations.format(d)).orElse("")
         + startupTimeout.map(d -> " startup_timeout=" + Durations.format(d)).orElse("")
-        + handshakeTimeout.map(d -> " handshake_timeout=" + Durations.format(d)).orElse("") + "}";
+        + handshakeTimeout.map(d -> " handshake_timeout=" + Durations.format(d)).orElse("")
+        + (allowPlaintextCancel ? "" : " allow_plaintext_cancel=false") + "}";
   }
 }

@@ -32,6 +32,7 @@ public final class ProxyBuilders {
         .backendTls(backendTls(config.backend()));
     config.listener().startupTimeout().ifPresent(route::startupTimeout);
     config.listener().handshakeTimeout().ifPresent(route::handshakeTimeout);
+    route.allowPlaintextCancel(config.listener().allowPlaintextCancel());
     config.backend().connectTimeout().ifPresent(route::connectTimeout);
     return route.build();
   }

@@ -13,7 +13,7 @@ import java.util.Set;
 final class RouteReader {
   private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend");
   private static final Set<String> LISTENER_KEYS = Set.of("bind_address", "server_cert", "server_key", "mtls",
-      "client_ca", "cert_refresh_interval", "startup_timeout", "handshake_timeout");
+      "client_ca", "cert_refresh_interval", "startup_timeout", "handshake_timeout", "allow_plaintext_cancel");
   private static final Set<String> BACKEND_KEYS = Set.of("address", "tls_enabled", "root_ca", "client_cert",
       "client_key", "server_name", "verify", "direct_tls", "connect_timeout");
   /** Backend keys that only mean something with TLS; with {@code tls_enabled = false} they are errors. */
@@ -52,7 +52,7 @@ final class RouteReader {
           + "client certificates, or remove client_ca");
     }
     return new ListenerConfig(bind, cert, key, clientCa, l.duration("cert_refresh_interval"),
-        l.duration("startup_timeout"), l.duration("handshake_timeout"));
+        l.duration("startup_timeout"), l.duration("handshake_timeout"), l.bool("allow_plaintext_cancel").orElse(true));
   }
 
   private static BackendConfig backend(TomlSection b) throws ConfigException {

@@ -67,6 +67,7 @@ class ProxyBuildersTest {
           server_key = "a.key"
           startup_timeout = "20s"
           handshake_timeout = "5s"
+          allow_plaintext_cancel = false
           [proxy.backend]
           address = "10.0.0.5:5432"
           client_cert = "client.pem"
@@ -74,6 +75,7 @@ class ProxyBuildersTest {
           server_name = "db.internal"
           verify = "verify-ca"
           connect_timeout = "2s"
+          direct_tls = true
         """, 0);
 
     assertThat(route.name()).isEqualTo("main");
@@ -85,5 +87,18 @@ class ProxyBuildersTest {
     assertThat(route.startupTimeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(route.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(route.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(route.backendTls().direct()).isTrue();
+    assertThat(route.allowPlaintextCancel()).isFalse();
+  }
+
+  @Test
+  void plaintextCancelsAreAllowedUnlessTurnedOff() throws Exception {
+    Route route = route("""
+        [[proxy]]
+        listener = { bind_address = "127.0.0.1:6432", server_cert = "a.pem", server_key = "a.key" }
+        backend = { address = "db:5432" }
+        """, 0);
+    assertThat(route.allowPlaintextCancel()).isTrue();
+    assertThat(route.backendTls().direct()).isFalse();
   }
 }
