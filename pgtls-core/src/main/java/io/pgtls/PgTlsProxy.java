@@ -131,6 +131,61 @@ public final class PgTlsProxy implements AutoCloseable {
     return state == State.RUNNING;
   }
 
+  /** A snapshot of every route's counters, in route order. */
+  public List<RouteMetrics> metrics() {
+    List<RouteMetrics> all = new ArrayList<>();
+    routes.forEach(r -> all.add(r.metrics()));
+    return all;
+  }
+
+  /**
+   * Reads every route's certificate, key and CA files again. New connections get the new
+   * material; live connections carry on with theirs. A route whose files cannot be loaded keeps
+   * its old material in service; the returned map names each such route with the reason (empty:
+   * all reloaded).
+   */
+  public Map<String, String> reloadCertificates() {
+    Map<String, String> failures = new LinkedHashMap<>();
+    for (CompiledRoute r : routes) {
+      try {
+        r.reload();
+        log.info("pgtls[{}] route '{}': certificates reloaded", name, r.name());
+      } catch (PgTlsException e) {
+        failures.put(r.name(), e.getMessage());
+        log.error("pgtls[{}] certificates not reloaded, the previous ones stay in service: {}", name, e.getMessage());
+      }
+    }
+    return failures;
+  }
+
+  /**
+   * Stops accepting new connections and waits up to {@code drain} for the live ones to finish on
+   * their own, then closes the rest. Returns how many were still open when the time ran out.
+   */
+  public int shutdown(Duration drain) throws InterruptedException {
+    synchronized (this) {
+      if (state != State.RUNNING) {
+        close();
+        return 0;
+      }
+      for (Acceptor a : acceptors.values()) {
+        a.close();
+      }
+      log.info("pgtls[{}] stopped accepting; draining {} connection(s) for up to {} s", name, activeConnections(),
+          drain.toSeconds());
+    }
+    long deadline = System.nanoTime() + drain.toNanos();
+    while (activeConnections() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    int left = activeConnections();
+    if (left > 0) {
+      log.warn("pgtls[{}] drain time over: closing {} connection(s)", name, left);
+    }
+    close();
+    return left;
+  }
+
   /** Pooled buffers currently lent to connections; zero once every connection is closed or idle. */
   public long buffersInUse() {
     LoopGroup l = loops;

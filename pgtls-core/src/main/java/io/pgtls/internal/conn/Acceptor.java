@@ -133,11 +133,42 @@ public final class Acceptor implements Selectable {
     close();
   }
 
-  /** Stops accepting; connections already accepted carry on until the loops stop. */
+  /**
+   * Stops accepting; connections already accepted carry on until the loops stop. Returns once the
+   * listening socket is closed (new clients get "connection refused").
+   */
   public void close() {
     closed = true;
+    if (loop.inLoop() || !loop.isRunning()) {
+      closeOnLoop();
+      return;
+    }
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    loop.execute(() -> {
+      try {
+        closeOnLoop();
+      } finally {
+        done.countDown();
+      }
+    });
     try {
+      if (!done.await(5, TimeUnit.SECONDS)) {
+        log.warn("pgtls[{}] route '{}': listener did not close within 5 s", proxyName, route.name());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeOnLoop() {
+    try {
+      if (key != null) {
+        key.cancel();
+      }
       server.close();
+      if (loop.inLoop()) {
+        loop.deregisterCancelledKeys();
+      }
     } catch (IOException e) {
       log.debug("pgtls[{}] route '{}': closing listener: {}", proxyName, route.name(), e.toString());
     }

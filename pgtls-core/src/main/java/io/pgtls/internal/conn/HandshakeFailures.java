@@ -10,6 +10,32 @@ import javax.net.ssl.SSLException;
 final class HandshakeFailures {
   private HandshakeFailures() {}
 
+  /** A short label for metrics: why a handshake with a client failed. */
+  static String clientCode(SSLException e) {
+    String l = text(e).toLowerCase(Locale.ROOT);
+    if (l.contains("empty client certificate chain") || l.contains("null cert chain")
+        || l.contains("certificate_required")) {
+      return "no_client_certificate";
+    } else if (l.contains("pkix path") || l.contains("unable to find valid certification path")
+        || l.contains("path does not chain")) {
+      return "untrusted_client_certificate";
+    } else if (l.contains("certificate expired") || l.contains("notafter")) {
+      return "expired_client_certificate";
+    } else if (l.contains("no appropriate protocol") || l.contains("protocol_version")
+        || l.contains("client requested protocol")) {
+      return "protocol_version";
+    } else if (l.contains("application layer protocol") || l.contains("no_application_protocol")) {
+      return "alpn";
+    } else if (l.contains("received fatal alert")) {
+      return "client_alert";
+    } else if (l.contains("unsupported or unrecognized ssl message") || l.contains("plaintext connection")) {
+      return "not_tls";
+    } else if (l.contains("renegotiation")) {
+      return "renegotiation";
+    }
+    return "other";
+  }
+
   /** Why a handshake with a client failed. */
   static String client(SSLException e) {
     String m = text(e);

@@ -79,6 +79,8 @@ public final class ProxyConnection {
   private Leg activeLeg;
   private boolean rerunScheduled;
   private int startupLength;
+  /** When the current timed phase (client handshake, backend connect) began. */
+  private long phaseStartNanos;
   /** Set while the client's SASL mechanism choice must be checked before it reaches the backend. */
   private ScramPlusWatch scramWatch;
   /** The client's SNI server name, if it sent one. */
@@ -102,6 +104,7 @@ public final class ProxyConnection {
   static void open(String proxyName, CompiledRoute route, EventLoop loop, LoopGroup group, SocketChannel socket) {
     ProxyConnection c = new ProxyConnection(group.nextConnectionId(), proxyName, route, loop, group, socket);
     group.connectionOpened();
+    route.counters().accepted.increment();
     try {
       c.client.key = loop.register(socket, SelectionKey.OP_READ, c.new Handler(c.client));
     } catch (IOException e) {
@@ -213,7 +216,7 @@ public final class ProxyConnection {
             // as part of the encrypted session. A ClientHello pipelined right behind the request
             // (what PostgreSQL 17 allows) is TLS input; anything else is refused here.
             log.warn("{}: received unencrypted data after SSLRequest; refusing (possible man-in-the-middle)", tag);
-            refusePlain(ErrorResponse.PROTOCOL_VIOLATION, "received unencrypted data after SSL request",
+            refusePlain(Refusal.UNENCRYPTED_AFTER_SSL_REQUEST, ErrorResponse.PROTOCOL_VIOLATION, "received unencrypted data after SSL request",
                 "This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.",
                 null);
             return;
@@ -235,6 +238,7 @@ public final class ProxyConnection {
         case CANCEL_REQUEST:
           if (!route.route().allowPlaintextCancel()) {
             log.warn("{}: plaintext CancelRequest refused: this route accepts cancels only inside TLS", tag);
+            route.counters().refused(Refusal.PLAINTEXT_CANCEL);
             closeNow("plaintext CancelRequest refused");
             return;
           }
@@ -245,20 +249,21 @@ public final class ProxyConnection {
           Map<String, String> params = FirstPacket.startupParameters(client.netIn.peek().duplicate().flip(), fp.length());
           log.warn("{}: refused a plaintext StartupMessage (user={}, database={}): this route requires TLS", tag,
               params.getOrDefault("user", ""), params.getOrDefault("database", params.getOrDefault("user", "")));
-          refusePlain(ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION,
+          refusePlain(Refusal.PLAINTEXT, ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION,
               "pgtls route '" + route.name() + "' requires an encrypted connection (SSL/TLS); this connection was not encrypted",
               null, "Connect with sslmode=require or stronger (sslmode=verify-full is recommended).");
           return;
         }
         case UNSUPPORTED_PROTOCOL:
           log.warn("{}: refused protocol {}.{} StartupMessage in plaintext", tag, fp.majorVersion(), fp.minorVersion());
-          refusePlain(ErrorResponse.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol " + fp.majorVersion() + "."
+          refusePlain(Refusal.UNSUPPORTED_PROTOCOL, ErrorResponse.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol " + fp.majorVersion() + "."
               + fp.minorVersion() + ": pgtls supports protocol 3 over TLS only", null,
               "Connect with sslmode=require or stronger.");
           return;
         case INVALID_LENGTH:
         default:
           log.info("{}: invalid length of startup packet ({}); closing", tag, fp.length());
+          route.counters().refused(Refusal.INVALID_PACKET);
           closeNow("invalid startup packet length " + fp.length());
           return;
       }
@@ -267,6 +272,7 @@ public final class ProxyConnection {
 
   private void startClientTls(boolean direct) throws SSLException {
     directTls = direct;
+    phaseStartNanos = System.nanoTime();
     client.tls = new TlsSession(route.newListenerEngine());
     client.tls.begin();
     state = ConnectionState.CLIENT_HANDSHAKE;
@@ -298,6 +304,7 @@ public final class ProxyConnection {
         // PostgreSQL itself completes the handshake and then closes a direct-SSL connection
         // that did not negotiate ALPN "postgresql"; so do we.
         log.warn("{}: direct TLS connection without ALPN 'postgresql' refused", tag);
+        route.counters().refused(Refusal.DIRECT_TLS_WITHOUT_ALPN);
         closeGracefully("direct TLS without ALPN");
         return;
       }
@@ -308,6 +315,8 @@ public final class ProxyConnection {
             alpn == null || alpn.isEmpty() ? "" : " alpn=" + alpn, clientSni.isEmpty() ? "" : " sni=" + clientSni,
             peerSubject(s));
       }
+      route.counters().clientHandshakes.increment();
+      route.counters().clientHandshakeNanos.add(System.nanoTime() - phaseStartNanos);
       state = ConnectionState.AWAIT_STARTUP;
       resetDeadline(route.route().startupTimeout(), "receiving the startup packet inside TLS");
       return;
@@ -320,6 +329,8 @@ public final class ProxyConnection {
 
   private void clientHandshakeFailed(SSLException e) throws IOException {
     log.warn("{}: TLS handshake with the client failed: {}", tag, HandshakeFailures.client(e));
+    route.counters().clientHandshakeFailed(HandshakeFailures.clientCode(e));
+    route.counters().refused(Refusal.CLIENT_TLS);
     client.tls.wrapFailureAlert(client.netOut.prepare());
     client.netOut.releaseIfEmpty();
     client.flushRaw();
@@ -371,19 +382,19 @@ public final class ProxyConnection {
           // PostgreSQL reads a second encryption request as a StartupMessage of protocol
           // 1234.5679 (or .5680) and refuses that version; pgtls answers the same way.
           log.warn("{}: received {} inside an encrypted connection; refusing", tag, fp.kind());
-          refuseTls(ErrorResponse.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol " + fp.majorVersion() + "."
+          refuseTls(Refusal.UNSUPPORTED_PROTOCOL, ErrorResponse.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol " + fp.majorVersion() + "."
               + fp.minorVersion() + ": an encryption request inside an encrypted connection", null);
           return;
         case UNSUPPORTED_PROTOCOL:
           log.warn("{}: unsupported frontend protocol {}.{}", tag, fp.majorVersion(), fp.minorVersion());
-          refuseTls(ErrorResponse.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol " + fp.majorVersion() + "."
+          refuseTls(Refusal.UNSUPPORTED_PROTOCOL, ErrorResponse.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol " + fp.majorVersion() + "."
               + fp.minorVersion() + ": server supports 3.0 to 3.2", null);
           return;
         case DIRECT_TLS:
         case INVALID_LENGTH:
         default:
           log.warn("{}: invalid length of startup packet inside TLS ({})", tag, fp.length());
-          refuseTls(ErrorResponse.PROTOCOL_VIOLATION, "invalid length of startup packet", null);
+          refuseTls(Refusal.INVALID_PACKET, ErrorResponse.PROTOCOL_VIOLATION, "invalid length of startup packet", null);
           return;
       }
     }
@@ -407,6 +418,7 @@ public final class ProxyConnection {
 
   private void connectBackend() {
     state = ConnectionState.BACKEND_CONNECTING;
+    phaseStartNanos = System.nanoTime();
     resetDeadline(route.route().connectTimeout(), "connecting to the backend");
     String host = route.backend().host();
     if (route.backend().isIpLiteral()) {
@@ -449,7 +461,7 @@ public final class ProxyConnection {
       return; // timed out or closed meanwhile
     }
     if (error != null || addrs == null || addrs.length == 0) {
-      backendFailed(ErrorResponse.CONNECTION_FAILURE, "could not resolve backend host \"" + route.backend().host() + "\"",
+      backendFailed(Refusal.BACKEND_UNAVAILABLE, ErrorResponse.CONNECTION_FAILURE, "could not resolve backend host \"" + route.backend().host() + "\"",
           "Check backend.address of route '" + route.name() + "'.");
       return;
     }
@@ -486,7 +498,7 @@ public final class ProxyConnection {
         }
       }
     }
-    backendFailed(ErrorResponse.CONNECTION_FAILURE, "could not connect to backend " + route.backend() + ": "
+    backendFailed(Refusal.BACKEND_UNAVAILABLE, ErrorResponse.CONNECTION_FAILURE, "could not connect to backend " + route.backend() + ": "
         + (lastConnectError == null ? "no address" : lastConnectError),
         "Is the PostgreSQL server of route '" + route.name() + "' running and accepting TCP connections?");
   }
@@ -541,7 +553,7 @@ public final class ProxyConnection {
     if (backend.readReady) {
       int n = backend.readRaw();
       if (n < 0 && backend.netIn.isEmpty()) {
-        backendFailed(ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
+        backendFailed(Refusal.BACKEND_TLS, ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
             + " closed the connection in answer to SSLRequest", null);
         return;
       }
@@ -558,7 +570,7 @@ public final class ProxyConnection {
           // bytes behind the 'S' were injected by someone on the path.
           log.warn("{}: backend {} sent unencrypted data after 'S'; refusing (possible man-in-the-middle)", tag,
               backendAddress);
-          backendFailed(ErrorResponse.PROTOCOL_VIOLATION, "backend " + route.backend()
+          backendFailed(Refusal.BACKEND_TLS, ErrorResponse.PROTOCOL_VIOLATION, "backend " + route.backend()
               + " sent unencrypted data after its SSL response", null);
           return;
         }
@@ -568,17 +580,17 @@ public final class ProxyConnection {
         state = ConnectionState.BACKEND_HANDSHAKE;
         return;
       case 'N':
-        backendFailed(ErrorResponse.UNABLE_TO_ESTABLISH_CONNECTION, "backend " + route.backend()
+        backendFailed(Refusal.BACKEND_TLS, ErrorResponse.UNABLE_TO_ESTABLISH_CONNECTION, "backend " + route.backend()
             + " does not accept TLS (it answered N to SSLRequest), and route '" + route.name() + "' requires TLS to it",
             "Enable ssl on that PostgreSQL server, or set tls_enabled = false for this route's backend.");
         return;
       case 'E':
         // The text of an ErrorResponse before TLS is unauthenticated: log that it came, never relay it.
-        backendFailed(ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
+        backendFailed(Refusal.BACKEND_TLS, ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
             + " answered SSLRequest with an error", null);
         return;
       default:
-        backendFailed(ErrorResponse.CONNECTION_FAILURE, String.format("backend %s answered SSLRequest with "
+        backendFailed(Refusal.BACKEND_TLS, ErrorResponse.CONNECTION_FAILURE, String.format("backend %s answered SSLRequest with "
             + "unexpected byte 0x%02x; is it a PostgreSQL server?", route.backend(), answer & 0xFF), null);
     }
   }
@@ -593,7 +605,7 @@ public final class ProxyConnection {
       p = backend.fill(b2c);
     } catch (SSLException e) {
       String why = HandshakeFailures.backend(e, route.backendServerName());
-      backendFailed(ErrorResponse.CONNECTION_FAILURE, "pgtls could not establish TLS with backend " + route.backend()
+      backendFailed(Refusal.BACKEND_TLS, ErrorResponse.CONNECTION_FAILURE, "pgtls could not establish TLS with backend " + route.backend()
           + ": " + why, null);
       return;
     }
@@ -603,7 +615,7 @@ public final class ProxyConnection {
     }
     if (backend.tls.handshakeComplete()) {
       if (route.backendDirectTls() && !"postgresql".equals(backend.tls.applicationProtocol())) {
-        backendFailed(ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
+        backendFailed(Refusal.BACKEND_TLS, ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
             + " did not negotiate ALPN 'postgresql' for direct TLS", "direct_tls needs PostgreSQL 17 or newer.");
         return;
       }
@@ -615,7 +627,7 @@ public final class ProxyConnection {
       return;
     }
     if (p == Leg.Progress.ENDED) {
-      backendFailed(ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
+      backendFailed(Refusal.BACKEND_TLS, ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
           + " closed the connection during the TLS handshake",
           route.backendDirectTls() ? "direct_tls needs PostgreSQL 17 or newer; older servers close a connection "
               + "that starts with a TLS ClientHello." : null);
@@ -625,7 +637,10 @@ public final class ProxyConnection {
   private void enterRelay() {
     cancelDeadline();
     state = ConnectionState.RELAYING;
+    route.counters().backendConnects.increment();
+    route.counters().backendConnectNanos.add(System.nanoTime() - phaseStartNanos);
     if (purpose == Purpose.SESSION) {
+      route.counters().sessions.increment();
       log.info("{}: session user={} database={}{} -> backend {} ({})", tag, user, database,
           clientSni.isEmpty() ? "" : " sni=" + clientSni, address(backendAddress),
           backend.isTls() ? backend.tls.engine().getSession().getProtocol() : "plaintext");
@@ -707,8 +722,10 @@ public final class ProxyConnection {
       int produced = buf.size() - before;
       if (clientToBackend) {
         bytesClientToBackend += produced;
+        route.counters().bytesClientToBackend.add(produced);
       } else {
         bytesBackendToClient += produced;
+        route.counters().bytesBackendToClient.add(produced);
       }
       switch (f) {
         case DONE:
@@ -767,21 +784,23 @@ public final class ProxyConnection {
     scramWatch = null;
     closeLeg(backend);
     backend = null;
-    refuseTls(ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION, message, hint);
+    refuseTls(Refusal.CHANNEL_BINDING, ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION, message, hint);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Refusals, failures and closing
 
   /** Sends a FATAL ErrorResponse in plaintext (before any TLS) and closes. */
-  private void refusePlain(String sqlstate, String message, String detail, String hint) throws IOException {
+  private void refusePlain(Refusal reason, String sqlstate, String message, String detail, String hint) throws IOException {
+    route.counters().refused(reason);
     client.netIn.release();
     client.queueRaw(ErrorResponse.fatal(sqlstate, message, detail, hint));
     closeGracefully("refused: " + message);
   }
 
   /** Sends a FATAL ErrorResponse inside the client's TLS session and closes. */
-  private void refuseTls(String sqlstate, String message, String hint) throws IOException {
+  private void refuseTls(Refusal reason, String sqlstate, String message, String hint) throws IOException {
+    route.counters().refused(reason);
     c2b.release();
     b2c.release();
     ByteBuffer b = b2c.prepare();
@@ -795,18 +814,20 @@ public final class ProxyConnection {
    * The backend could not be reached, negotiated with or verified. The client (still in its TLS
    * session, before any backend byte reached it) gets a FATAL naming the backend and the reason.
    */
-  private void backendFailed(String sqlstate, String message, String hint) {
+  private void backendFailed(Refusal reason, String sqlstate, String message, String hint) {
     log.warn("{}: {} (route '{}')", tag, message, route.name());
+    route.counters().backendConnectFailures.increment();
     if (backend != null) {
       closeLeg(backend);
       backend = null;
     }
     if (purpose == Purpose.CANCEL) {
+      route.counters().refused(reason);
       closeNow("cancel not forwarded: " + message);
       return;
     }
     try {
-      refuseTls(sqlstate, message, hint);
+      refuseTls(reason, sqlstate, message, hint);
     } catch (IOException e) {
       closeNow("client gone while reporting: " + message);
     }
@@ -880,6 +901,7 @@ public final class ProxyConnection {
     c2b.release();
     b2c.release();
     group.connectionClosed();
+    route.counters().closed.increment();
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
     if (was == ConnectionState.RELAYING || was == ConnectionState.CLOSING && purpose == Purpose.SESSION && backend != null) {
       log.info("{}: closed after {} ms: {}; bytes client->backend={} backend->client={}", tag, millis, reason,
@@ -1010,19 +1032,31 @@ public final class ProxyConnection {
     try {
       switch (state) {
         case BACKEND_CONNECTING:
-          backendFailed(ErrorResponse.CONNECTION_FAILURE, "could not connect to backend " + route.backend()
+          backendFailed(Refusal.BACKEND_UNAVAILABLE, ErrorResponse.CONNECTION_FAILURE, "could not connect to backend " + route.backend()
               + " within " + after.toMillis() + " ms", "Is the PostgreSQL server of route '" + route.name()
               + "' reachable from pgtls? (connect_timeout)");
           break;
         case BACKEND_NEGOTIATING:
         case BACKEND_HANDSHAKE:
-          backendFailed(ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
+          backendFailed(Refusal.BACKEND_TLS, ErrorResponse.CONNECTION_FAILURE, "backend " + route.backend()
               + " did not complete the TLS handshake within " + after.toMillis() + " ms",
               "Is it a PostgreSQL server with ssl=on? (handshake_timeout)");
           break;
         case AWAIT_STARTUP:
           log.info("{}: timeout after {} ms {}", tag, after.toMillis(), what);
+          route.counters().refused(Refusal.STARTUP_TIMEOUT);
           closeGracefully("startup timeout");
+          break;
+        case NEGOTIATING:
+          log.info("{}: timeout after {} ms {}", tag, after.toMillis(), what);
+          route.counters().refused(Refusal.STARTUP_TIMEOUT);
+          closeNow("startup timeout");
+          break;
+        case CLIENT_HANDSHAKE:
+          log.info("{}: timeout after {} ms {}", tag, after.toMillis(), what);
+          route.counters().clientHandshakeFailed("timeout");
+          route.counters().refused(Refusal.CLIENT_TLS);
+          closeNow("client TLS handshake timeout");
           break;
         case CLOSING:
           closeNow(closeReason == null ? "closed" : closeReason);

@@ -95,6 +95,21 @@ public final class EventLoop implements Runnable {
     return channel.register(selector, ops, handler);
   }
 
+  /**
+   * Makes the selector deregister cancelled keys now. JDK quirk: closing a channel that is
+   * registered with a selector only closes the socket once its key is deregistered, which
+   * happens during the next select; a listening socket closed on a quiet loop would otherwise keep
+   * accepting connections in the kernel. Loop thread only.
+   */
+  public void deregisterCancelledKeys() throws IOException {
+    assertInLoop();
+    selector.selectNow(); // ready keys found here are processed after the current tasks
+  }
+
+  public boolean isRunning() {
+    return state == State.RUNNING;
+  }
+
   /** Tells the loop a handler registered with {@link #register} is gone. */
   public void deregistered() {
     registered.decrementAndGet();
@@ -126,7 +141,7 @@ public final class EventLoop implements Runnable {
           n = selector.select(Math.max(1, timeoutMillis));
         }
         selecting.set(false);
-        if (n > 0) {
+        if (n > 0 || !selector.selectedKeys().isEmpty()) {
           processKeys();
         }
         runTasks();

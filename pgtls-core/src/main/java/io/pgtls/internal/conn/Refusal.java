@@ -1,0 +1,33 @@
+package io.pgtls.internal.conn;
+
+/** Why pgtls refused a connection before (or instead of) relaying it; the label is a metric label. */
+enum Refusal {
+  /** A plaintext StartupMessage on a TLS listener. */
+  PLAINTEXT("plaintext"),
+  /** Plaintext bytes behind the SSLRequest (CVE-2021-23214). */
+  UNENCRYPTED_AFTER_SSL_REQUEST("unencrypted_after_sslrequest"),
+  /** A first packet of an impossible length, or garbage. */
+  INVALID_PACKET("invalid_packet"),
+  /** Protocol major version other than 3, or an encryption request inside TLS. */
+  UNSUPPORTED_PROTOCOL("unsupported_protocol"),
+  /** A plaintext CancelRequest on a route that accepts cancels only inside TLS. */
+  PLAINTEXT_CANCEL("plaintext_cancel"),
+  /** Direct TLS without ALPN "postgresql". */
+  DIRECT_TLS_WITHOUT_ALPN("direct_tls_without_alpn"),
+  /** No startup packet in time. */
+  STARTUP_TIMEOUT("startup_timeout"),
+  /** The TLS handshake with the client failed or timed out. */
+  CLIENT_TLS("client_tls"),
+  /** The backend could not be resolved, reached or connected in time. */
+  BACKEND_UNAVAILABLE("backend_unavailable"),
+  /** The backend refused, failed or stalled TLS, or failed verification. */
+  BACKEND_TLS("backend_tls"),
+  /** The client chose SCRAM-SHA-256-PLUS where the binding cannot match. */
+  CHANNEL_BINDING("channel_binding");
+
+  final String label;
+
+  Refusal(String label) {
+    this.label = label;
+  }
+}

@@ -1,0 +1,114 @@
+package io.pgtls.internal.conn;
+
+import io.pgtls.BackendTls;
+import io.pgtls.ListenerTls;
+import io.pgtls.PgTlsException;
+import io.pgtls.Route;
+import io.pgtls.tls.TlsContexts;
+import io.pgtls.tls.TlsMaterial;
+import io.pgtls.tls.TlsMaterialException;
+import io.pgtls.tls.TrustMaterial;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+
+/**
+ * All TLS material of one route, loaded from its files into SSLContexts: immutable, so a reload
+ * builds a new one and swaps it in while live connections keep the engines they were made with.
+ */
+final class RouteTls {
+  final TlsMaterial listenerIdentity;
+  final SSLContext listenerContext;
+  /** Null for a plaintext backend leg. */
+  final SSLContext backendContext;
+  final Map<String, Instant> certificateNotAfter;
+
+  private RouteTls(TlsMaterial listenerIdentity, SSLContext listenerContext, SSLContext backendContext,
+      Map<String, Instant> certificateNotAfter) {
+    this.listenerIdentity = listenerIdentity;
+    this.listenerContext = listenerContext;
+    this.backendContext = backendContext;
+    this.certificateNotAfter = Map.copyOf(certificateNotAfter);
+  }
+
+  /** Reads every file of {@code route}; the message of any failure names the route and setting. */
+  static RouteTls load(Route route) {
+    String where = "route '" + route.name() + "': ";
+    Map<String, Instant> notAfter = new LinkedHashMap<>();
+    ListenerTls lt = route.listenerTls();
+    for (String p : lt.protocols()) {
+      if (!p.equals("TLSv1.3") && !p.equals("TLSv1.2")) {
+        throw new PgTlsException(where + "listener TLS version '" + p + "' is not allowed (use TLSv1.2 or TLSv1.3)");
+      }
+    }
+    TlsMaterial identity;
+    try {
+      identity = TlsMaterial.load(lt.certificateChain(), lt.privateKey());
+    } catch (TlsMaterialException e) {
+      throw new PgTlsException(where + "listener server_cert/server_key: " + e.getMessage(), e);
+    }
+    notAfter.put("listener", identity.notAfter());
+    TrustMaterial clientCa = null;
+    if (lt.clientCa().isPresent()) {
+      try {
+        clientCa = TrustMaterial.load(lt.clientCa().get());
+      } catch (TlsMaterialException e) {
+        throw new PgTlsException(where + "listener client_ca: " + e.getMessage(), e);
+      }
+      notAfter.put("client_ca", earliest(clientCa.certificates()));
+    }
+    SSLContext listener;
+    try {
+      listener = TlsContexts.server(identity, clientCa);
+    } catch (RuntimeException e) {
+      throw new PgTlsException(where + "cannot build the listener's TLS context: " + e.getMessage(), e);
+    }
+
+    SSLContext backend = null;
+    BackendTls bt = route.backendTls();
+    if (bt.enabled()) {
+      if (bt.verification() == BackendTls.Verification.VERIFY_CA && bt.rootCa().isEmpty()) {
+        // Like libpq refusing weak modes with sslrootcert=system: without a host name check and a
+        // CA of the operator's own, any publicly trusted certificate for any name would pass.
+        throw new PgTlsException(where + "backend verify-ca needs root_ca: against the JDK's public trust store "
+            + "any certificate for any host name would pass; set root_ca or use verify-full");
+      }
+      TrustMaterial trust;
+      if (bt.rootCa().isPresent()) {
+        try {
+          trust = TrustMaterial.load(bt.rootCa().get());
+        } catch (TlsMaterialException e) {
+          throw new PgTlsException(where + "backend root_ca: " + e.getMessage(), e);
+        }
+        notAfter.put("backend_root_ca", earliest(trust.certificates()));
+      } else {
+        trust = TrustMaterial.jdkDefault();
+      }
+      if (bt.clientCertificate().isPresent() != bt.clientKey().isPresent()) {
+        throw new PgTlsException(where + "backend client_cert and client_key must be set together");
+      }
+      TlsMaterial clientIdentity = null;
+      if (bt.clientCertificate().isPresent()) {
+        try {
+          clientIdentity = TlsMaterial.load(bt.clientCertificate().get(), bt.clientKey().get());
+        } catch (TlsMaterialException e) {
+          throw new PgTlsException(where + "backend client_cert/client_key: " + e.getMessage(), e);
+        }
+        notAfter.put("backend_client", clientIdentity.notAfter());
+      }
+      try {
+        backend = TlsContexts.client(trust, clientIdentity);
+      } catch (RuntimeException e) {
+        throw new PgTlsException(where + "cannot build the backend TLS context: " + e.getMessage(), e);
+      }
+    }
+    return new RouteTls(identity, listener, backend, notAfter);
+  }
+
+  private static Instant earliest(List<X509Certificate> certificates) {
+    return certificates.stream().map(c -> c.getNotAfter().toInstant()).min(Instant::compareTo).orElse(Instant.MAX);
+  }
+}
