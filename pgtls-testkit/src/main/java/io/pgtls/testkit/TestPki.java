@@ -190,21 +190,70 @@ public final class TestPki {
     return "TestPki[" + caCertificate.getSubjectX500Principal().getName() + " in " + directory + "]";
   }
 
+  // The bad cases a client's tests need: each is a certificate a correct TLS stack must refuse.
+
+  /** A client certificate that expired yesterday. */
+  public IssuedCertificate expiredClient(String user) {
+    Instant now = Instant.now();
+    return issue(Purpose.CLIENT, KeyType.RSA, user, List.of(), now.minus(Duration.ofDays(30)),
+        now.minus(Duration.ofDays(1)), Purpose.CLIENT.keyPurpose);
+  }
+
+  /** A server certificate that expired yesterday. */
+  public IssuedCertificate expiredServer(String name, String... hostsAndIps) {
+    Instant now = Instant.now();
+    return issue(Purpose.SERVER, KeyType.RSA, name, List.of(hostsAndIps), now.minus(Duration.ofDays(30)),
+        now.minus(Duration.ofDays(1)), Purpose.SERVER.keyPurpose);
+  }
+
+  /** A client certificate that becomes valid only tomorrow. */
+  public IssuedCertificate notYetValidClient(String user) {
+    Instant now = Instant.now();
+    return issue(Purpose.CLIENT, KeyType.RSA, user, List.of(), now.plus(Duration.ofDays(1)),
+        now.plus(Duration.ofDays(30)), Purpose.CLIENT.keyPurpose);
+  }
+
+  /** A server certificate that becomes valid only tomorrow. */
+  public IssuedCertificate notYetValidServer(String name, String... hostsAndIps) {
+    Instant now = Instant.now();
+    return issue(Purpose.SERVER, KeyType.RSA, name, List.of(hostsAndIps), now.plus(Duration.ofDays(1)),
+        now.plus(Duration.ofDays(30)), Purpose.SERVER.keyPurpose);
+  }
+
+  /** A certificate for {@code user} whose extended key usage allows server authentication only. */
+  public IssuedCertificate clientWithWrongKeyUsage(String user) {
+    Instant now = Instant.now();
+    return issue(Purpose.CLIENT, KeyType.RSA, user, List.of(), now.minus(BACKDATE), now.plus(LEAF_VALIDITY),
+        KeyPurposeId.id_kp_serverAuth);
+  }
+
+  /** A certificate for {@code hostsAndIps} whose extended key usage allows client authentication only. */
+  public IssuedCertificate serverWithWrongKeyUsage(String name, String... hostsAndIps) {
+    Instant now = Instant.now();
+    return issue(Purpose.SERVER, KeyType.RSA, name, List.of(hostsAndIps), now.minus(BACKDATE),
+        now.plus(LEAF_VALIDITY), KeyPurposeId.id_kp_clientAuth);
+  }
+
   private IssuedCertificate issue(Purpose purpose, KeyType keyType, String name, List<String> hosts) {
+    Instant now = Instant.now();
+    return issue(purpose, keyType, name, hosts, now.minus(BACKDATE), now.plus(LEAF_VALIDITY), purpose.keyPurpose);
+  }
+
+  private IssuedCertificate issue(Purpose purpose, KeyType keyType, String name, List<String> hosts,
+      Instant notBefore, Instant notAfter, KeyPurposeId extendedKeyUsage) {
     Objects.requireNonNull(keyType, "keyType");
     Objects.requireNonNull(name, "name");
     try {
       KeyPair keys = generate(keyType);
-      Instant now = Instant.now();
       X509v3CertificateBuilder builder =
           new JcaX509v3CertificateBuilder(
               X500Name.getInstance(caCertificate.getSubjectX500Principal().getEncoded()),
               serialNumber(),
-              Date.from(now.minus(BACKDATE)),
-              Date.from(now.plus(LEAF_VALIDITY)),
+              Date.from(notBefore),
+              Date.from(notAfter),
               commonName(name),
               keys.getPublic());
-      addLeafExtensions(builder, purpose, keyType, keys.getPublic(), hosts);
+      addLeafExtensions(builder, extendedKeyUsage, keyType, keys.getPublic(), hosts);
       X509Certificate certificate = toJdkCertificate(builder, signer(caKey));
       String baseName = files.uniqueBaseName(purpose.filePrefix + "-" + name);
       IssuedCertificate issued =
@@ -220,7 +269,7 @@ public final class TestPki {
 
   private void addLeafExtensions(
       X509v3CertificateBuilder builder,
-      Purpose purpose,
+      KeyPurposeId extendedKeyUsage,
       KeyType keyType,
       PublicKey publicKey,
       List<String> hosts)
@@ -229,7 +278,7 @@ public final class TestPki {
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
     builder.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage(keyType)));
     builder.addExtension(
-        Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose.keyPurpose));
+        Extension.extendedKeyUsage, false, new ExtendedKeyUsage(extendedKeyUsage));
     builder.addExtension(
         Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(publicKey));
     // OpenSSL 3 in strict mode (and Python's ssl module by default) rejects a leaf without an
