@@ -16,19 +16,22 @@ public final class ListenerTls {
   private final Path privateKey;
   private final Path clientCa;
   private final List<String> protocols;
+  private final List<String> cipherSuites;
 
-  private ListenerTls(Path certificateChain, Path privateKey, Path clientCa, List<String> protocols) {
+  private ListenerTls(Path certificateChain, Path privateKey, Path clientCa, List<String> protocols,
+      List<String> cipherSuites) {
     this.certificateChain = certificateChain;
     this.privateKey = privateKey;
     this.clientCa = clientCa;
     this.protocols = protocols;
+    this.cipherSuites = cipherSuites;
   }
 
   /** A listener serving the PEM certificate chain (leaf first) and its PEM private key. */
   public static ListenerTls pem(Path certificateChain, Path privateKey) {
     Objects.requireNonNull(certificateChain, "certificateChain");
     Objects.requireNonNull(privateKey, "privateKey");
-    return new ListenerTls(certificateChain, privateKey, null, DEFAULT_PROTOCOLS);
+    return new ListenerTls(certificateChain, privateKey, null, DEFAULT_PROTOCOLS, List.of());
   }
 
   /**
@@ -37,12 +40,25 @@ public final class ListenerTls {
    */
   public ListenerTls requireClientCertificates(Path clientCaPem) {
     Objects.requireNonNull(clientCaPem, "clientCaPem");
-    return new ListenerTls(certificateChain, privateKey, clientCaPem, protocols);
+    return new ListenerTls(certificateChain, privateKey, clientCaPem, protocols, cipherSuites);
   }
 
   /** The TLS versions offered to clients; default TLSv1.3 and TLSv1.2. Nothing below 1.2. */
   public ListenerTls protocols(String... versions) {
-    return new ListenerTls(certificateChain, privateKey, clientCa, List.of(versions));
+    return new ListenerTls(certificateChain, privateKey, clientCa, List.of(versions), cipherSuites);
+  }
+
+  /**
+   * The cipher suites offered to clients (JDK names, e.g. TLS_AES_256_GCM_SHA384). Default: every
+   * TLS 1.3 suite and, for TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305 only.
+   */
+  public ListenerTls cipherSuites(String... suites) {
+    return new ListenerTls(certificateChain, privateKey, clientCa, protocols, List.of(suites));
+  }
+
+  /** The configured cipher suites; empty means the strong default set. */
+  public List<String> cipherSuites() {
+    return cipherSuites;
   }
 
   public Path certificateChain() {
@@ -68,6 +84,6 @@ public final class ListenerTls {
   @Override
   public String toString() {
     return "ListenerTls{cert=" + certificateChain + ", key=" + privateKey
-        + (clientCa == null ? "" : ", mtls clientCa=" + clientCa) + ", protocols=" + protocols + "}";
+        + (clientCa == null ? "" : ", mtls clientCa=" + clientCa) + ", protocols=" + protocols + (cipherSuites.isEmpty() ? "" : ", cipherSuites=" + cipherSuites) + "}";
   }
 }

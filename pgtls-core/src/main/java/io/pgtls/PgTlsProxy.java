@@ -60,7 +60,11 @@ public final class PgTlsProxy implements AutoCloseable {
 
   private final UnaryOperator<ByteChannel> channelWrapper;
 
-  private PgTlsProxy(String name, int loopCount, List<CompiledRoute> routes, UnaryOperator<ByteChannel> channelWrapper) {
+  private final int maxConnections;
+
+  private PgTlsProxy(String name, int loopCount, int maxConnections, List<CompiledRoute> routes,
+      UnaryOperator<ByteChannel> channelWrapper) {
+    this.maxConnections = maxConnections;
     this.channelWrapper = channelWrapper;
     this.name = name;
     this.loopCount = loopCount;
@@ -80,7 +84,7 @@ public final class PgTlsProxy implements AutoCloseable {
       throw new IllegalStateException("pgtls[" + name + "] is " + state + "; start() may be called once");
     }
     log.info("pgtls[{}] starting {} route(s) on {} loop(s)", name, routes.size(), loopCount);
-    loops = new LoopGroup(name, loopCount, channelWrapper, this::loopFailed);
+    loops = new LoopGroup(name, loopCount, maxConnections, channelWrapper, this::loopFailed);
     try {
       int i = 0;
       for (CompiledRoute route : routes) {
@@ -267,11 +271,13 @@ public final class PgTlsProxy implements AutoCloseable {
    * returns a proxy that is ready to {@link PgTlsProxy#start()}.
    */
   public static final class Builder {
+    static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /** Beyond this a timeout is a typo, not a policy. */
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
     private String name = "pgtls";
     private int loops = Runtime.getRuntime().availableProcessors();
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private final List<Route> routes = new ArrayList<>();
     private UnaryOperator<ByteChannel> channelWrapper = UnaryOperator.identity();
 
@@ -286,6 +292,15 @@ public final class PgTlsProxy implements AutoCloseable {
     /** The proxy's name; it prefixes every log line. Default "pgtls". */
     public Builder name(String name) {
       this.name = name;
+      return this;
+    }
+
+    /**
+     * At most this many sessions at once across all routes; beyond it a client gets FATAL 53300
+     * "sorry, too many clients already". Default 10,000.
+     */
+    public Builder maxConnections(int max) {
+      this.maxConnections = max;
       return this;
     }
 
@@ -307,6 +322,9 @@ public final class PgTlsProxy implements AutoCloseable {
       }
       if (loops < 1) {
         throw new PgTlsException("pgtls[" + name + "]: loops must be at least 1, got " + loops);
+      }
+      if (maxConnections < 1) {
+        throw new PgTlsException("pgtls[" + name + "]: max_connections must be at least 1, got " + maxConnections);
       }
       if (routes.isEmpty()) {
         throw new PgTlsException("pgtls[" + name + "]: no routes configured; add at least one route");
@@ -346,9 +364,16 @@ public final class PgTlsProxy implements AutoCloseable {
         requirePositive(r, "startup_timeout", r.startupTimeout());
         requirePositive(r, "handshake_timeout", r.handshakeTimeout());
         requirePositive(r, "connect_timeout", r.connectTimeout());
+        if (r.maxConnections() < 0) {
+          throw new PgTlsException("route '" + r.name() + "': max_connections must not be negative, got "
+              + r.maxConnections());
+        }
+        if (r.idleTimeout() == null || r.idleTimeout().isNegative()) {
+          throw new PgTlsException("route '" + r.name() + "': idle_timeout must not be negative, got " + r.idleTimeout());
+        }
         compiled.add(CompiledRoute.compile(r));
       }
-      return new PgTlsProxy(name, loops, List.copyOf(compiled), channelWrapper);
+      return new PgTlsProxy(name, loops, maxConnections, List.copyOf(compiled), channelWrapper);
     }
 
     private static void requirePositive(Route r, String setting, Duration d) {

@@ -22,8 +22,12 @@ public final class Route {
   private final Duration handshakeTimeout;
   private final Duration connectTimeout;
   private final boolean allowPlaintextCancel;
+  private final int maxConnections;
+  private final Duration idleTimeout;
 
   private Route(Builder b) {
+    this.maxConnections = b.maxConnections;
+    this.idleTimeout = b.idleTimeout;
     this.name = b.name;
     this.listen = b.listen;
     this.listenerTls = b.listenerTls;
@@ -83,6 +87,16 @@ public final class Route {
     return allowPlaintextCancel;
   }
 
+  /** Sessions this route relays at once; 0 means only the proxy-wide limit applies. */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** A relayed session with no bytes either way for this long is closed; zero means never. */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
   @Override
   public String toString() {
     return "Route{" + name + ": " + listen + " -> " + backend + ", " + listenerTls + ", " + backendTls + "}";
@@ -99,6 +113,8 @@ public final class Route {
     private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private boolean allowPlaintextCancel = true;
+    private int maxConnections;
+    private Duration idleTimeout = Duration.ZERO;
 
     private Builder(String name) {
       this.name = name;
@@ -154,6 +170,21 @@ public final class Route {
 
     public Builder allowPlaintextCancel(boolean allow) {
       this.allowPlaintextCancel = allow;
+      return this;
+    }
+
+    /**
+     * At most this many sessions at once on this route (0: no route limit); beyond it a client
+     * gets FATAL 53300 "sorry, too many clients already", as from PostgreSQL.
+     */
+    public Builder maxConnections(int max) {
+      this.maxConnections = max;
+      return this;
+    }
+
+    /** Closes a relayed session idle (no bytes either way) for this long; zero (default) never does. */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = timeout;
       return this;
     }
 

@@ -77,8 +77,26 @@ public final class TlsContexts {
     // Also clears "want": a client certificate is either required or not requested.
     parameters.setNeedClientAuth(requireClientCertificate);
     parameters.setApplicationProtocols(new String[] {ALPN_POSTGRESQL});
+    parameters.setCipherSuites(strongCipherSuites(engine.getSupportedCipherSuites()));
     engine.setSSLParameters(parameters);
     return engine;
+  }
+
+  /**
+   * The cipher suites pgtls enables by default: every TLS 1.3 suite, and for TLS 1.2 only ECDHE
+   * key exchange with an AEAD cipher (AES-GCM, ChaCha20-Poly1305) — forward secrecy and no CBC.
+   * The JDK's own defaults still include CBC and plain-RSA suites for TLS 1.2.
+   */
+  public static String[] strongCipherSuites(String[] supported) {
+    List<String> strong = new java.util.ArrayList<>();
+    for (String suite : supported) {
+      boolean tls13 = suite.startsWith("TLS_AES_") || suite.startsWith("TLS_CHACHA20_");
+      boolean tls12Aead = suite.startsWith("TLS_ECDHE_") && (suite.contains("_GCM_") || suite.contains("CHACHA20_POLY1305"));
+      if (tls13 || tls12Aead) {
+        strong.add(suite);
+      }
+    }
+    return strong.toArray(new String[0]);
   }
 
   /**
@@ -108,6 +126,7 @@ public final class TlsContexts {
     // so "localhost" or a bare container name ("postgres") would get none. Set it
     // explicitly for every name; never for IP literals (RFC 6066).
     HostNames.sniFor(host).ifPresent(sni -> parameters.setServerNames(List.of(sni)));
+    parameters.setCipherSuites(strongCipherSuites(engine.getSupportedCipherSuites()));
     engine.setSSLParameters(parameters);
     return engine;
   }

@@ -28,10 +28,12 @@ public final class CompiledRoute {
   private final String backendServerName;
   private final RouteCounters counters = new RouteCounters();
   private final AtomicBoolean channelBindingWarned = new AtomicBoolean();
+  private final io.pgtls.internal.loop.Slots sessions;
   private volatile RouteTls tls;
 
   private CompiledRoute(Route route, RouteTls tls) {
     this.route = route;
+    this.sessions = new io.pgtls.internal.loop.Slots(route.maxConnections());
     this.tls = tls;
     this.backendServerName = route.backendTls().serverName().orElse(route.backend().host());
   }
@@ -58,6 +60,11 @@ public final class CompiledRoute {
   /** The route's counters as a snapshot. */
   public RouteMetrics metrics() {
     return counters.snapshot(route.name(), tls.certificateNotAfter);
+  }
+
+  /** This route's session limit. */
+  io.pgtls.internal.loop.Slots sessions() {
+    return sessions;
   }
 
   RouteCounters counters() {
@@ -112,7 +119,11 @@ public final class CompiledRoute {
   /** A server-mode engine for a new client connection, with ALPN "postgresql" offered. */
   SSLEngine newListenerEngine() {
     ListenerTls lt = route.listenerTls();
-    return TlsContexts.serverEngine(tls.listenerContext, lt.mtls(), lt.protocols());
+    SSLEngine engine = TlsContexts.serverEngine(tls.listenerContext, lt.mtls(), lt.protocols());
+    if (!lt.cipherSuites().isEmpty()) {
+      engine.setEnabledCipherSuites(lt.cipherSuites().toArray(new String[0]));
+    }
+    return engine;
   }
 
   /** A client-mode engine toward the backend, with SNI and (verify-full) host name checking. */

@@ -79,6 +79,11 @@ public final class ProxyConnection {
   private Leg activeLeg;
   private boolean rerunScheduled;
   private int startupLength;
+  /** Whether this connection counts against the route's and the proxy's session limits. */
+  private boolean holdsSessionSlots;
+  /** When bytes last moved either way while relaying (for the idle timeout). */
+  private long lastActivityNanos;
+  private Timeout idleTimer;
   /** When the current timed phase (client handshake, backend connect) began. */
   private long phaseStartNanos;
   /** Set while the client's SASL mechanism choice must be checked before it reaches the backend. */
@@ -368,6 +373,9 @@ public final class ProxyConnection {
           user = params.getOrDefault("user", "");
           database = params.getOrDefault("database", user);
           startupLength = fp.length();
+          if (!takeSessionSlots()) {
+            return;
+          }
           log.debug("{}: StartupMessage protocol {}.{} user={} database={}", tag, fp.majorVersion(), fp.minorVersion(),
               user, database);
           connectBackend();
@@ -398,6 +406,30 @@ public final class ProxyConnection {
           return;
       }
     }
+  }
+
+  /**
+   * Takes a slot under the route's and the proxy's session limits, or refuses the client with
+   * PostgreSQL's own answer to a full server: FATAL 53300 "sorry, too many clients already".
+   */
+  private boolean takeSessionSlots() throws IOException {
+    if (!route.sessions().tryAcquire()) {
+      refuseTooMany("route '" + route.name() + "' has reached its limit of " + route.sessions().max() + " connections");
+      return false;
+    }
+    if (!group.sessions().tryAcquire()) {
+      route.sessions().release();
+      refuseTooMany("pgtls has reached its limit of " + group.sessions().max() + " connections");
+      return false;
+    }
+    holdsSessionSlots = true;
+    return true;
+  }
+
+  private void refuseTooMany(String detail) throws IOException {
+    log.warn("{}: refused user={} database={}: {}", tag, user, database, detail);
+    refuseTls(Refusal.TOO_MANY_CONNECTIONS, ErrorResponse.TOO_MANY_CONNECTIONS, "sorry, too many clients already",
+        detail + " (max_connections)", null);
   }
 
   /**
@@ -641,6 +673,11 @@ public final class ProxyConnection {
     route.counters().backendConnectNanos.add(System.nanoTime() - phaseStartNanos);
     if (purpose == Purpose.SESSION) {
       route.counters().sessions.increment();
+      lastActivityNanos = System.nanoTime();
+      Duration idle = route.route().idleTimeout();
+      if (!idle.isZero()) {
+        idleTimer = loop.schedule(idle.toNanos(), this::checkIdle);
+      }
       log.info("{}: session user={} database={}{} -> backend {} ({})", tag, user, database,
           clientSni.isEmpty() ? "" : " sni=" + clientSni, address(backendAddress),
           backend.isTls() ? backend.tls.engine().getSession().getProtocol() : "plaintext");
@@ -720,6 +757,9 @@ public final class ProxyConnection {
       int before = buf.size();
       Leg.Progress f = from.fill(buf);
       int produced = buf.size() - before;
+      if (produced > 0) {
+        lastActivityNanos = System.nanoTime();
+      }
       if (clientToBackend) {
         bytesClientToBackend += produced;
         route.counters().bytesClientToBackend.add(produced);
@@ -800,11 +840,16 @@ public final class ProxyConnection {
 
   /** Sends a FATAL ErrorResponse inside the client's TLS session and closes. */
   private void refuseTls(Refusal reason, String sqlstate, String message, String hint) throws IOException {
+    refuseTls(reason, sqlstate, message, null, hint);
+  }
+
+  private void refuseTls(Refusal reason, String sqlstate, String message, String detail, String hint)
+      throws IOException {
     route.counters().refused(reason);
     c2b.release();
     b2c.release();
     ByteBuffer b = b2c.prepare();
-    b.put(ErrorResponse.fatal(sqlstate, message, null, hint));
+    b.put(ErrorResponse.fatal(sqlstate, message, detail, hint));
     activeLeg = client;
     client.drain(b2c);
     closeGracefully("refused: " + message);
@@ -900,6 +945,14 @@ public final class ProxyConnection {
     }
     c2b.release();
     b2c.release();
+    if (holdsSessionSlots) {
+      holdsSessionSlots = false;
+      route.sessions().release();
+      group.sessions().release();
+    }
+    if (idleTimer != null) {
+      idleTimer.cancel();
+    }
     group.connectionClosed();
     route.counters().closed.increment();
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
@@ -1006,6 +1059,29 @@ public final class ProxyConnection {
       });
     } catch (RejectedExecutionException e) {
       closeNow("proxy shutting down");
+    }
+  }
+
+  /** Closes a relayed session that moved no byte for the route's idle timeout; else checks again later. */
+  private void checkIdle() {
+    idleTimer = null;
+    if (state != ConnectionState.RELAYING) {
+      return;
+    }
+    long timeout = route.route().idleTimeout().toNanos();
+    long idle = System.nanoTime() - lastActivityNanos;
+    if (idle < timeout) {
+      idleTimer = loop.schedule(timeout - idle, this::checkIdle);
+      return;
+    }
+    log.info("{}: idle for {} s; closing (idle_timeout)", tag, TimeUnit.NANOSECONDS.toSeconds(idle));
+    try {
+      closeGracefully("idle timeout");
+      if (state != ConnectionState.CLOSED) {
+        updateInterest();
+      }
+    } catch (Exception e) {
+      fail(e);
     }
   }
 

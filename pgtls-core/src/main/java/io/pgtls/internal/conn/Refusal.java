@@ -22,6 +22,8 @@ enum Refusal {
   BACKEND_UNAVAILABLE("backend_unavailable"),
   /** The backend refused, failed or stalled TLS, or failed verification. */
   BACKEND_TLS("backend_tls"),
+  /** The route's or the proxy's session limit was reached. */
+  TOO_MANY_CONNECTIONS("too_many_connections"),
   /** The client chose SCRAM-SHA-256-PLUS where the binding cannot match. */
   CHANNEL_BINDING("channel_binding");
 

@@ -36,6 +36,14 @@ final class RouteTls {
 
   /** Reads every file of {@code route}; the message of any failure names the route and setting. */
   static RouteTls load(Route route) {
+    try {
+      return loadOrThrow(route);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new PgTlsException("route '" + route.name() + "': no default TLS context in this Java runtime", e);
+    }
+  }
+
+  private static RouteTls loadOrThrow(Route route) throws java.security.NoSuchAlgorithmException {
     String where = "route '" + route.name() + "': ";
     Map<String, Instant> notAfter = new LinkedHashMap<>();
     ListenerTls lt = route.listenerTls();
@@ -44,6 +52,16 @@ final class RouteTls {
         throw new PgTlsException(where + "listener TLS version '" + p + "' is not allowed (use TLSv1.2 or TLSv1.3)");
       }
     }
+    if (!lt.cipherSuites().isEmpty()) {
+      java.util.Set<String> supported = java.util.Set.of(
+          javax.net.ssl.SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+      for (String suite : lt.cipherSuites()) {
+        if (!supported.contains(suite)) {
+          throw new PgTlsException(where + "listener cipher suite '" + suite + "' is not supported by this Java runtime");
+        }
+      }
+    }
+    KeyFilePermissions.check(route.name(), "listener server_key", lt.privateKey());
     TlsMaterial identity;
     try {
       identity = TlsMaterial.load(lt.certificateChain(), lt.privateKey());
@@ -92,6 +110,7 @@ final class RouteTls {
       }
       TlsMaterial clientIdentity = null;
       if (bt.clientCertificate().isPresent()) {
+        KeyFilePermissions.check(route.name(), "backend client_key", bt.clientKey().get());
         try {
           clientIdentity = TlsMaterial.load(bt.clientCertificate().get(), bt.clientKey().get());
         } catch (TlsMaterialException e) {
