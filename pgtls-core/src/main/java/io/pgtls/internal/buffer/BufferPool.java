@@ -45,8 +45,17 @@ public final class BufferPool {
 
   /** Takes {@code buffer} back; when it held plaintext, its bytes are zeroed first. */
   public void release(ByteBuffer buffer, boolean plaintext) {
-    if (plaintext) {
-      Arrays.fill(buffer.array(), buffer.arrayOffset(), buffer.arrayOffset() + buffer.capacity(), (byte) 0);
+    release(buffer, plaintext ? buffer.capacity() : 0);
+  }
+
+  /**
+   * Takes {@code buffer} back after zeroing its first {@code dirtyBytes} bytes: the part that may
+   * hold plaintext. Zeroing only what was used keeps a 17 KiB memset off every small query.
+   */
+  public void release(ByteBuffer buffer, int dirtyBytes) {
+    if (dirtyBytes > 0) {
+      Arrays.fill(buffer.array(), buffer.arrayOffset(), buffer.arrayOffset() + Math.min(dirtyBytes, buffer.capacity()),
+          (byte) 0);
     }
     buffer.clear();
     outstanding.decrementAndGet();

@@ -13,6 +13,8 @@ public final class PooledBuffer {
   private final boolean plaintext;
   private final String name;
   private ByteBuffer buffer;
+  /** How far into the buffer data has reached since it was borrowed: what must be zeroed. */
+  private int highWater;
 
   public PooledBuffer(BufferPool pool, boolean plaintext, String name) {
     this.pool = pool;
@@ -24,6 +26,7 @@ public final class PooledBuffer {
   public ByteBuffer prepare() {
     if (buffer == null) {
       buffer = pool.borrow();
+      highWater = 0;
     }
     return buffer;
   }
@@ -45,15 +48,25 @@ public final class PooledBuffer {
     return buffer != null && !buffer.hasRemaining();
   }
 
+  /** Drops the data from {@code newSize} on (the bytes stay dirty until the buffer is zeroed). */
+  public void truncate(int newSize) {
+    if (buffer != null) {
+      highWater = Math.max(highWater, buffer.position());
+      buffer.position(newSize);
+    }
+  }
+
   /** Returns the buffer to the pool if it holds no data. */
   public void releaseIfEmpty() {
     if (buffer != null && buffer.position() == 0) {
-      pool.release(buffer, plaintext);
+      // Every byte that was ever in the buffer passed through consume() (which saw it) or is
+      // below the current position; compact() moves data only towards the start.
+      pool.release(buffer, plaintext ? highWater : 0);
       buffer = null;
     }
   }
 
-  /** Returns the buffer to the pool whatever it holds (on close). */
+  /** Returns the buffer to the pool whatever it holds (on close); zeroes all of a plaintext buffer. */
   public void release() {
     if (buffer != null) {
       pool.release(buffer, plaintext);
@@ -70,6 +83,7 @@ public final class PooledBuffer {
       return;
     }
     buffer.flip();
+    highWater = Math.max(highWater, buffer.limit());
     try {
       consumer.accept(buffer);
     } finally {

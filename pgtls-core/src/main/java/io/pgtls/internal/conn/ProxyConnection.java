@@ -799,7 +799,7 @@ public final class ProxyConnection {
     byte[] held = new byte[view.remaining() - allowed];
     view.position(view.position() + allowed).get(held);
     if (held.length > 0) {
-      buf.peek().position(allowed);
+      buf.truncate(allowed);
     }
     int before = buf.size();
     Leg.Progress d = to.drain(buf);
@@ -1170,7 +1170,7 @@ public final class ProxyConnection {
     ByteBuffer src = from.peek().duplicate().flip();
     src.limit(length);
     if (from == c2b) {
-      from.peek().position(length);
+      from.truncate(length);
       return;
     }
     c2b.prepare().put(src);

@@ -41,4 +41,23 @@ class BufferPoolTest {
   void buffersHoldAWholeTlsRecord() {
     assertThat(BufferPool.BUFFER_SIZE).isGreaterThanOrEqualTo(16 * 1024 + 256);
   }
+
+  @Test
+  void aSlotZeroesEveryByteItsDataEverReachedWhenItGivesTheBufferBack() {
+    BufferPool pool = new BufferPool();
+    PooledBuffer slot = new PooledBuffer(pool, true, "slot");
+    ByteBuffer b = slot.prepare();
+    b.put("select secret from vault;".getBytes(StandardCharsets.US_ASCII));
+    slot.consume(view -> view.position(10)); // forwarded in two parts
+    slot.consume(view -> view.position(view.limit()));
+    slot.prepare().put("abcdefgh".getBytes(StandardCharsets.US_ASCII));
+    slot.truncate(0); // held back, then dropped
+    slot.releaseIfEmpty();
+    ByteBuffer again = pool.borrow();
+    assertThat(again).isSameAs(b);
+    for (int i = 0; i < 64; i++) {
+      assertThat(again.get(i)).as("byte %d", i).isZero();
+    }
+    pool.release(again, false);
+  }
 }
