@@ -35,6 +35,7 @@ public final class TlsPostgres implements Startable {
   private TestPki pki;
   private IssuedCertificate serverCertificate;
   private PostgresServer postgres;
+  private ContainerPostgres container;
   private PgTlsProxy proxy;
   private String backendHost;
   private int backendPort;
@@ -62,7 +63,20 @@ public final class TlsPostgres implements Startable {
       pki = TestPki.create(directory.resolve("pki"), "pgtls testkit CA");
       serverCertificate = pki.server("localhost", "localhost", "127.0.0.1", "::1");
       BackendTls backendTls;
-      if (config.existingHost != null) {
+      if (config.containerImage != null) {
+        try {
+          container = ContainerPostgres.start(config.containerImage, serverCertificate, config.user, config.password,
+              config.database, directory);
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException("cannot start PostgreSQL container " + config.containerImage, e);
+        }
+        backendHost = container.host();
+        backendPort = container.port();
+        backendTls = config.plaintextBackendLeg ? BackendTls.disabled()
+            : BackendTls.verifyFull(pki.caCertificateFile()).serverName("localhost");
+      } else if (config.existingHost != null) {
         backendHost = config.existingHost;
         backendPort = config.existingPort;
         backendTls = config.existingRootCa == null ? BackendTls.disabled() : BackendTls.verifyFull(config.existingRootCa);
@@ -104,8 +118,12 @@ public final class TlsPostgres implements Startable {
         if (postgres != null) {
           postgres.close();
         }
+        if (container != null) {
+          container.close();
+        }
       } finally {
         postgres = null;
+        container = null;
         if (directory != null) {
           try {
             FileTrees.deleteIfExists(directory);
@@ -232,8 +250,19 @@ public final class TlsPostgres implements Startable {
     private String existingHost;
     private int existingPort;
     private Path existingRootCa;
+    private String containerImage;
 
     private Builder() {}
+
+    /**
+     * Runs PostgreSQL in a Docker container (Testcontainers, e.g. {@code "postgres:17"}) instead of
+     * the embedded binaries. Needs {@code org.testcontainers:testcontainers-postgresql} on the test
+     * classpath; without a Docker engine the test is skipped, not failed.
+     */
+    public Builder testcontainers(String image) {
+      this.containerImage = Objects.requireNonNull(image, "image");
+      return this;
+    }
 
     public Builder user(String name, String password) {
       this.user = Objects.requireNonNull(name, "name");
