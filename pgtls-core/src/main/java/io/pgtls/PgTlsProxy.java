@@ -364,6 +364,15 @@ public final class PgTlsProxy implements AutoCloseable {
         requirePositive(r, "startup_timeout", r.startupTimeout());
         requirePositive(r, "handshake_timeout", r.handshakeTimeout());
         requirePositive(r, "connect_timeout", r.connectTimeout());
+        if (r.allowPlaintextClients() && r.listenerTls().mtls()) {
+          throw new PgTlsException("route '" + r.name() + "': allow_plaintext_clients and mtls exclude each other: "
+              + "a plaintext client would skip the client certificate check");
+        }
+        if (r.allowPlaintextClients() && r.backendTls().enabled()) {
+          log.warn("route '{}': allow_plaintext_clients with a TLS backend leg: PostgreSQL offers SCRAM-SHA-256-PLUS "
+              + "over that leg, and libpq refuses such an offer on a connection it sees as plaintext; plaintext "
+              + "clients using scram-sha-256 need a plaintext backend leg", r.name());
+        }
         if (r.maxConnections() < 0) {
           throw new PgTlsException("route '" + r.name() + "': max_connections must not be negative, got "
               + r.maxConnections());

@@ -24,8 +24,10 @@ public final class Route {
   private final boolean allowPlaintextCancel;
   private final int maxConnections;
   private final Duration idleTimeout;
+  private final boolean allowPlaintextClients;
 
   private Route(Builder b) {
+    this.allowPlaintextClients = b.allowPlaintextClients;
     this.maxConnections = b.maxConnections;
     this.idleTimeout = b.idleTimeout;
     this.name = b.name;
@@ -87,6 +89,14 @@ public final class Route {
     return allowPlaintextCancel;
   }
 
+  /**
+   * Whether clients that do not ask for TLS are relayed anyway. Off by default: a plaintext
+   * StartupMessage gets FATAL 28000. Only for routes whose client network is trusted.
+   */
+  public boolean allowPlaintextClients() {
+    return allowPlaintextClients;
+  }
+
   /** Sessions this route relays at once; 0 means only the proxy-wide limit applies. */
   public int maxConnections() {
     return maxConnections;
@@ -115,6 +125,7 @@ public final class Route {
     private boolean allowPlaintextCancel = true;
     private int maxConnections;
     private Duration idleTimeout = Duration.ZERO;
+    private boolean allowPlaintextClients;
 
     private Builder(String name) {
       this.name = name;
@@ -179,6 +190,15 @@ public final class Route {
      */
     public Builder maxConnections(int max) {
       this.maxConnections = max;
+      return this;
+    }
+
+    /**
+     * Relays clients that connect without TLS too (default: refused with FATAL 28000). Never
+     * together with required client certificates: that would make mTLS optional.
+     */
+    public Builder allowPlaintextClients(boolean allow) {
+      this.allowPlaintextClients = allow;
       return this;
     }
 

@@ -252,6 +252,19 @@ public final class ProxyConnection {
           return;
         case STARTUP_MESSAGE: {
           Map<String, String> params = FirstPacket.startupParameters(client.netIn.peek().duplicate().flip(), fp.length());
+          if (route.route().allowPlaintextClients()) {
+            // The operator opted this route into plaintext clients (a trusted network): the session
+            // is relayed like a TLS one, only without TLS on the client leg.
+            user = params.getOrDefault("user", "");
+            database = params.getOrDefault("database", user);
+            startupLength = fp.length();
+            log.info("{}: plaintext StartupMessage accepted (route allows plaintext clients)", tag);
+            moveAllTo(client.netIn, c2b);
+            if (takeSessionSlots()) {
+              connectBackend();
+            }
+            return;
+          }
           log.warn("{}: refused a plaintext StartupMessage (user={}, database={}): this route requires TLS", tag,
               params.getOrDefault("user", ""), params.getOrDefault("database", params.getOrDefault("user", "")));
           refusePlain(Refusal.PLAINTEXT, ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION,
@@ -681,7 +694,7 @@ public final class ProxyConnection {
       log.info("{}: session user={} database={}{} -> backend {} ({})", tag, user, database,
           clientSni.isEmpty() ? "" : " sni=" + clientSni, address(backendAddress),
           backend.isTls() ? backend.tls.engine().getSession().getProtocol() : "plaintext");
-      if (backend.isTls() && !Certificates.sameEndPoint(client.tls.engine().getSession(),
+      if (backend.isTls() && client.isTls() && !Certificates.sameEndPoint(client.tls.engine().getSession(),
           backend.tls.engine().getSession())) {
         // SCRAM-SHA-256-PLUS binds to the certificate the client saw; the backend checks its own.
         scramWatch = new ScramPlusWatch(startupLength);
@@ -1163,6 +1176,12 @@ public final class ProxyConnection {
   private static void consume(PooledBuffer buf, int n) {
     buf.consume(b -> b.position(b.position() + n));
     buf.releaseIfEmpty();
+  }
+
+  /** Moves everything buffered in {@code from} (and only that) into {@code to}, in order. */
+  private static void moveAllTo(PooledBuffer from, PooledBuffer to) {
+    from.consume(b -> to.prepare().put(b));
+    from.releaseIfEmpty();
   }
 
   /** Keeps exactly the first packet ({@code length} bytes) in {@code buf}, dropping anything after it. */
