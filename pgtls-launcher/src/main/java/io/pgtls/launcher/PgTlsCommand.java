@@ -3,31 +3,32 @@ package io.pgtls.launcher;
 import io.pgtls.PgTlsException;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.launcher.Options.UsageException;
+import io.pgtls.launcher.config.AdminConfig;
 import io.pgtls.launcher.config.ConfigException;
 import io.pgtls.launcher.config.ConfigLoader;
-import io.pgtls.launcher.config.Durations;
 import io.pgtls.launcher.config.PgTlsConfig;
 import io.pgtls.launcher.config.ProxyBuilders;
-import io.pgtls.launcher.config.RouteConfig;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code pgtls} command: parses the arguments, loads the configuration, builds the proxy and
  * then checks it ({@code --check}) or runs it. Never calls {@code System.exit}; {@link Main} does.
  */
 public final class PgTlsCommand {
-  private static final Logger log = LoggerFactory.getLogger(PgTlsCommand.class);
-
   private final PrintStream out;
   private final PrintStream err;
+  private final ProcessControl control;
 
   public PgTlsCommand(PrintStream out, PrintStream err) {
+    this(out, err, new JdkSignals());
+  }
+
+  /** With {@code control} standing in for the process's signals (tests). */
+  PgTlsCommand(PrintStream out, PrintStream err, ProcessControl control) {
     this.out = Objects.requireNonNull(out, "out");
     this.err = Objects.requireNonNull(err, "err");
+    this.control = Objects.requireNonNull(control, "control");
   }
 
   /** Runs the command; in run mode this blocks until the proxy stops. */
@@ -51,7 +52,7 @@ public final class PgTlsCommand {
           out.println("pgtls " + Version.current());
           yield ExitCode.OK;
         }
-        case CHECK, RUN -> checkOrRun(options.mode(), options.config().orElseThrow());
+        case CHECK, RUN -> checkOrRun(options);
       };
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -64,16 +65,24 @@ public final class PgTlsCommand {
     }
   }
 
-  private ExitCode checkOrRun(Options.Mode mode, Path configFile) throws InterruptedException {
+  private ExitCode checkOrRun(Options options) throws InterruptedException {
+    Options.Mode mode = options.mode();
     PgTlsConfig config;
-    try {
-      config = ConfigLoader.load(configFile);
-    } catch (ConfigException e) {
-      err.println(e.getMessage());
-      return ExitCode.USAGE;
+    if (options.config().isPresent()) {
+      try {
+        config = ConfigLoader.load(options.config().get());
+      } catch (ConfigException e) {
+        err.println(e.getMessage());
+        return ExitCode.USAGE;
+      }
+    } else {
+      config = options.route().orElseThrow().toConfig();
     }
+    if (options.admin().isPresent()) {
+      config = config.withAdmin(new AdminConfig(options.admin().get()));
+    }
+    Logging.apply(config.logFormat());
     Logging.apply(config.logLevel());
-    warnAboutUnimplementedSettings(config);
     PgTlsProxy proxy;
     try {
       proxy = ProxyBuilders.builder(config).build();
@@ -87,15 +96,7 @@ public final class PgTlsCommand {
         out.println("configuration OK: " + config.routes().size() + " route(s)");
         return ExitCode.OK;
       }
-      return new ProxyRunner(err).run(config, proxy);
-    }
-  }
-
-  private static void warnAboutUnimplementedSettings(PgTlsConfig config) {
-    for (RouteConfig route : config.routes()) {
-      route.listener().certRefreshInterval().ifPresent(interval -> log.warn(
-          "route '{}': cert_refresh_interval ({}) is accepted but automatic certificate refresh is not "
-              + "implemented yet; restart pgtls to load new certificates", route.name(), Durations.format(interval)));
+      return new ProxyRunner(err, control).run(config, proxy);
     }
   }
 }

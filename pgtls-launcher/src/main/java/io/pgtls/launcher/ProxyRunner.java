@@ -2,28 +2,47 @@ package io.pgtls.launcher;
 
 import io.pgtls.PgTlsException;
 import io.pgtls.PgTlsProxy;
+import io.pgtls.launcher.config.AdminConfig;
+import io.pgtls.launcher.config.Durations;
+import io.pgtls.launcher.config.ListenerConfig;
 import io.pgtls.launcher.config.PgTlsConfig;
 import io.pgtls.launcher.config.RouteConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts a built proxy and keeps it running until the process is asked to stop. */
+/**
+ * Starts a built proxy with what an operator needs around it (admin endpoint, certificate reloads)
+ * and keeps it running until a stop request drains it.
+ */
 final class ProxyRunner {
   private static final Logger log = LoggerFactory.getLogger(ProxyRunner.class);
-  private final PrintStream err;
+  /** Quiet time after the last file event before certificates reload. */
+  static final Duration WATCH_DEBOUNCE = Duration.ofSeconds(1);
 
-  ProxyRunner(PrintStream err) {
+  private final PrintStream err;
+  private final ProcessControl control;
+  private final AtomicReference<ProxyState> state = new AtomicReference<>(ProxyState.STARTING);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean stopRequested;
+
+  ProxyRunner(PrintStream err, ProcessControl control) {
     this.err = err;
+    this.control = control;
   }
 
   /**
-   * Starts {@code proxy} and blocks while it runs. On SIGTERM or SIGINT the shutdown hook closes it
-   * and ends the process with status 0 itself; this method returns only when the proxy could not
-   * start or stopped without being asked to.
+   * Starts {@code proxy} and blocks while it runs. Returns {@link ExitCode#OK} after a stop request
+   * has drained it, {@link ExitCode#RUNTIME} when it could not start or stopped by itself.
    */
   ExitCode run(PgTlsConfig config, PgTlsProxy proxy) throws InterruptedException {
     try {
@@ -32,36 +51,105 @@ final class ProxyRunner {
       err.println(e.getMessage());
       return ExitCode.RUNTIME;
     }
-    // core's start() has logged one line per route with its bound address.
-    CountDownLatch stopRequested = new CountDownLatch(1);
-    Thread hook = new Thread(() -> stopOnSignal(proxy, stopRequested), "pgtls-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    proxy.awaitClosed();
-    if (stopRequested.getCount() > 0) {
-      // Closed without a signal: the proxy stopped by itself after a fatal failure.
-      removeHook(hook);
-      err.println("pgtls: the proxy stopped unexpectedly: "
-          + proxy.failure().map(Throwable::toString).orElse("unknown cause"));
+    // core's start() has logged one line per route with its bound address; it accepts from now on,
+    // so /ready answers 200 from the endpoint's first request.
+    state.set(ProxyState.ACCEPTING);
+    Optional<AdminServer> admin;
+    try {
+      admin = startAdmin(config.admin(), proxy);
+    } catch (IOException e) {
+      err.println("pgtls: admin endpoint: cannot listen on " + config.admin().orElseThrow().bindAddress() + ": "
+          + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      proxy.close();
       return ExitCode.RUNTIME;
     }
-    return ExitCode.OK;
-  }
-
-  private static void stopOnSignal(PgTlsProxy proxy, CountDownLatch stopRequested) {
-    stopRequested.countDown();
-    log.info("stopping");
-    proxy.close();
-    // The JVM exits with 128 + the signal number after SIGTERM/SIGINT even when every hook ends
-    // cleanly, but a stop on request is a success. Halting skips only other shutdown hooks, and this
-    // process registers none (logback.xml declares no shutdownHook; console output is unbuffered).
-    Runtime.getRuntime().halt(ExitCode.OK.code());
-  }
-
-  private static void removeHook(Thread hook) {
+    CertificateReloader reloader = new CertificateReloader(proxy);
+    Optional<CertificateFileWatcher> watcher = watch(config, reloader);
     try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // Shutdown already began: the hook runs and decides the exit status.
+      shortestRefreshInterval(config).ifPresent(reloader::every);
+      control.onReload(() -> reloader.request(ReloadTrigger.SIGHUP));
+      control.onStop(() -> drain(proxy, config.drainTimeout()));
+      control.running(proxy, admin.map(AdminServer::address));
+      proxy.awaitClosed();
+      if (!stopRequested) {
+        // Closed without a request: the proxy stopped by itself after a fatal failure.
+        state.set(ProxyState.STOPPED);
+        control.close();
+        err.println("pgtls: the proxy stopped unexpectedly: "
+            + proxy.failure().map(Throwable::toString).orElse("unknown cause"));
+        return ExitCode.RUNTIME;
+      }
+      stopped.await();
+      return ExitCode.OK;
+    } finally {
+      watcher.ifPresent(CertificateFileWatcher::close);
+      reloader.close();
+      admin.ifPresent(AdminServer::close);
+    }
+  }
+
+  private Optional<AdminServer> startAdmin(Optional<AdminConfig> config, PgTlsProxy proxy) throws IOException {
+    if (config.isEmpty()) {
+      return Optional.empty();
+    }
+    AdminServer server = AdminServer.start(config.get().bindAddress(), proxy::metrics, state::get);
+    log.info("admin endpoint listening on {} (HTTP: /metrics, /health, /ready)", format(server.address()));
+    return Optional.of(server);
+  }
+
+  private static Optional<CertificateFileWatcher> watch(PgTlsConfig config, CertificateReloader reloader) {
+    try {
+      return Optional.of(CertificateFileWatcher.start(certificateFiles(config), WATCH_DEBOUNCE,
+          () -> reloader.request(ReloadTrigger.FILE_CHANGE)));
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot watch the certificate files ({}); they reload on SIGHUP and cert_refresh_interval only",
+          e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** Every certificate, key and CA file the configuration names. */
+  static Set<Path> certificateFiles(PgTlsConfig config) {
+    Set<Path> files = new LinkedHashSet<>();
+    for (RouteConfig route : config.routes()) {
+      ListenerConfig l = route.listener();
+      files.add(l.serverCert());
+      files.add(l.serverKey());
+      l.clientCa().ifPresent(files::add);
+      route.backend().tls().ifPresent(tls -> {
+        tls.rootCa().ifPresent(files::add);
+        tls.clientCertificate().ifPresent(c -> {
+          files.add(c.certificate());
+          files.add(c.key());
+        });
+      });
+    }
+    return files;
+  }
+
+  /** The core reloads every route at once, so the shortest interval of any route applies to all. */
+  static Optional<Duration> shortestRefreshInterval(PgTlsConfig config) {
+    return config.routes().stream().flatMap(r -> r.listener().certRefreshInterval().stream()).min(Duration::compareTo);
+  }
+
+  /** The stop action: not ready, stop accepting, let sessions finish up to the drain time, close. */
+  private void drain(PgTlsProxy proxy, Duration drainTimeout) {
+    stopRequested = true;
+    state.set(ProxyState.DRAINING);
+    log.info("stopping: no new connections; live sessions have up to {} (drain_timeout)", Durations.format(drainTimeout));
+    try {
+      int cut = proxy.shutdown(drainTimeout);
+      if (cut == 0) {
+        log.info("stopped; every session finished");
+      } else {
+        log.warn("stopped; {} connection(s) were still open at drain_timeout and were closed", cut);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      proxy.close();
+    } finally {
+      state.set(ProxyState.STOPPED);
+      stopped.countDown();
     }
   }
 

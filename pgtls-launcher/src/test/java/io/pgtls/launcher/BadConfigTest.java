@@ -246,4 +246,34 @@ class BadConfigTest {
     assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(run.out()).doesNotContain("configuration OK");
   }
+
+  @Test
+  void unknownLogFormatIsAnErrorNotSilentlyText() throws Exception {
+    CommandRun run = check(readmeWith("log_level = \"info\"", "log_format = \"JSON\""));
+    assertRejected(run, file + ":1: log_format: expected \"text\" or \"json\", got string \"JSON\"");
+  }
+
+  @Test
+  void zeroDrainTimeoutIsAnErrorNotAnInstantCut() throws Exception {
+    CommandRun run = check(readmeWith("log_level = \"info\"", "drain_timeout = 0"));
+    assertRejected(run, file + ":1: drain_timeout: must be positive, got integer 0");
+  }
+
+  @Test
+  void typoInAdminTableIsAnErrorNotAnEndpointSilentlyOff() throws Exception {
+    CommandRun run = check(readmeWith("log_level = \"info\"", "[admin]\nbind_adress = \"127.0.0.1:9187\""));
+    assertRejected(run, file + ":2: unknown key 'admin.bind_adress'");
+  }
+
+  @Test
+  void adminTableWithoutAddressIsAnErrorNotADefaultPort() throws Exception {
+    CommandRun run = check(readmeWith("log_level = \"info\"", "[admin]"));
+    assertRejected(run, file + ": admin.bind_address: missing required key");
+  }
+
+  @Test
+  void adminAsAStringIsExplainedNotIgnored() throws Exception {
+    CommandRun run = check(readmeWith("log_level = \"info\"", "admin = \"127.0.0.1:9187\""));
+    assertRejected(run, file + ":1: admin: expected a table [admin], got string \"127.0.0.1:9187\"");
+  }
 }

@@ -6,10 +6,12 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseError;
@@ -20,7 +22,8 @@ import org.tomlj.TomlParseResult;
  * certificate files it names are loaded later, by {@code PgTlsProxy.Builder.build()}.
  */
 public final class ConfigLoader {
-  private static final Set<String> TOP_LEVEL_KEYS = Set.of("log_level", "proxy");
+  private static final Set<String> TOP_LEVEL_KEYS = Set.of("log_level", "log_format", "drain_timeout", "admin", "proxy");
+  private static final Set<String> ADMIN_KEYS = Set.of("bind_address");
 
   private ConfigLoader() {}
 
@@ -64,7 +67,23 @@ public final class ConfigLoader {
       logLevel = LogLevel.fromConfigName(level).orElseThrow(() -> root.error("log_level",
           "expected one of trace, debug, info, warn, error, got " + TomlSection.describe(level)));
     }
-    return new PgTlsConfig(logLevel, routes(root));
+    LogFormat logFormat = LogFormat.TEXT;
+    if (root.has("log_format")) {
+      String format = root.string("log_format").orElseThrow();
+      logFormat = LogFormat.fromConfigName(format).orElseThrow(() -> root.error("log_format",
+          "expected \"text\" or \"json\", got " + TomlSection.describe(format)));
+    }
+    Duration drainTimeout = root.duration("drain_timeout").orElse(PgTlsConfig.DEFAULT_DRAIN_TIMEOUT);
+    Optional<AdminConfig> admin = Optional.empty();
+    if (root.has("admin")) {
+      admin = Optional.of(admin(root.requiredTable("admin")));
+    }
+    return new PgTlsConfig(logLevel, logFormat, drainTimeout, admin, routes(root));
+  }
+
+  private static AdminConfig admin(TomlSection admin) throws ConfigException {
+    admin.allowOnly(ADMIN_KEYS);
+    return new AdminConfig(admin.requiredHostPort("bind_address"));
   }
 
   private static List<RouteConfig> routes(TomlSection root) throws ConfigException {

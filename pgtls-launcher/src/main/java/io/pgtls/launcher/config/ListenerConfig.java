@@ -10,7 +10,7 @@ import java.util.Optional;
  * A {@code [proxy.listener]} table. mTLS is on exactly when {@link #clientCa()} is present: the
  * loader rejects {@code mtls = true} without a CA and a CA with {@code mtls = false}.
  *
- * @param certRefreshInterval accepted for compatibility and validated, but not acted on yet
+ * @param certRefreshInterval how often the certificates are read again (besides SIGHUP and file changes)
  * @param allowPlaintextCancel whether a plaintext CancelRequest is accepted (psql 16 and older,
  *     pgjdbc and node-postgres send them so); off for routes whose clients all cancel inside TLS
  */

@@ -1,17 +1,43 @@
 package io.pgtls.launcher.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
-/** A whole configuration file: the log level and the routes ({@code [[proxy]]} tables) in order. */
-public record PgTlsConfig(LogLevel logLevel, List<RouteConfig> routes) {
+/**
+ * A whole configuration: the process-wide settings and the routes ({@code [[proxy]]} tables) in
+ * order.
+ *
+ * @param drainTimeout how long live sessions may run on after SIGTERM/SIGINT before they are cut
+ * @param admin the HTTP endpoint for metrics and probes; absent means off
+ */
+public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
+    List<RouteConfig> routes) {
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
   public PgTlsConfig {
     Objects.requireNonNull(logLevel, "logLevel");
+    Objects.requireNonNull(logFormat, "logFormat");
+    Objects.requireNonNull(drainTimeout, "drainTimeout");
+    Objects.requireNonNull(admin, "admin");
     routes = List.copyOf(routes);
+  }
+
+  /** Only a log level and routes; every other setting at its default. */
+  public PgTlsConfig(LogLevel logLevel, List<RouteConfig> routes) {
+    this(logLevel, LogFormat.TEXT, DEFAULT_DRAIN_TIMEOUT, Optional.empty(), routes);
+  }
+
+  /** The same configuration with the admin endpoint at {@code admin}. */
+  public PgTlsConfig withAdmin(AdminConfig admin) {
+    return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes);
   }
 
   @Override
   public String toString() {
-    return "PgTlsConfig{log_level=" + logLevel.configName() + ", routes=" + routes + "}";
+    return "PgTlsConfig{log_level=" + logLevel.configName() + ", log_format=" + logFormat.configName()
+        + ", drain_timeout=" + Durations.format(drainTimeout) + admin.map(a -> ", " + a).orElse("")
+        + ", routes=" + routes + "}";
   }
 }

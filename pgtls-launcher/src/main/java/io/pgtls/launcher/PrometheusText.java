@@ -1,0 +1,127 @@
+package io.pgtls.launcher;
+
+import io.pgtls.RouteMetrics;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
+
+/**
+ * Renders route metrics in the Prometheus text exposition format (version 0.0.4): each family once,
+ * with {@code # HELP} and {@code # TYPE}, one sample per route (and reason, direction or
+ * certificate). The meaning of every family is listed in {@code specs/operations.md}.
+ */
+final class PrometheusText {
+  static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final StringBuilder out = new StringBuilder();
+  private final List<RouteMetrics> routes;
+
+  private PrometheusText(List<RouteMetrics> routes) {
+    this.routes = routes;
+  }
+
+  static String render(List<RouteMetrics> routes) {
+    PrometheusText text = new PrometheusText(routes);
+    text.all();
+    return text.out.toString();
+  }
+
+  private void all() {
+    counter("pgtls_connections_accepted_total", "TCP connections accepted by the route's listener.",
+        RouteMetrics::connectionsAccepted);
+    gauge("pgtls_connections_active", "Connections open now, in any state.", RouteMetrics::connectionsActive);
+    counter("pgtls_sessions_total", "Sessions that reached the backend and were relayed (cancel requests not counted).",
+        RouteMetrics::sessions);
+    byReason("pgtls_refusals_total", "Connections refused by pgtls, by reason.", RouteMetrics::refusals);
+    byReason("pgtls_client_handshake_failures_total", "Failed client TLS handshakes, by reason.",
+        RouteMetrics::clientHandshakeFailures);
+    summary("pgtls_client_handshake_seconds", "Time spent in completed client TLS handshakes.",
+        RouteMetrics::clientHandshakeSeconds, RouteMetrics::clientHandshakes);
+    summary("pgtls_backend_connect_seconds",
+        "Time to make backend connections ready (TCP, plus SSLRequest and TLS on a TLS leg).",
+        RouteMetrics::backendConnectSeconds, RouteMetrics::backendConnects);
+    counter("pgtls_backend_connect_failures_total", "Backend connections that could not be made ready.",
+        RouteMetrics::backendConnectFailures);
+    header("pgtls_bytes_total", "counter", "Plaintext bytes relayed, by direction.");
+    for (RouteMetrics r : routes) {
+      sample("pgtls_bytes_total", labels("route", r.route(), "direction", "client_to_backend"), r.bytesClientToBackend());
+      sample("pgtls_bytes_total", labels("route", r.route(), "direction", "backend_to_client"), r.bytesBackendToClient());
+    }
+    header("pgtls_certificate_not_after_seconds", "gauge",
+        "When a certificate the route uses expires, in seconds since the Unix epoch.");
+    for (RouteMetrics r : routes) {
+      for (Map.Entry<String, Instant> e : new TreeMap<>(r.certificateNotAfter()).entrySet()) {
+        sample("pgtls_certificate_not_after_seconds", labels("route", r.route(), "certificate", e.getKey()),
+            e.getValue().getEpochSecond());
+      }
+    }
+  }
+
+  private void counter(String name, String help, ToLongFunction<RouteMetrics> value) {
+    header(name, "counter", help);
+    routes.forEach(r -> sample(name, labels("route", r.route()), value.applyAsLong(r)));
+  }
+
+  private void gauge(String name, String help, ToLongFunction<RouteMetrics> value) {
+    header(name, "gauge", help);
+    routes.forEach(r -> sample(name, labels("route", r.route()), value.applyAsLong(r)));
+  }
+
+  private void byReason(String name, String help, Function<RouteMetrics, Map<String, Long>> values) {
+    header(name, "counter", help);
+    for (RouteMetrics r : routes) {
+      new TreeMap<>(values.apply(r)).forEach((reason, count) ->
+          sample(name, labels("route", r.route(), "reason", reason), count));
+    }
+  }
+
+  private void summary(String name, String help, ToDoubleFunction<RouteMetrics> sum, ToLongFunction<RouteMetrics> count) {
+    header(name, "summary", help);
+    for (RouteMetrics r : routes) {
+      out.append(name).append("_sum").append(labels("route", r.route())).append(' ')
+          .append(number(sum.applyAsDouble(r))).append('\n');
+      sample(name + "_count", labels("route", r.route()), count.applyAsLong(r));
+    }
+  }
+
+  private void header(String name, String type, String help) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private void sample(String name, String labels, long value) {
+    out.append(name).append(labels).append(' ').append(value).append('\n');
+  }
+
+  private static String number(double value) {
+    // Double.toString gives "1.0E-4" for small values, which Prometheus parses; NaN and infinities
+    // have their own spellings in the format.
+    if (Double.isNaN(value)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(value)) {
+      return value > 0 ? "+Inf" : "-Inf";
+    }
+    return Double.toString(value);
+  }
+
+  private static String labels(String... namesAndValues) {
+    StringBuilder b = new StringBuilder("{");
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      if (i > 0) {
+        b.append(',');
+      }
+      b.append(namesAndValues[i]).append("=\"").append(escape(namesAndValues[i + 1])).append('"');
+    }
+    return b.append('}').toString();
+  }
+
+  /** Label values escape backslash, double quote and line feed; nothing else. */
+  static String escape(String value) {
+    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+}

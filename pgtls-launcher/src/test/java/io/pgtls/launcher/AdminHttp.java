@@ -1,0 +1,35 @@
+package io.pgtls.launcher;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** GETs from the admin endpoint, and sample values out of /metrics. */
+final class AdminHttp {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private AdminHttp() {}
+
+  record Response(int status, String body) {}
+
+  static Response get(InetSocketAddress admin, String path) throws Exception {
+    return get(admin.getPort(), path);
+  }
+
+  static Response get(int port, String path) throws Exception {
+    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), r.body());
+  }
+
+  /** The value of the sample written exactly as {@code nameAndLabels}; 0 when absent (a counter not yet moved). */
+  static double sample(String metrics, String nameAndLabels) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(nameAndLabels) + " (\\S+)$").matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+}

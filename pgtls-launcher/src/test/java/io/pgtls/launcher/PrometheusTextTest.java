@@ -1,0 +1,49 @@
+package io.pgtls.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtls.RouteMetrics;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The exposition format itself, without a proxy. */
+class PrometheusTextTest {
+  private static RouteMetrics metrics(String route) {
+    return new RouteMetrics(route, 7, 2, 5, Map.of("plaintext", 1L, "client_tls", 3L), Map.of("not_tls", 4L), 6, 0.25,
+        5, 0.0001, 1, 1000, 2000, Map.of("listener", Instant.ofEpochSecond(1_900_000_000L)));
+  }
+
+  @Test
+  void everyFamilyHasHelpAndTypeOnceEvenWithTwoRoutes() {
+    String text = PrometheusText.render(List.of(metrics("a"), metrics("b")));
+    for (String family : List.of("pgtls_connections_accepted_total", "pgtls_connections_active", "pgtls_sessions_total",
+        "pgtls_refusals_total", "pgtls_client_handshake_failures_total", "pgtls_client_handshake_seconds",
+        "pgtls_backend_connect_seconds", "pgtls_backend_connect_failures_total", "pgtls_bytes_total",
+        "pgtls_certificate_not_after_seconds")) {
+      assertThat(text.lines().filter(l -> l.startsWith("# TYPE " + family + " "))).as(family).hasSize(1);
+      assertThat(text.lines().filter(l -> l.startsWith("# HELP " + family + " "))).as(family).hasSize(1);
+    }
+    assertThat(text).contains(
+        "pgtls_connections_accepted_total{route=\"a\"} 7\n",
+        "pgtls_connections_active{route=\"b\"} 2\n",
+        "pgtls_refusals_total{route=\"a\",reason=\"client_tls\"} 3\n",
+        "pgtls_refusals_total{route=\"a\",reason=\"plaintext\"} 1\n",
+        "pgtls_client_handshake_failures_total{route=\"a\",reason=\"not_tls\"} 4\n",
+        "pgtls_client_handshake_seconds_sum{route=\"a\"} 0.25\n",
+        "pgtls_client_handshake_seconds_count{route=\"a\"} 6\n",
+        "pgtls_backend_connect_seconds_sum{route=\"a\"} 1.0E-4\n",
+        "pgtls_bytes_total{route=\"a\",direction=\"client_to_backend\"} 1000\n",
+        "pgtls_bytes_total{route=\"a\",direction=\"backend_to_client\"} 2000\n",
+        "pgtls_certificate_not_after_seconds{route=\"a\",certificate=\"listener\"} 1900000000\n",
+        "# TYPE pgtls_client_handshake_seconds summary\n");
+    assertThat(text).endsWith("\n");
+  }
+
+  @Test
+  void routeNamesWithQuotesAndBackslashesAreEscapedNotBreakingTheFormat() {
+    String text = PrometheusText.render(List.of(metrics("we\"ird\\na\nme")));
+    assertThat(text).contains("pgtls_sessions_total{route=\"we\\\"ird\\\\na\\nme\"} 5\n");
+  }
+}
