@@ -22,7 +22,8 @@ import org.tomlj.TomlParseResult;
  * certificate files it names are loaded later, by {@code PgTlsProxy.Builder.build()}.
  */
 public final class ConfigLoader {
-  private static final Set<String> TOP_LEVEL_KEYS = Set.of("log_level", "log_format", "drain_timeout", "admin", "proxy");
+  private static final Set<String> TOP_LEVEL_KEYS = Set.of("log_level", "log_format", "drain_timeout", "admin", "proxy",
+      "max_connections");
   private static final Set<String> ADMIN_KEYS = Set.of("bind_address");
 
   private ConfigLoader() {}
@@ -78,7 +79,8 @@ public final class ConfigLoader {
     if (root.has("admin")) {
       admin = Optional.of(admin(root.requiredTable("admin")));
     }
-    return new PgTlsConfig(logLevel, logFormat, drainTimeout, admin, routes(root));
+    return new PgTlsConfig(logLevel, logFormat, drainTimeout, admin, routes(root),
+        root.integer("max_connections", 1, 1_000_000));
   }
 
   private static AdminConfig admin(TomlSection admin) throws ConfigException {

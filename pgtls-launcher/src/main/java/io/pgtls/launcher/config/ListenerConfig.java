@@ -22,7 +22,20 @@ public record ListenerConfig(
     Optional<Duration> certRefreshInterval,
     Optional<Duration> startupTimeout,
     Optional<Duration> handshakeTimeout,
-    boolean allowPlaintextCancel) {
+    boolean allowPlaintextCancel,
+    boolean allowPlaintextClients,
+    Optional<Integer> maxConnections,
+    Optional<Duration> idleTimeout,
+    java.util.List<String> tlsVersions,
+    java.util.List<String> cipherSuites) {
+
+  /** A listener with every policy setting at its default. */
+  public ListenerConfig(HostPort bindAddress, Path serverCert, Path serverKey, Optional<Path> clientCa,
+      Optional<Duration> certRefreshInterval, Optional<Duration> startupTimeout, Optional<Duration> handshakeTimeout,
+      boolean allowPlaintextCancel) {
+    this(bindAddress, serverCert, serverKey, clientCa, certRefreshInterval, startupTimeout, handshakeTimeout,
+        allowPlaintextCancel, false, Optional.empty(), Optional.empty(), java.util.List.of(), java.util.List.of());
+  }
 
   public ListenerConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");

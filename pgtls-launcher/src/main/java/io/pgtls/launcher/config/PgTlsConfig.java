@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param admin the HTTP endpoint for metrics and probes; absent means off
  */
 public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
-    List<RouteConfig> routes) {
+    List<RouteConfig> routes, Optional<Integer> maxConnections) {
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
   public PgTlsConfig {
@@ -22,6 +22,13 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
     Objects.requireNonNull(drainTimeout, "drainTimeout");
     Objects.requireNonNull(admin, "admin");
     routes = List.copyOf(routes);
+    Objects.requireNonNull(maxConnections, "maxConnections");
+  }
+
+  /** Without a proxy-wide max_connections (the core's default applies). */
+  public PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
+      List<RouteConfig> routes) {
+    this(logLevel, logFormat, drainTimeout, admin, routes, Optional.empty());
   }
 
   /** Only a log level and routes; every other setting at its default. */
@@ -31,7 +38,7 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
 
   /** The same configuration with the admin endpoint at {@code admin}. */
   public PgTlsConfig withAdmin(AdminConfig admin) {
-    return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes);
+    return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes, maxConnections);
   }
 
   @Override

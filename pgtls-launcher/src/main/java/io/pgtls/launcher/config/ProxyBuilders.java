@@ -16,6 +16,7 @@ public final class ProxyBuilders {
   /** A proxy builder with every route of {@code config}; its {@code build()} loads the certificates. */
   public static PgTlsProxy.Builder builder(PgTlsConfig config) {
     PgTlsProxy.Builder builder = PgTlsProxy.builder();
+    config.maxConnections().ifPresent(builder::maxConnections);
     config.routes().forEach(route -> builder.route(route(route)));
     return builder;
   }
@@ -25,6 +26,12 @@ public final class ProxyBuilders {
     if (config.listener().clientCa().isPresent()) {
       listenerTls = listenerTls.requireClientCertificates(config.listener().clientCa().get());
     }
+    if (!config.listener().tlsVersions().isEmpty()) {
+      listenerTls = listenerTls.protocols(config.listener().tlsVersions().toArray(new String[0]));
+    }
+    if (!config.listener().cipherSuites().isEmpty()) {
+      listenerTls = listenerTls.cipherSuites(config.listener().cipherSuites().toArray(new String[0]));
+    }
     Route.Builder route = Route.builder(config.name())
         .listen(config.listener().bindAddress())
         .tls(listenerTls)
@@ -33,6 +40,9 @@ public final class ProxyBuilders {
     config.listener().startupTimeout().ifPresent(route::startupTimeout);
     config.listener().handshakeTimeout().ifPresent(route::handshakeTimeout);
     route.allowPlaintextCancel(config.listener().allowPlaintextCancel());
+    route.allowPlaintextClients(config.listener().allowPlaintextClients());
+    config.listener().maxConnections().ifPresent(route::maxConnections);
+    config.listener().idleTimeout().ifPresent(route::idleTimeout);
     config.backend().connectTimeout().ifPresent(route::connectTimeout);
     return route.build();
   }

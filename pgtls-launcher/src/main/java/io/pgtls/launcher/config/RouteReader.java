@@ -13,7 +13,8 @@ import java.util.Set;
 final class RouteReader {
   private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend");
   private static final Set<String> LISTENER_KEYS = Set.of("bind_address", "server_cert", "server_key", "mtls",
-      "client_ca", "cert_refresh_interval", "startup_timeout", "handshake_timeout", "allow_plaintext_cancel");
+      "client_ca", "cert_refresh_interval", "startup_timeout", "handshake_timeout", "allow_plaintext_cancel", "allow_plaintext_clients",
+      "max_connections", "idle_timeout", "tls_versions", "cipher_suites");
   private static final Set<String> BACKEND_KEYS = Set.of("address", "tls_enabled", "root_ca", "client_cert",
       "client_key", "server_name", "verify", "direct_tls", "connect_timeout");
   /** Backend keys that only mean something with TLS; with {@code tls_enabled = false} they are errors. */
@@ -51,8 +52,15 @@ final class RouteReader {
       throw l.sectionError("client_ca", "client_ca is set but mtls is false; set mtls = true to require "
           + "client certificates, or remove client_ca");
     }
+    boolean plaintextClients = l.bool("allow_plaintext_clients").orElse(false);
+    if (plaintextClients && mtls) {
+      throw l.sectionError("allow_plaintext_clients", "allow_plaintext_clients and mtls exclude each other: a "
+          + "plaintext client would skip the client certificate check");
+    }
     return new ListenerConfig(bind, cert, key, clientCa, l.duration("cert_refresh_interval"),
-        l.duration("startup_timeout"), l.duration("handshake_timeout"), l.bool("allow_plaintext_cancel").orElse(true));
+        l.duration("startup_timeout"), l.duration("handshake_timeout"), l.bool("allow_plaintext_cancel").orElse(true),
+        plaintextClients, l.integer("max_connections", 1, 1_000_000), l.duration("idle_timeout"),
+        l.strings("tls_versions"), l.strings("cipher_suites"));
   }
 
   private static BackendConfig backend(TomlSection b) throws ConfigException {

@@ -86,6 +86,43 @@ final class TomlSection {
     return value;
   }
 
+  /** A whole number from {@code min} to {@code max}. */
+  Optional<Integer> integer(String key, int min, int max) throws ConfigException {
+    Object value = raw(key);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof Long)) {
+      throw error(key, "expected an integer, got " + describe(value));
+    }
+    long n = (Long) value;
+    if (n < min || n > max) {
+      throw error(key, "must be from " + min + " to " + max + ", got " + n);
+    }
+    return Optional.of((int) n);
+  }
+
+  /** An array of non-blank strings; empty when absent. */
+  java.util.List<String> strings(String key) throws ConfigException {
+    Object value = raw(key);
+    if (value == null) {
+      return java.util.List.of();
+    }
+    if (!(value instanceof org.tomlj.TomlArray)) {
+      throw error(key, "expected an array of strings, got " + describe(value));
+    }
+    org.tomlj.TomlArray array = (org.tomlj.TomlArray) value;
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      Object item = array.get(i);
+      if (!(item instanceof String) || ((String) item).isBlank()) {
+        throw error(key, "expected an array of strings, got " + describe(item) + " at position " + (i + 1));
+      }
+      out.add((String) item);
+    }
+    return java.util.List.copyOf(out);
+  }
+
   Optional<Boolean> bool(String key) throws ConfigException {
     Object value = raw(key);
     if (value == null) {

@@ -92,6 +92,33 @@ class ProxyBuildersTest {
   }
 
   @Test
+  void limitsAndTlsPolicyReachTheCore() throws Exception {
+    Route route = route("""
+        max_connections = 500
+        [[proxy]]
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_cert = "a.pem"
+          server_key = "a.key"
+          max_connections = 50
+          idle_timeout = "15m"
+          allow_plaintext_clients = true
+          tls_versions = ["TLSv1.3"]
+          cipher_suites = ["TLS_AES_256_GCM_SHA384"]
+          [proxy.backend]
+          address = "db:5432"
+          tls_enabled = false
+        """, 0);
+    assertThat(route.maxConnections()).isEqualTo(50);
+    assertThat(route.idleTimeout()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(route.allowPlaintextClients()).isTrue();
+    assertThat(route.listenerTls().protocols()).containsExactly("TLSv1.3");
+    assertThat(route.listenerTls().cipherSuites()).containsExactly("TLS_AES_256_GCM_SHA384");
+    Path file = dir.resolve("pgtls.toml");
+    assertThat(ConfigLoader.load(file).maxConnections()).contains(500);
+  }
+
+  @Test
   void plaintextCancelsAreAllowedUnlessTurnedOff() throws Exception {
     Route route = route("""
         [[proxy]]
