@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 class LoadTest {
   private static final Logger log = LoggerFactory.getLogger(LoadTest.class);
-  private static final int IDLE_CONNECTIONS = 2000;
+  private static final int IDLE_CONNECTIONS = 4000;
   private final Fixture f = Fixture.get();
 
   @Test

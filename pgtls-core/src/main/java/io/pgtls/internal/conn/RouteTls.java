@@ -68,6 +68,7 @@ final class RouteTls {
     } catch (TlsMaterialException e) {
       throw new PgTlsException(where + "listener server_cert/server_key: " + e.getMessage(), e);
     }
+    requireCurrent(where + "listener server_cert " + lt.certificateChain(), identity.leaf());
     notAfter.put("listener", identity.notAfter());
     TrustMaterial clientCa = null;
     if (lt.clientCa().isPresent()) {
@@ -116,6 +117,7 @@ final class RouteTls {
         } catch (TlsMaterialException e) {
           throw new PgTlsException(where + "backend client_cert/client_key: " + e.getMessage(), e);
         }
+        requireCurrent(where + "backend client_cert " + bt.clientCertificate().get(), clientIdentity.leaf());
         notAfter.put("backend_client", clientIdentity.notAfter());
       }
       try {
@@ -125,6 +127,20 @@ final class RouteTls {
       }
     }
     return new RouteTls(identity, listener, backend, notAfter);
+  }
+
+  /**
+   * An expired or not yet valid certificate of pgtls's own is a configuration error: every client
+   * (or the backend) would refuse it, and the operator should learn it before binding.
+   */
+  private static void requireCurrent(String what, X509Certificate certificate) {
+    Instant now = Instant.now();
+    if (certificate.getNotAfter().toInstant().isBefore(now)) {
+      throw new PgTlsException(what + ": the certificate expired on " + certificate.getNotAfter().toInstant());
+    }
+    if (certificate.getNotBefore().toInstant().isAfter(now)) {
+      throw new PgTlsException(what + ": the certificate is not valid before " + certificate.getNotBefore().toInstant());
+    }
   }
 
   private static Instant earliest(List<X509Certificate> certificates) {
