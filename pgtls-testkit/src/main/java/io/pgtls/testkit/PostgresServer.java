@@ -277,7 +277,11 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /** From the shutdown hook: no lock (a stuck start() may hold it), no waiting for clients. */
-  void closeAtShutdown() {
+  /**
+   * Synchronized like {@link #close()}: when another shutdown hook (the sandbox's) is closing this
+   * server right now, the reaper waits for it and then finds nothing left to do.
+   */
+  synchronized void closeAtShutdown() {
     if (state == State.CLOSED) {
       return;
     }
