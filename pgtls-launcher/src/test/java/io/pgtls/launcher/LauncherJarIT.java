@@ -1,7 +1,6 @@
 package io.pgtls.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.abort;
 
 import io.pgtls.testkit.IssuedCertificate;
 import io.pgtls.testkit.PostgresServer;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -118,13 +116,13 @@ class LauncherJarIT {
       String mtls = "host=localhost port=" + mtlsPort + " dbname=app user=alice sslmode=verify-full"
           + " channel_binding=disable sslrootcert=" + pki.caCertificateFile()
           + " sslcert=" + alice.certificateFile() + " sslkey=" + alice.privateKeyFile();
-      Result ok = psql(mtls, "select ssl from pg_stat_ssl where pid = pg_backend_pid()");
-      assertThat(ok.exit).as(ok.output).isZero();
-      assertThat(ok.output.strip()).isEqualTo("t");
+      Psql.Result ok = Psql.run(mtls, "select ssl from pg_stat_ssl where pid = pg_backend_pid()");
+      assertThat(ok.exit()).as(ok.output()).isZero();
+      assertThat(ok.output().strip()).isEqualTo("t");
 
-      Result plain = psql("host=localhost port=" + plainPort + " dbname=app user=alice sslmode=disable", "select 1");
-      assertThat(plain.exit).isNotZero();
-      assertThat(plain.output).contains("FATAL:  pgtls route 'proxy-2' requires an encrypted connection");
+      Psql.Result plain = Psql.run("host=localhost port=" + plainPort + " dbname=app user=alice sslmode=disable", "select 1");
+      assertThat(plain.exit()).isNotZero();
+      assertThat(plain.output()).contains("FATAL:  pgtls route 'proxy-2' requires an encrypted connection");
 
       pgtls.destroy(); // SIGTERM
       assertThat(pgtls.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
@@ -167,38 +165,5 @@ class LauncherJarIT {
       }
     }
     throw new AssertionError("no 'listening' line for " + route + " in:\n" + String.join("\n", all));
-  }
-
-  private static final class Result {
-    final int exit;
-    final String output;
-
-    Result(int exit, String output) {
-      this.exit = exit;
-      this.output = output;
-    }
-  }
-
-  private static Result psql(String conninfo, String sql) throws Exception {
-    String psql = null;
-    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (Files.isExecutable(Path.of(d.isEmpty() ? "." : d, "psql"))) {
-        psql = Path.of(d.isEmpty() ? "." : d, "psql").toString();
-        break;
-      }
-    }
-    if (psql == null) {
-      String reason = "psql is not installed (Debian: apt-get install postgresql-client)";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("CI=true and " + reason);
-      }
-      abort(reason);
-    }
-    ProcessBuilder pb = new ProcessBuilder(psql, "-X", "-A", "-t", "-d", conninfo, "-c", sql).redirectErrorStream(true);
-    pb.environment().putAll(Map.of("PGPASSWORD", "secret", "PGCONNECT_TIMEOUT", "20"));
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(60, TimeUnit.SECONDS);
-    return new Result(p.exitValue(), out);
   }
 }

@@ -2,9 +2,7 @@ package io.pgtls.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgtls.BackendTls;
 import io.pgtls.PgTlsProxy;
-import io.pgtls.Route;
 import io.pgtls.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -29,12 +27,7 @@ class BackpressureTest {
   static void start() {
     f = Fixture.get();
     trusting = f.trusting();
-    String backend = "127.0.0.1:" + trusting.port();
-    proxy = Fixture.start(
-        Route.builder("tls").listen("127.0.0.1:0").tls(f.listenerTls()).backend(backend)
-            .backendTls(BackendTls.verifyFull(f.pki.caCertificateFile())).build(),
-        Route.builder("plain").listen("127.0.0.1:0").tls(f.listenerTls()).backend(backend)
-            .backendTls(BackendTls.disabled()).build());
+    proxy = Fixture.start(f.trustingRoute("tls", true).build(), f.trustingRoute("plain", false).build());
   }
 
   @AfterAll

@@ -68,6 +68,13 @@ final class Fixture {
     return trusting;
   }
 
+  /** A route in front of {@link #trusting()}, over TLS or in plaintext toward it. */
+  io.pgtls.Route.Builder trustingRoute(String name, boolean backendTls) {
+    return io.pgtls.Route.builder(name).listen("127.0.0.1:0").tls(listenerTls())
+        .backend("127.0.0.1:" + trusting().port())
+        .backendTls(backendTls ? BackendTls.verifyFull(pki.caCertificateFile()) : BackendTls.disabled());
+  }
+
   /** A direct plaintext connection to {@link #trusting()}, for checks behind the proxy's back. */
   Connection connectTrusting() throws SQLException {
     Properties p = new Properties();

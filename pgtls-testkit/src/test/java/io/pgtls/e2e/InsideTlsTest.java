@@ -3,9 +3,7 @@ package io.pgtls.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgtls.BackendTls;
 import io.pgtls.PgTlsProxy;
-import io.pgtls.Route;
 import io.pgtls.testkit.PostgresServer;
 import java.io.IOException;
 import java.net.Socket;
@@ -28,12 +26,8 @@ class InsideTlsTest {
   static void start() {
     f = Fixture.get();
     trusting = f.trusting();
-    String backend = "127.0.0.1:" + trusting.port();
-    proxy = Fixture.start(
-        Route.builder("tls").listen("127.0.0.1:0").tls(f.listenerTls()).backend(backend)
-            .backendTls(BackendTls.verifyFull(f.pki.caCertificateFile())).build(),
-        Route.builder("no-plain-cancel").listen("127.0.0.1:0").tls(f.listenerTls()).backend(backend)
-            .backendTls(BackendTls.disabled()).allowPlaintextCancel(false).build());
+    proxy = Fixture.start(f.trustingRoute("tls", true).build(),
+        f.trustingRoute("no-plain-cancel", false).allowPlaintextCancel(false).build());
   }
 
   @AfterAll

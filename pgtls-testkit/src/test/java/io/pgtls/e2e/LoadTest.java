@@ -8,7 +8,6 @@ import io.pgtls.tls.TrustMaterial;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -143,10 +142,10 @@ class LoadTest {
     String sql = "copy (select i, md5((i * " + (id + 7) + ")::text) from generate_series(1, 300000) i) to stdout";
     String via;
     try (Connection c = Fixture.connect(proxy.boundAddress("copy"), f.verifyFull())) {
-      via = sha256Out(c, sql);
+      via = CopyChecksums.sha256(c, sql);
     }
     try (Connection c = f.connectDirect()) {
-      assertThat(via).isEqualTo(sha256Out(c, sql));
+      assertThat(via).isEqualTo(CopyChecksums.sha256(c, sql));
     }
     return null;
   }
@@ -166,27 +165,12 @@ class LoadTest {
       copy.endCopy();
     }
     try (Connection c = f.connectDirect()) {
-      String stored = sha256Out(c, "copy (select * from load_in where stream = " + id + " order by n) to stdout");
+      String stored = CopyChecksums.sha256(c, "copy (select * from load_in where stream = " + id + " order by n) to stdout");
       assertThat(stored).isEqualTo(HexFormat.of().formatHex(sent.digest()));
     }
     return null;
   }
 
-  private static String sha256Out(Connection c, String sql) throws Exception {
-    MessageDigest d = MessageDigest.getInstance("SHA-256");
-    c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql, new OutputStream() {
-      @Override
-      public void write(int b) {
-        d.update((byte) b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        d.update(b, off, len);
-      }
-    });
-    return HexFormat.of().formatHex(d.digest());
-  }
 
   @Test
   void slowClientsAreCutAtTheStartupTimeoutWhileARealClientIsServed() throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtls.PgTlsProxy;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -67,11 +66,11 @@ class NoDataLostTest {
   void copyOutOfHundredsOfMegabytesMatchesTheDirectChecksum(String route) throws Exception {
     String viaProxy;
     try (Connection c = Fixture.connect(proxy.boundAddress(route), f.verifyFull())) {
-      viaProxy = copyOutSha256(c, "copy (" + SOURCE_SQL + ") to stdout");
+      viaProxy = CopyChecksums.sha256(c, "copy (" + SOURCE_SQL + ") to stdout");
     }
     String direct;
     try (Connection c = f.connectDirect()) {
-      direct = copyOutSha256(c, "copy (" + SOURCE_SQL + ") to stdout");
+      direct = CopyChecksums.sha256(c, "copy (" + SOURCE_SQL + ") to stdout");
     }
     assertThat(viaProxy).isEqualTo(direct);
   }
@@ -118,7 +117,7 @@ class NoDataLostTest {
     }
     String stored;
     try (Connection c = f.connectDirect()) {
-      stored = copyOutSha256(c, "copy (select * from " + table + " order by n) to stdout");
+      stored = CopyChecksums.sha256(c, "copy (select * from " + table + " order by n) to stdout");
       try (Statement s = c.createStatement()) {
         s.execute("drop table " + table);
       }
@@ -160,22 +159,6 @@ class NoDataLostTest {
     }
   }
 
-  private static String copyOutSha256(Connection c, String sql) throws Exception {
-    MessageDigest d = MessageDigest.getInstance("SHA-256");
-    CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-    copy.copyOut(sql, new OutputStream() {
-      @Override
-      public void write(int b) {
-        d.update((byte) b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        d.update(b, off, len);
-      }
-    });
-    return HexFormat.of().formatHex(d.digest());
-  }
 
   private static String md5(String s) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
