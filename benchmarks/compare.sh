@@ -4,6 +4,7 @@
 # round. Prints a Markdown table of ratios to direct. Traffic stays on 127.0.0.1.
 #
 #   benchmarks/compare.sh [rounds] [seconds-per-run]
+#   PGTLS_LOOPS=1 benchmarks/compare.sh ...   (selector loops; default one per core)
 #
 # Needs: a built pgtls-launcher/target/pgtls.jar (mvn -B -q package -DskipTests), PostgreSQL server
 # binaries (Debian's postgresql package), psql, pgbench, openssl. Runs as root or as a user.
@@ -59,6 +60,7 @@ CONF
 
 cat > pgtls.toml <<TOML
 log_level = "warn"
+${PGTLS_LOOPS:+loops = $PGTLS_LOOPS}
 [[proxy]]
   name = "tls"
   [proxy.listener]

@@ -23,7 +23,7 @@ import org.tomlj.TomlParseResult;
  */
 public final class ConfigLoader {
   private static final Set<String> TOP_LEVEL_KEYS = Set.of("log_level", "log_format", "drain_timeout", "admin", "proxy",
-      "max_connections");
+      "max_connections", "loops");
   private static final Set<String> ADMIN_KEYS = Set.of("bind_address");
 
   private ConfigLoader() {}
@@ -80,7 +80,7 @@ public final class ConfigLoader {
       admin = Optional.of(admin(root.requiredTable("admin")));
     }
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, admin, routes(root),
-        root.integer("max_connections", 1, 1_000_000));
+        root.integer("max_connections", 1, 1_000_000), root.integer("loops", 1, 1024));
   }
 
   private static AdminConfig admin(TomlSection admin) throws ConfigException {

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param admin the HTTP endpoint for metrics and probes; absent means off
  */
 public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
-    List<RouteConfig> routes, Optional<Integer> maxConnections) {
+    List<RouteConfig> routes, Optional<Integer> maxConnections, Optional<Integer> loops) {
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
   public PgTlsConfig {
@@ -23,12 +23,13 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
     Objects.requireNonNull(admin, "admin");
     routes = List.copyOf(routes);
     Objects.requireNonNull(maxConnections, "maxConnections");
+    Objects.requireNonNull(loops, "loops");
   }
 
   /** Without a proxy-wide max_connections (the core's default applies). */
   public PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
       List<RouteConfig> routes) {
-    this(logLevel, logFormat, drainTimeout, admin, routes, Optional.empty());
+    this(logLevel, logFormat, drainTimeout, admin, routes, Optional.empty(), Optional.empty());
   }
 
   /** Only a log level and routes; every other setting at its default. */
@@ -38,7 +39,7 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
 
   /** The same configuration with the admin endpoint at {@code admin}. */
   public PgTlsConfig withAdmin(AdminConfig admin) {
-    return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes, maxConnections);
+    return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes, maxConnections, loops);
   }
 
   @Override

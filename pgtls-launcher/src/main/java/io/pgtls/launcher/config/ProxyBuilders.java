@@ -17,6 +17,7 @@ public final class ProxyBuilders {
   public static PgTlsProxy.Builder builder(PgTlsConfig config) {
     PgTlsProxy.Builder builder = PgTlsProxy.builder();
     config.maxConnections().ifPresent(builder::maxConnections);
+    config.loops().ifPresent(builder::loops);
     config.routes().forEach(route -> builder.route(route(route)));
     return builder;
   }
