@@ -26,7 +26,7 @@ final class HandshakeFailures {
       return "protocol_version";
     } else if (l.contains("application layer protocol") || l.contains("no_application_protocol")) {
       return "alpn";
-    } else if (l.contains("received fatal alert")) {
+    } else if (l.contains("received fatal alert") || l.contains("insufficient buffer remaining for aead")) {
       return "client_alert";
     } else if (l.contains("unsupported or unrecognized ssl message") || l.contains("plaintext connection")) {
       return "not_tls";
@@ -60,6 +60,12 @@ final class HandshakeFailures {
         || l.contains("received fatal alert: unknown_ca")) {
       why = "the client rejected pgtls's certificate: check that the client trusts the CA that signed this route's "
           + "server_cert and connects with a host name the certificate names";
+    } else if (l.contains("insufficient buffer remaining for aead")) {
+      // JDK quirk: when OpenSSL (libpq) rejects pgtls's certificate under TLS 1.3, its alert arrives
+      // encrypted with keys the JDK server has not switched to yet, and the JDK reports a failed
+      // decryption rather than the alert.
+      why = "the client ended the handshake, most likely rejecting pgtls's certificate: check that it trusts the CA "
+          + "that signed this route's server_cert and connects with a host name the certificate names";
     } else if (l.contains("unsupported or unrecognized ssl message") || l.contains("plaintext connection")) {
       why = "the client sent bytes that are not TLS after its SSLRequest";
     } else {
