@@ -10,68 +10,73 @@ import javax.net.ssl.SSLException;
 final class HandshakeFailures {
   private HandshakeFailures() {}
 
-  /** A short label for metrics: why a handshake with a client failed. */
-  static String clientCode(SSLException e) {
-    String l = text(e).toLowerCase(Locale.ROOT);
-    if (l.contains("empty client certificate chain") || l.contains("null cert chain")
-        || l.contains("certificate_required")) {
-      return "no_client_certificate";
-    } else if (l.contains("pkix path") || l.contains("unable to find valid certification path")
-        || l.contains("path does not chain")) {
-      return "untrusted_client_certificate";
-    } else if (l.contains("certificate expired") || l.contains("notafter")) {
-      return "expired_client_certificate";
-    } else if (l.contains("no appropriate protocol") || l.contains("protocol_version")
-        || l.contains("client requested protocol")) {
-      return "protocol_version";
-    } else if (l.contains("application layer protocol") || l.contains("no_application_protocol")) {
-      return "alpn";
-    } else if (l.contains("received fatal alert") || l.contains("insufficient buffer remaining for aead")) {
-      return "client_alert";
-    } else if (l.contains("unsupported or unrecognized ssl message") || l.contains("plaintext connection")) {
-      return "not_tls";
-    } else if (l.contains("renegotiation")) {
-      return "renegotiation";
+  /**
+   * Why a handshake with a client failed: one entry per kind, with its metric label and its words
+   * for the log, matched in this order against the JDK's message (lower case).
+   */
+  private enum ClientFailure {
+    // A JDK client (pgjdbc) holds back a certificate that is not issued by one of the CAs the
+    // server's CertificateRequest names, so "no certificate" also covers "one from another CA".
+    NO_CLIENT_CERTIFICATE("no_client_certificate",
+        "the client presented no certificate from this route's client_ca, and this route requires one (mTLS)",
+        "empty client certificate chain", "null cert chain", "certificate_required"),
+    UNTRUSTED_CLIENT_CERTIFICATE("untrusted_client_certificate",
+        "the client's certificate is not signed by this route's client_ca",
+        "pkix path", "unable to find valid certification path", "path does not chain"),
+    EXPIRED_CLIENT_CERTIFICATE("expired_client_certificate", "the client's certificate has expired",
+        "certificate expired", "notafter"),
+    PROTOCOL_VERSION("protocol_version", "the client offered no TLS version this route allows (TLSv1.2 or newer)",
+        "no appropriate protocol", "protocol_version", "client requested protocol"),
+    ALPN("alpn", "the client offered ALPN protocols but not 'postgresql'",
+        "application layer protocol", "no_application_protocol"),
+    REJECTED_OUR_CERTIFICATE("client_alert", "the client rejected pgtls's certificate: check that the client trusts "
+        + "the CA that signed this route's server_cert and connects with a host name the certificate names",
+        "received fatal alert: certificate_unknown", "received fatal alert: bad_certificate",
+        "received fatal alert: unknown_ca"),
+    // JDK quirk: when OpenSSL (libpq) rejects pgtls's certificate under TLS 1.3, its alert arrives
+    // encrypted with keys the JDK server has not switched to yet, and the JDK reports a failed
+    // decryption rather than the alert.
+    ENDED_BY_CLIENT("client_alert", "the client ended the handshake, most likely rejecting pgtls's certificate: "
+        + "check that it trusts the CA that signed this route's server_cert and connects with a host name the "
+        + "certificate names",
+        "insufficient buffer remaining for aead"),
+    NOT_TLS("not_tls", "the client sent bytes that are not TLS after its SSLRequest",
+        "unsupported or unrecognized ssl message", "plaintext connection"),
+    OTHER_ALERT("client_alert", "TLS error", "received fatal alert"),
+    RENEGOTIATION("renegotiation", "TLS error", "renegotiation"),
+    OTHER("other", "TLS error");
+
+    final String code;
+    final String why;
+    private final String[] markers;
+
+    ClientFailure(String code, String why, String... markers) {
+      this.code = code;
+      this.why = why;
+      this.markers = markers;
     }
-    return "other";
+
+    static ClientFailure of(String lowerCaseMessage) {
+      for (ClientFailure f : values()) {
+        for (String marker : f.markers) {
+          if (lowerCaseMessage.contains(marker)) {
+            return f;
+          }
+        }
+      }
+      return OTHER;
+    }
   }
 
-  /** Why a handshake with a client failed. */
+  /** A short label for metrics: why a handshake with a client failed. */
+  static String clientCode(SSLException e) {
+    return ClientFailure.of(text(e).toLowerCase(Locale.ROOT)).code;
+  }
+
+  /** Why a handshake with a client failed, in words, with the JDK's own text after them. */
   static String client(SSLException e) {
     String m = text(e);
-    String l = m.toLowerCase(Locale.ROOT);
-    String why;
-    if (l.contains("empty client certificate chain") || l.contains("null cert chain")
-        || l.contains("certificate_required")) {
-      // A JDK client (pgjdbc) holds back a certificate that is not issued by one of the CAs the
-      // server's CertificateRequest names, so "no certificate" also covers "one from another CA".
-      why = "the client presented no certificate from this route's client_ca, and this route requires one (mTLS)";
-    } else if (l.contains("pkix path") || l.contains("unable to find valid certification path")
-        || l.contains("path does not chain")) {
-      why = "the client's certificate is not signed by this route's client_ca";
-    } else if (l.contains("certificate expired") || l.contains("notafter")) {
-      why = "the client's certificate has expired";
-    } else if (l.contains("no appropriate protocol") || l.contains("protocol_version")
-        || l.contains("client requested protocol")) {
-      why = "the client offered no TLS version this route allows (TLSv1.2 or newer)";
-    } else if (l.contains("application layer protocol") || l.contains("no_application_protocol")) {
-      why = "the client offered ALPN protocols but not 'postgresql'";
-    } else if (l.contains("received fatal alert: certificate_unknown") || l.contains("received fatal alert: bad_certificate")
-        || l.contains("received fatal alert: unknown_ca")) {
-      why = "the client rejected pgtls's certificate: check that the client trusts the CA that signed this route's "
-          + "server_cert and connects with a host name the certificate names";
-    } else if (l.contains("insufficient buffer remaining for aead")) {
-      // JDK quirk: when OpenSSL (libpq) rejects pgtls's certificate under TLS 1.3, its alert arrives
-      // encrypted with keys the JDK server has not switched to yet, and the JDK reports a failed
-      // decryption rather than the alert.
-      why = "the client ended the handshake, most likely rejecting pgtls's certificate: check that it trusts the CA "
-          + "that signed this route's server_cert and connects with a host name the certificate names";
-    } else if (l.contains("unsupported or unrecognized ssl message") || l.contains("plaintext connection")) {
-      why = "the client sent bytes that are not TLS after its SSLRequest";
-    } else {
-      why = "TLS error";
-    }
-    return why + " (" + m + ")";
+    return ClientFailure.of(m.toLowerCase(Locale.ROOT)).why + " (" + m + ")";
   }
 
   /** Why a handshake with the backend failed. */
