@@ -1,5 +1,6 @@
 package io.pgtls.internal.conn;
 
+import io.pgtls.internal.pg.StartupCodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -45,7 +46,7 @@ final class BackendProbe {
       raw.setSoTimeout(handshakeMillis);
       int answer = 'S'; // direct TLS: no SSLRequest round trip
       if (!route.backendDirectTls()) {
-        raw.getOutputStream().write(new byte[] {0, 0, 0, 8, 0x04, (byte) 0xD2, 0x16, 0x2F});
+        raw.getOutputStream().write(StartupCodes.sslRequest());
         InputStream in = raw.getInputStream();
         answer = in.read();
       }

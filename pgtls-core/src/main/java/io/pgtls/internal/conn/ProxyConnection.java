@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class ProxyConnection {
   private static final Logger log = LoggerFactory.getLogger(ProxyConnection.class);
 
-  private static final byte[] SSL_REQUEST = {0, 0, 0, 8, 0x04, (byte) 0xD2, 0x16, 0x2F};
   /** How long a closing connection waits for its peers' EOF after sending everything. */
   private static final Duration CLOSE_LINGER = Duration.ofSeconds(2);
   /** How long one side may keep sending after the other has finished. */
@@ -255,14 +254,9 @@ public final class ProxyConnection {
           if (route.route().allowPlaintextClients()) {
             // The operator opted this route into plaintext clients (a trusted network): the session
             // is relayed like a TLS one, only without TLS on the client leg.
-            user = params.getOrDefault("user", "");
-            database = params.getOrDefault("database", user);
-            startupLength = fp.length();
             log.info("{}: plaintext StartupMessage accepted (route allows plaintext clients)", tag);
             moveAllTo(client.netIn, c2b);
-            if (takeSessionSlots()) {
-              connectBackend();
-            }
+            beginSession(params, fp);
             return;
           }
           log.warn("{}: refused a plaintext StartupMessage (user={}, database={}): this route requires TLS", tag,
@@ -382,16 +376,7 @@ public final class ProxyConnection {
       }
       switch (fp.kind()) {
         case STARTUP_MESSAGE: {
-          Map<String, String> params = FirstPacket.startupParameters(c2b.peek().duplicate().flip(), fp.length());
-          user = params.getOrDefault("user", "");
-          database = params.getOrDefault("database", user);
-          startupLength = fp.length();
-          if (!takeSessionSlots()) {
-            return;
-          }
-          log.debug("{}: StartupMessage protocol {}.{} user={} database={}", tag, fp.majorVersion(), fp.minorVersion(),
-              user, database);
-          connectBackend();
+          beginSession(FirstPacket.startupParameters(c2b.peek().duplicate().flip(), fp.length()), fp);
           return;
         }
         case CANCEL_REQUEST:
@@ -419,6 +404,22 @@ public final class ProxyConnection {
           return;
       }
     }
+  }
+
+  /**
+   * The StartupMessage (now at the start of {@code c2b}) opens a session: note who it is for, take
+   * a slot under the limits, and connect the backend.
+   */
+  private void beginSession(Map<String, String> params, FirstPacket fp) throws IOException {
+    user = params.getOrDefault("user", "");
+    database = params.getOrDefault("database", user);
+    startupLength = fp.length();
+    if (!takeSessionSlots()) {
+      return;
+    }
+    log.debug("{}: StartupMessage protocol {}.{} user={} database={}", tag, fp.majorVersion(), fp.minorVersion(),
+        user, database);
+    connectBackend();
   }
 
   /**
@@ -580,7 +581,7 @@ public final class ProxyConnection {
       state = ConnectionState.BACKEND_HANDSHAKE;
       resetDeadline(route.route().handshakeTimeout(), "TLS negotiation with the backend");
     } else if (route.backendTlsEnabled()) {
-      backend.queueRaw(SSL_REQUEST);
+      backend.queueRaw(StartupCodes.sslRequest());
       backend.flushRaw();
       state = ConnectionState.BACKEND_NEGOTIATING;
       resetDeadline(route.route().handshakeTimeout(), "TLS negotiation with the backend");
@@ -771,14 +772,7 @@ public final class ProxyConnection {
       Leg.Progress f = from.fill(buf);
       int produced = buf.size() - before;
       if (produced > 0) {
-        lastActivityNanos = System.nanoTime();
-      }
-      if (clientToBackend) {
-        bytesClientToBackend += produced;
-        route.counters().bytesClientToBackend.add(produced);
-      } else {
-        bytesBackendToClient += produced;
-        route.counters().bytesBackendToClient.add(produced);
+        countRelayed(clientToBackend, produced);
       }
       switch (f) {
         case DONE:
@@ -795,6 +789,20 @@ public final class ProxyConnection {
       }
     }
     return false;
+  }
+
+  /** Counts relayed plaintext; reads the clock only for a route with an idle timeout. */
+  private void countRelayed(boolean clientToBackend, int bytes) {
+    if (clientToBackend) {
+      bytesClientToBackend += bytes;
+      route.counters().bytesClientToBackend.add(bytes);
+    } else {
+      bytesBackendToClient += bytes;
+      route.counters().bytesBackendToClient.add(bytes);
+    }
+    if (idleTimer != null) {
+      lastActivityNanos = System.nanoTime();
+    }
   }
 
   /**

@@ -23,4 +23,9 @@ public final class StartupCodes {
   public static final byte TLS_HANDSHAKE_RECORD = 0x16;
 
   private StartupCodes() {}
+
+  /** The 8 bytes of an SSLRequest, as pgtls sends them to a backend (a fresh copy each call). */
+  public static byte[] sslRequest() {
+    return new byte[] {0, 0, 0, 8, 0x04, (byte) 0xD2, 0x16, 0x2F};
+  }
 }
