@@ -146,17 +146,18 @@ public final class PgTlsProxy implements AutoCloseable {
    * Reads every route's certificate, key and CA files again. New connections get the new
    * material; live connections carry on with theirs. A route whose files cannot be loaded keeps
    * its old material in service; the returned map names each such route with the reason (empty:
-   * all reloaded).
+   * all reloaded). The outcome is the caller's to report (the launcher logs it per route), so it is
+   * logged here at debug level only.
    */
   public Map<String, String> reloadCertificates() {
     Map<String, String> failures = new LinkedHashMap<>();
     for (CompiledRoute r : routes) {
       try {
         r.reload();
-        log.info("pgtls[{}] route '{}': certificates reloaded", name, r.name());
+        log.debug("pgtls[{}] route '{}': certificates reloaded", name, r.name());
       } catch (PgTlsException e) {
         failures.put(r.name(), e.getMessage());
-        log.error("pgtls[{}] certificates not reloaded, the previous ones stay in service: {}", name, e.getMessage());
+        log.debug("pgtls[{}] certificates not reloaded: {}", name, e.getMessage());
       }
     }
     return failures;
