@@ -2,6 +2,7 @@ package io.pgtls.testkit;
 
 import io.pgtls.BackendTls;
 import io.pgtls.ListenerTls;
+import io.pgtls.PgTlsException;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.Route;
 import io.pgtls.testkit.junit.Startable;
@@ -55,12 +56,12 @@ public final class TlsPostgres implements Startable {
       return;
     }
     try {
-      directory = Files.createTempDirectory("pgtls-testkit-");
+      directory = Files.createTempDirectory(config.directoryPrefix);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     try {
-      pki = TestPki.create(directory.resolve("pki"), "pgtls testkit CA");
+      pki = TestPki.create(directory.resolve("pki"), config.caName);
       serverCertificate = pki.server("localhost", "localhost", "127.0.0.1", "::1");
       BackendTls backendTls;
       if (config.containerImage != null) {
@@ -95,14 +96,35 @@ public final class TlsPostgres implements Startable {
       if (config.requireClientCertificates) {
         listener = listener.requireClientCertificates(pki.caCertificateFile());
       }
-      proxy = PgTlsProxy.builder().name("testkit").loops(1)
-          .route(Route.builder("testkit").listen("127.0.0.1:0").tls(listener)
-              .backend(backendHost + ":" + backendPort).backendTls(backendTls).build())
-          .build().start();
+      proxy = startProxy(listener, backendTls);
     } catch (RuntimeException e) {
       close();
       throw e;
     }
+  }
+
+  /** Binds the preferred port if one is set and free, else any free port. */
+  private PgTlsProxy startProxy(ListenerTls listener, BackendTls backendTls) {
+    int[] ports = config.preferredPort == 0 ? new int[] {0} : new int[] {config.preferredPort, 0};
+    for (int port : ports) {
+      try {
+        return PgTlsProxy.builder().name("testkit").loops(1)
+            .route(Route.builder("testkit").listen("127.0.0.1:" + port).tls(listener)
+                .backend(backendHost + ":" + backendPort).backendTls(backendTls).build())
+            .build().start();
+      } catch (PgTlsException e) {
+        if (port == 0) {
+          throw e;
+        }
+      }
+    }
+    throw new IllegalStateException("unreachable: port 0 either binds or throws");
+  }
+
+  /** The directory holding the PKI and the embedded server's data; deleted by {@link #close()}. */
+  public Path directory() {
+    requireStarted();
+    return directory;
   }
 
   /** Stops pgtls and PostgreSQL and deletes every file. Idempotent. */
@@ -251,6 +273,9 @@ public final class TlsPostgres implements Startable {
     private int existingPort;
     private Path existingRootCa;
     private String containerImage;
+    private int preferredPort;
+    private String directoryPrefix = "pgtls-testkit-";
+    private String caName = "pgtls testkit CA";
 
     private Builder() {}
 
@@ -311,6 +336,19 @@ public final class TlsPostgres implements Startable {
       this.existingHost = Objects.requireNonNull(host, "host");
       this.existingPort = port;
       this.existingRootCa = rootCa;
+      return this;
+    }
+
+    /** pgtls listens on this port if it is free, else on any free port (default: any free port). */
+    public Builder preferredPort(int port) {
+      this.preferredPort = port;
+      return this;
+    }
+
+    /** Names the temporary directory ({@code prefix}...) and the CA, so files say what made them. */
+    public Builder naming(String directoryPrefix, String caName) {
+      this.directoryPrefix = Objects.requireNonNull(directoryPrefix, "directoryPrefix");
+      this.caName = Objects.requireNonNull(caName, "caName");
       return this;
     }
 
