@@ -1,0 +1,364 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of pgtls against a direct TLS connection to PostgreSQL and against its peers,
+# on one machine and in one run, candidates interleaved round by round:
+#
+#   direct      libpq --TLS--> PostgreSQL
+#   tls-tls     libpq --TLS--> pgtls --TLS (verify-full)--> PostgreSQL
+#   tls-plain   libpq --TLS--> pgtls --plaintext--> PostgreSQL
+#   pgbouncer   libpq --TLS--> PgBouncer (session mode, server_lifetime = 0) --TLS (verify-full)--> PostgreSQL
+#   stunnel     libpq --TLS--> stunnel (protocol = pgsql, server) --> stunnel (pgsql, client) --TLS--> PostgreSQL
+#
+# Every client uses sslmode=verify-full. Measures pgbench -S at 16 clients (tps), one client's
+# average and p99 latency, new connections per second (pgbench -C), a 1 GB COPY out and in (time,
+# MB/s and the proxy's CPU seconds per GB), and each proxy's RSS with 1,000 and 10,000 idle TLS
+# sessions. Writes results.md, results.tsv and chart.png to $OUT (default benchmarks/results).
+# All traffic stays on 127.0.0.1.
+#
+#   benchmarks/run.sh [rounds=3] [seconds-per-run=10]
+#   ONLY=throughput|memory benchmarks/run.sh ...   (one half only)
+#   PGTLS_LOOPS=1 ... / PGTLS_JAR=/path/pgtls.jar ... / IDLE_COUNTS="1000 10000" ...
+#
+# Installs what it lacks from Debian packages when run as root (postgresql, pgbouncer, stunnel4,
+# openssl); builds pgtls with Maven if its jar is missing.
+set -euo pipefail
+ROUNDS="${1:-3}"
+SECS="${2:-10}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+JAR="${PGTLS_JAR:-$ROOT/pgtls-launcher/target/pgtls.jar}"
+TOOLS="$ROOT/benchmarks/target/benchmarks.jar"
+OUT="${OUT:-$ROOT/benchmarks/results}"
+IDLE_COUNTS="${IDLE_COUNTS:-1000 10000}"
+ONLY="${ONLY:-all}"
+COPY_ROWS=1007100   # 993-byte COPY text lines: 1.000 GB
+
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+# ---- what the run needs ------------------------------------------------------------------------
+need_pkgs=()
+ls -d /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_pkgs+=(postgresql)
+command -v pgbench >/dev/null || need_pkgs+=(postgresql-contrib)
+command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || need_pkgs+=(pgbouncer)
+command -v stunnel >/dev/null || need_pkgs+=(stunnel4)
+command -v openssl >/dev/null || need_pkgs+=(openssl)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "missing: ${need_pkgs[*]} (apt-get install them, or run as root)" >&2; exit 1; }
+  log "installing ${need_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "${need_pkgs[@]}" >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null && apt-get install -y -q "${need_pkgs[@]}" >/dev/null; }
+fi
+PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+PGBOUNCER="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
+if [ ! -f "$JAR" ] || [ ! -f "$TOOLS" ]; then
+  log "building pgtls (mvn -B -q package -DskipTests)"
+  (cd "$ROOT" && mvn -B -q package -DskipTests)
+fi
+# 10,000 client sockets plus 10,000 backend sockets per proxy.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+WORK="$(mktemp -d /tmp/pgtls-bench-XXXXXX)"
+chmod 755 "$WORK"
+RUNAS=()
+if [ "$(id -u)" = 0 ]; then RUNAS=(setpriv --reuid=postgres --regid=postgres --clear-groups); fi
+BASE=$((20000 + RANDOM % 10000))
+PGPORT=$BASE; TLSPORT=$((BASE + 1)); PLAINPORT=$((BASE + 2)); BOUNCERPORT=$((BASE + 3))
+STUNNELPORT=$((BASE + 4)); STUNNELMID=$((BASE + 5)); TLSBOUNCERPORT=$((BASE + 6))
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+cd "$WORK"
+
+# ---- certificates: one CA; PostgreSQL, pgtls, PgBouncer and stunnel each get a P-256 key -------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt -days 2 \
+  -subj "/CN=benchmark CA" 2>/dev/null
+printf "subjectAltName=DNS:localhost,IP:127.0.0.1\n" > ext.cnf
+for name in postgres proxy; do
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $name.key -out $name.csr \
+    -subj "/CN=localhost" 2>/dev/null
+  openssl x509 -req -in $name.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out $name.crt -days 2 \
+    -extfile ext.cnf 2>/dev/null
+done
+[ "$(id -u)" = 0 ] && chown postgres proxy.key postgres.key
+chmod 600 proxy.key
+
+# ---- PostgreSQL --------------------------------------------------------------------------------
+mkdir data; chmod 700 data
+[ "$(id -u)" = 0 ] && chown postgres data
+echo secret > pw; chmod 644 pw
+"${RUNAS[@]}" "$PGBIN/initdb" -D "$WORK/data" -U postgres --pwfile="$WORK/pw" --auth=scram-sha-256 >/dev/null
+cp postgres.crt postgres.key data/; chmod 600 data/postgres.key
+[ "$(id -u)" = 0 ] && chown postgres data/postgres.crt data/postgres.key
+cat >> data/postgresql.conf <<CONF
+port = $PGPORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+ssl = on
+ssl_cert_file = 'postgres.crt'
+ssl_key_file = 'postgres.key'
+max_connections = 1200
+shared_buffers = 256MB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/data/server.log" -w start >/dev/null
+
+# ---- pgtls: TLS->TLS and TLS->plaintext to PostgreSQL; TLS->TLS to PgBouncer for 10,000 idle ---
+cat > pgtls.toml <<TOML
+log_level = "warn"
+${PGTLS_LOOPS:+loops = $PGTLS_LOOPS}
+[[proxy]]
+  name = "tls"
+  [proxy.listener]
+  bind_address = "127.0.0.1:$TLSPORT"
+  server_cert = "$WORK/proxy.crt"
+  server_key = "$WORK/proxy.key"
+  [proxy.backend]
+  address = "127.0.0.1:$PGPORT"
+  tls_enabled = true
+  root_ca = "$WORK/ca.crt"
+[[proxy]]
+  name = "plain"
+  [proxy.listener]
+  bind_address = "127.0.0.1:$PLAINPORT"
+  server_cert = "$WORK/proxy.crt"
+  server_key = "$WORK/proxy.key"
+  [proxy.backend]
+  address = "127.0.0.1:$PGPORT"
+  tls_enabled = false
+[[proxy]]
+  name = "to-pgbouncer"
+  [proxy.listener]
+  bind_address = "127.0.0.1:$TLSBOUNCERPORT"
+  server_cert = "$WORK/proxy.crt"
+  server_key = "$WORK/proxy.key"
+  [proxy.backend]
+  address = "127.0.0.1:$BOUNCERPORT"
+  tls_enabled = true
+  root_ca = "$WORK/ca.crt"
+TOML
+java ${PGTLS_JVM_OPTS:-} -jar "$JAR" --config pgtls.toml > pgtls.log 2>&1 &
+PGTLS_PID=$!; PIDS+=("$PGTLS_PID")
+
+# ---- PgBouncer: TLS on both legs; session pooling, and a transaction-pooled alias for 10,000 idle
+cat > userlist.txt <<'USERS'
+"postgres" "secret"
+USERS
+cat > pgbouncer.ini <<INI
+[databases]
+postgres = host=127.0.0.1 port=$PGPORT dbname=postgres
+postgres_tx = host=127.0.0.1 port=$PGPORT dbname=postgres pool_mode=transaction pool_size=4
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCERPORT
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $WORK/userlist.txt
+pool_mode = session
+; a fresh server connection per client, as pgtls opens one: connection rates compare like for like
+server_lifetime = 0
+max_client_conn = 12000
+default_pool_size = 1100
+max_db_connections = 1150
+client_tls_sslmode = require
+client_tls_cert_file = $WORK/proxy.crt
+client_tls_key_file = $WORK/proxy.key
+server_tls_sslmode = verify-full
+server_tls_ca_file = $WORK/ca.crt
+logfile = $WORK/pgbouncer.log
+log_connections = 0
+log_disconnections = 0
+ignore_startup_parameters = extra_float_digits
+INI
+chmod 644 userlist.txt pgbouncer.ini
+touch pgbouncer.log; [ "$(id -u)" = 0 ] && chown postgres pgbouncer.log
+# PgBouncer refuses to run as root.
+"${RUNAS[@]}" "$PGBOUNCER" pgbouncer.ini > pgbouncer.out 2>&1 &
+BOUNCER_PID=$!; PIDS+=("$BOUNCER_PID")
+
+# ---- stunnel: two services chained in one process, the way stunnel fronts PostgreSQL ------------
+cat > stunnel.conf <<CONF
+foreground = yes
+pid =
+debug = 3
+output = $WORK/stunnel.log
+[front]
+accept = 127.0.0.1:$STUNNELPORT
+connect = 127.0.0.1:$STUNNELMID
+cert = $WORK/proxy.crt
+key = $WORK/proxy.key
+protocol = pgsql
+[back]
+client = yes
+accept = 127.0.0.1:$STUNNELMID
+connect = 127.0.0.1:$PGPORT
+protocol = pgsql
+CAfile = $WORK/ca.crt
+verifyChain = yes
+checkHost = localhost
+CONF
+stunnel stunnel.conf > stunnel.out 2>&1 &
+STUNNEL_PID=$!; PIDS+=("$STUNNEL_PID")
+
+export PGPASSWORD=secret
+conn() { echo "host=localhost port=$1 user=postgres dbname=${2:-postgres} sslmode=verify-full sslrootcert=$WORK/ca.crt channel_binding=disable"; }
+for _ in $(seq 100); do
+  psql -X -q -At -d "$(conn $TLSPORT)" -c "select 1" >/dev/null 2>&1 \
+    && psql -X -q -At -d "$(conn $BOUNCERPORT)" -c "select 1" >/dev/null 2>&1 \
+    && psql -X -q -At -d "$(conn $STUNNELPORT)" -c "select 1" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+for p in $TLSPORT $PLAINPORT $BOUNCERPORT $STUNNELPORT; do
+  psql -X -q -At -d "$(conn $p)" -c "select 1" >/dev/null \
+    || { echo "port $p does not answer; logs in $WORK:" >&2; tail -5 pgtls.log pgbouncer.log stunnel.log >&2; exit 1; }
+done
+
+ALL_PATHS=(direct:$PGPORT tls-tls:$TLSPORT tls-plain:$PLAINPORT pgbouncer:$BOUNCERPORT stunnel:$STUNNELPORT)
+declare -A LABEL=([direct]="direct" [tls-tls]="pgtls TLS→TLS" [tls-plain]="pgtls TLS→plain"
+                  [pgbouncer]="PgBouncer $("$PGBOUNCER" --version | awk 'NR==1 {print $2}')"
+                  [stunnel]="stunnel $(stunnel -version 2>&1 | awk '/^stunnel/ {print $2; exit}')")
+declare -A PROC=([tls-tls]=$PGTLS_PID [tls-plain]=$PGTLS_PID [pgbouncer]=$BOUNCER_PID [stunnel]=$STUNNEL_PID)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+declare -A TPS LAT P99 CONN COUT CIN CPUGB
+
+# ---- throughput, latency, connections, COPY -----------------------------------------------------
+if [ "$ONLY" != memory ]; then
+  log "loading: pgbench -i -s 10, a 1 GB table"
+  pgbench -i -q -s 10 "$(conn $PGPORT)" >/dev/null 2>&1
+  psql -X -q -d "$(conn $PGPORT)" -c "create unlogged table bulk as select repeat(md5(i::text), 31) as t
+      from generate_series(1, $COPY_ROWS) i" -c "create unlogged table bulk_in (t text)" -c "vacuum analyze"
+  psql -X -q -d "$(conn $PGPORT)" -c "copy bulk to stdout" > bulk.txt
+  BYTES=$(stat -c %s bulk.txt)
+  log "warming the proxies' JIT"
+  for p in $TLSPORT $PLAINPORT $BOUNCERPORT $STUNNELPORT; do
+    pgbench -n -S -c 8 -j 2 -T 4 "$(conn $p)" >/dev/null 2>&1
+    pgbench -n -S -C -c 4 -j 2 -T 2 "$(conn $p)" >/dev/null 2>&1
+  done
+  for round in $(seq "$ROUNDS"); do
+    for path in "${ALL_PATHS[@]}"; do
+      name=${path%%:*}; port=${path##*:}; pid=${PROC[$name]:-}
+      t=$(pgbench -n -S -c 16 -j 2 -T "$SECS" "$(conn "$port")" 2>/dev/null | awk '/^tps/ {print $3}')
+      rm -f pgbench_log.*
+      l=$(pgbench -n -S -c 1 -T "$SECS" -l "$(conn "$port")" 2>/dev/null | awk '/latency average/ {print $4}')
+      p=$(cat pgbench_log.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int(NR*0.99)]/1000}')
+      c=$(pgbench -n -S -C -c 4 -j 2 -T "$SECS" "$(conn "$port")" 2>/dev/null | awk '/^tps/ {print $3}')
+      [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
+      o=$( { TIMEFORMAT=%R; time psql -X -q -d "$(conn "$port")" -c "copy bulk to stdout" > /dev/null; } 2>&1 | tail -1)
+      psql -X -q -d "$(conn $PGPORT)" -c "truncate bulk_in"
+      i=$( { TIMEFORMAT=%R; time psql -X -q -d "$(conn "$port")" -c "copy bulk_in from stdin" < bulk.txt; } 2>&1 | tail -1)
+      if [ -n "$pid" ]; then
+        CPUGB[$name]="${CPUGB[$name]:-} $(awk -v a="$t0" -v b="$(cpu_ticks "$pid")" -v n="$BYTES" \
+          'BEGIN {printf "%.2f", (b - a) / 100 / (2 * n / 1e9)}')"
+      fi
+      TPS[$name]="${TPS[$name]:-} $t"; LAT[$name]="${LAT[$name]:-} $l"; P99[$name]="${P99[$name]:-} $p"
+      CONN[$name]="${CONN[$name]:-} $c"; COUT[$name]="${COUT[$name]:-} $o"; CIN[$name]="${CIN[$name]:-} $i"
+      log "round $round $name: tps=$t latency_ms=$l p99_ms=$p conn/s=$c copy_out_s=$o copy_in_s=$i"
+    done
+  done
+fi
+
+# ---- memory: RSS with N idle TLS sessions -------------------------------------------------------
+# 1,000: pgtls (TLS->TLS) and PgBouncer (session pooling) in front of PostgreSQL. 10,000 PostgreSQL
+# backends do not fit on a small machine, so at 10,000 both proxies front PgBouncer's transaction-
+# pooled alias, which holds no server connection for an idle client: pgtls -> PgBouncer(tx) and
+# PgBouncer(tx) directly. Per connection = (RSS with N - RSS before) / N; for pgtls also the heap
+# after a full GC.
+declare -A MEM
+heap_used_kib() {
+  jcmd "$1" GC.run >/dev/null 2>&1 || true
+  jcmd "$1" GC.heap_info 2>/dev/null | awk '/ used / {for (i=1; i<=NF; i++) if ($i == "used") {v=$(i+1); sub(/K$/, "", v); print v; exit}}'
+}
+idle_run() { # name pid port dbname count -> "rss_kib_per_conn heap_bytes_per_conn"
+  local name=$1 pid=$2 port=$3 db=$4 n=$5 r0 h0 r1 h1 fifo
+  r0=$(rss_kib "$pid"); h0=""; [ "$name" = pgtls ] && h0=$(heap_used_kib "$pid")
+  fifo="$WORK/idle.$name.$n"; mkfifo "$fifo"
+  java -Xmx6g -cp "$TOOLS" io.pgtls.benchmarks.tools.IdleClients --host 127.0.0.1 --port "$port" \
+    --count "$n" --user postgres --password secret --database "$db" --root-cert "$WORK/ca.crt" \
+    < "$fifo" > "$WORK/idle.out" 2> "$WORK/idle.err" &
+  local cpid=$!
+  exec 9> "$fifo"
+  for _ in $(seq 1200); do grep -q '^ready' "$WORK/idle.out" 2>/dev/null && break; kill -0 $cpid 2>/dev/null || break; sleep 0.5; done
+  if ! grep -q '^ready' "$WORK/idle.out"; then
+    log "$name: $n idle clients did not open: $(tail -2 "$WORK/idle.err")"; exec 9>&-; wait $cpid || true; rm -f "$fifo"; echo "nan nan"; return
+  fi
+  sleep 2
+  r1=$(rss_kib "$pid"); h1=""; [ "$name" = pgtls ] && h1=$(heap_used_kib "$pid")
+  exec 9>&-; wait $cpid || true; rm -f "$fifo"
+  sleep 2
+  awk -v r0="$r0" -v r1="$r1" -v h0="${h0:-0}" -v h1="${h1:-0}" -v n="$n" -v heap="${h1:+y}" \
+    'BEGIN {printf "%.1f %s\n", (r1 - r0) / n, heap ? sprintf("%.0f", (h1 - h0) * 1024 / n) : "nan"}'
+}
+if [ "$ONLY" != throughput ]; then
+  for n in $IDLE_COUNTS; do
+    if [ "$n" -le 1000 ]; then tgt_pgtls=$TLSPORT; db_pgtls=postgres; db_bouncer=postgres
+    else tgt_pgtls=$TLSBOUNCERPORT; db_pgtls=postgres_tx; db_bouncer=postgres_tx; fi
+    log "memory: $n idle TLS sessions through pgtls"
+    MEM[pgtls.$n]=$(idle_run pgtls "$PGTLS_PID" "$tgt_pgtls" "$db_pgtls" "$n")
+    log "memory: $n idle TLS sessions through PgBouncer"
+    MEM[pgbouncer.$n]=$(idle_run pgbouncer "$BOUNCER_PID" "$BOUNCERPORT" "$db_bouncer" "$n")
+    log "memory at $n: pgtls ${MEM[pgtls.$n]} / pgbouncer ${MEM[pgbouncer.$n]}"
+  done
+fi
+
+# ---- report --------------------------------------------------------------------------------------
+mkdir -p "$OUT"
+MACHINE="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
+VERSIONS="PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), $(java -version 2>&1 | head -1 | tr -d '"'), libpq $(pg_config --version 2>/dev/null | awk '{print $2}' || echo '?')"
+{
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $MACHINE; $VERSIONS; \`run.sh $ROUNDS $SECS\` (medians of $ROUNDS interleaved rounds, ${SECS}s runs); all clients sslmode=verify-full."
+  echo
+  if [ "$ONLY" != memory ]; then
+    echo "| path | pgbench -S -c16 tps | × direct | 1-client latency ms (p99) | added µs | new conn/s | × direct | COPY out 1 GB s | × direct | COPY in 1 GB s | × direct | proxy CPU s/GB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    dt=$(echo ${TPS[direct]} | median); dl=$(echo ${LAT[direct]} | median); dc=$(echo ${CONN[direct]} | median)
+    dout=$(echo ${COUT[direct]} | median); din=$(echo ${CIN[direct]} | median)
+    for path in "${ALL_PATHS[@]}"; do
+      n=${path%%:*}
+      awk -v label="${LABEL[$n]}" -v t="$(echo ${TPS[$n]} | median)" -v l="$(echo ${LAT[$n]} | median)" \
+        -v p="$(echo ${P99[$n]} | median)" -v c="$(echo ${CONN[$n]} | median)" -v o="$(echo ${COUT[$n]} | median)" \
+        -v i="$(echo ${CIN[$n]} | median)" -v g="$(echo ${CPUGB[$n]:-} | median)" -v b="$BYTES" \
+        -v dt="$dt" -v dl="$dl" -v dc="$dc" -v dout="$dout" -v din="$din" 'BEGIN {
+        printf "| %s | %.0f | %.2f× | %.3f (%.3f) | %+.0f | %.0f | %.2f× | %.2f (%.0f MB/s) | %.2f× | %.2f (%.0f MB/s) | %.2f× | %s |\n",
+          label, t, t/dt, l, p, (l-dl)*1000, c, c/dc, o, b/1e6/o, o/dout, i, b/1e6/i, i/din, (g == "nan" ? "—" : g) }'
+    done
+    echo
+  fi
+  if [ "$ONLY" != throughput ]; then
+    echo "| idle TLS sessions | pgtls RSS KiB per session | pgtls heap bytes per session | PgBouncer RSS KiB per session |"
+    echo "|---|---|---|---|"
+    for n in $IDLE_COUNTS; do
+      read -r pr ph <<< "${MEM[pgtls.$n]}"; read -r br _ <<< "${MEM[pgbouncer.$n]}"
+      echo "| $n | $pr | $ph | $br |"
+    done
+    echo
+    echo "At 1,000 both proxies front PostgreSQL; at 10,000 both front PgBouncer's transaction-pooled alias (10,000 PostgreSQL backends do not fit here)."
+  fi
+} > "$OUT/results.md"
+
+if [ "$ONLY" != memory ]; then
+  {
+    printf "metric\tpath\tratio\tbetter\n"
+    for path in "${ALL_PATHS[@]}"; do
+      n=${path%%:*}
+      awk -v label="${LABEL[$n]}" -v t="$(echo ${TPS[$n]} | median)" -v dt="$(echo ${TPS[direct]} | median)" \
+        -v l="$(echo ${LAT[$n]} | median)" -v dl="$(echo ${LAT[direct]} | median)" \
+        -v c="$(echo ${CONN[$n]} | median)" -v dc="$(echo ${CONN[direct]} | median)" \
+        -v o="$(echo ${COUT[$n]} | median)" -v dout="$(echo ${COUT[direct]} | median)" \
+        -v i="$(echo ${CIN[$n]} | median)" -v din="$(echo ${CIN[direct]} | median)" 'BEGIN {
+        printf "pgbench -S -c16 tps\t%s\t%.3f\thigher\n", label, t/dt
+        printf "new connections/s\t%s\t%.3f\thigher\n", label, c/dc
+        printf "1-client latency\t%s\t%.3f\tlower\n", label, l/dl
+        printf "COPY out 1 GB time\t%s\t%.3f\tlower\n", label, o/dout
+        printf "COPY in 1 GB time\t%s\t%.3f\tlower\n", label, i/din }'
+    done
+  } > "$OUT/results.tsv"
+  java -cp "$TOOLS" io.pgtls.benchmarks.tools.Chart --in "$OUT/results.tsv" --out "$OUT/chart.png" \
+    --title "pgtls and peers against a direct TLS connection to PostgreSQL ($MACHINE)"
+fi
+cat "$OUT/results.md"
