@@ -16,7 +16,7 @@
 #
 #   benchmarks/run.sh [rounds=3] [seconds-per-run=10]
 #   ONLY=throughput|memory benchmarks/run.sh ...   (one half only)
-#   PGTLS_LOOPS=1 ... / PGTLS_JAR=/path/pgtls.jar ... / IDLE_COUNTS="1000 10000" ...
+#   PGTLS_LOOPS=1 ... / PGTLS_JVM_OPTS="-XX:+UseG1GC" ... (instead of bin/pgtls's defaults) / IDLE_COUNTS="1000 10000" ...
 #
 # Installs what it lacks from Debian packages when run as root (postgresql, pgbouncer, stunnel4,
 # openssl); builds pgtls with Maven if its jar is missing.
@@ -24,7 +24,8 @@ set -euo pipefail
 ROUNDS="${1:-3}"
 SECS="${2:-10}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-JAR="${PGTLS_JAR:-$ROOT/pgtls-launcher/target/pgtls.jar}"
+JAR="$ROOT/pgtls-launcher/target/pgtls.jar"
+PGTLS="$ROOT/pgtls-launcher/bin/pgtls"   # as users run it, with its default JVM options
 TOOLS="$ROOT/benchmarks/target/benchmarks.jar"
 OUT="${OUT:-$ROOT/benchmarks/results}"
 IDLE_COUNTS="${IDLE_COUNTS:-1000 10000}"
@@ -108,40 +109,28 @@ CONF
 "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/data/server.log" -w start >/dev/null
 
 # ---- pgtls: TLS->TLS and TLS->plaintext to PostgreSQL; TLS->TLS to PgBouncer for 10,000 idle ---
-cat > pgtls.toml <<TOML
-log_level = "warn"
-${PGTLS_LOOPS:+loops = $PGTLS_LOOPS}
+pgtls_toml() { # tls-port to-pgbouncer-port [plain-port]
+  local route
+  echo 'log_level = "warn"'
+  if [ -n "${PGTLS_LOOPS:-}" ]; then echo "loops = $PGTLS_LOOPS"; fi
+  for route in "tls:$1:$PGPORT:true" "to-pgbouncer:$2:$BOUNCERPORT:true" ${3:+"plain:$3:$PGPORT:false"}; do
+    IFS=: read -r name port backend tls <<< "$route"
+    cat <<TOML
 [[proxy]]
-  name = "tls"
+  name = "$name"
   [proxy.listener]
-  bind_address = "127.0.0.1:$TLSPORT"
+  bind_address = "127.0.0.1:$port"
   server_cert = "$WORK/proxy.crt"
   server_key = "$WORK/proxy.key"
   [proxy.backend]
-  address = "127.0.0.1:$PGPORT"
-  tls_enabled = true
-  root_ca = "$WORK/ca.crt"
-[[proxy]]
-  name = "plain"
-  [proxy.listener]
-  bind_address = "127.0.0.1:$PLAINPORT"
-  server_cert = "$WORK/proxy.crt"
-  server_key = "$WORK/proxy.key"
-  [proxy.backend]
-  address = "127.0.0.1:$PGPORT"
-  tls_enabled = false
-[[proxy]]
-  name = "to-pgbouncer"
-  [proxy.listener]
-  bind_address = "127.0.0.1:$TLSBOUNCERPORT"
-  server_cert = "$WORK/proxy.crt"
-  server_key = "$WORK/proxy.key"
-  [proxy.backend]
-  address = "127.0.0.1:$BOUNCERPORT"
-  tls_enabled = true
-  root_ca = "$WORK/ca.crt"
+  address = "127.0.0.1:$backend"
+  tls_enabled = $tls
 TOML
-java ${PGTLS_JVM_OPTS:-} -jar "$JAR" --config pgtls.toml > pgtls.log 2>&1 &
+    if [ "$tls" = true ]; then echo "  root_ca = \"$WORK/ca.crt\""; fi
+  done
+}
+pgtls_toml $TLSPORT $TLSBOUNCERPORT $PLAINPORT > pgtls.toml
+JAVA_OPTS="${PGTLS_JVM_OPTS:-}" "$PGTLS" --config pgtls.toml > pgtls.log 2>&1 &
 PGTLS_PID=$!; PIDS+=("$PGTLS_PID")
 
 # ---- PgBouncer: TLS on both legs; session pooling, and a transaction-pooled alias for 10,000 idle
@@ -264,44 +253,64 @@ if [ "$ONLY" != memory ]; then
 fi
 
 # ---- memory: RSS with N idle TLS sessions -------------------------------------------------------
-# 1,000: pgtls (TLS->TLS) and PgBouncer (session pooling) in front of PostgreSQL. 10,000 PostgreSQL
-# backends do not fit on a small machine, so at 10,000 both proxies front PgBouncer's transaction-
-# pooled alias, which holds no server connection for an idle client: pgtls -> PgBouncer(tx) and
-# PgBouncer(tx) directly. Per connection = (RSS with N - RSS before) / N; for pgtls also the heap
-# after a full GC.
+# Each measurement gets a fresh proxy process (neither a JVM nor PgBouncer hands memory back to the
+# system soon after a load, so a reused one would hide part of the cost), started the same way as
+# above on ports of its own. At 1,000 both proxies front PostgreSQL (pgtls TLS->TLS; PgBouncer in
+# session mode). 10,000 PostgreSQL backends do not fit on a small machine, so at 10,000 the clients
+# ask for PgBouncer's transaction-pooled alias, which holds no server connection for an idle client:
+# pgtls fronts the long-running PgBouncer, and the fresh PgBouncer serves the alias itself. Per session = (RSS with N - RSS with one) / N; for pgtls also the heap after a full GC.
+MEMTLS=$((BASE + 7)); MEMTOBOUNCER=$((BASE + 8)); MEMBOUNCER=$((BASE + 9))
+pgtls_toml $MEMTLS $MEMTOBOUNCER > pgtls-mem.toml
+sed -e "s/^listen_port = .*/listen_port = $MEMBOUNCER/" -e "s|^logfile = .*|logfile = $WORK/pgbouncer-mem.log|" \
+    pgbouncer.ini > pgbouncer-mem.ini
+touch pgbouncer-mem.log; [ "$(id -u)" = 0 ] && chown postgres pgbouncer-mem.log
 declare -A MEM
-heap_used_kib() {
-  jcmd "$1" GC.run >/dev/null 2>&1 || true
-  jcmd "$1" GC.heap_info 2>/dev/null | awk '/ used / {for (i=1; i<=NF; i++) if ($i == "used") {v=$(i+1); sub(/K$/, "", v); print v; exit}}'
+heap_live_kib() { # live heap of a JVM: a class histogram runs a full GC first, whatever the collector
+  jcmd "$1" GC.class_histogram 2>/dev/null | awk '/^Total/ {printf "%.0f\n", $3 / 1024}'
 }
-idle_run() { # name pid port dbname count -> "rss_kib_per_conn heap_bytes_per_conn"
-  local name=$1 pid=$2 port=$3 db=$4 n=$5 r0 h0 r1 h1 fifo
-  r0=$(rss_kib "$pid"); h0=""; [ "$name" = pgtls ] && h0=$(heap_used_kib "$pid")
+start_fresh() { # name -> pid of a new proxy process, once it answers
+  local pid port
+  if [ "$1" = pgtls ]; then
+    JAVA_OPTS="${PGTLS_JVM_OPTS:-}" "$PGTLS" --config pgtls-mem.toml > pgtls-mem.log 2>&1 &
+    pid=$!; port=$MEMTLS
+  else
+    "${RUNAS[@]}" "$PGBOUNCER" pgbouncer-mem.ini > pgbouncer-mem.out 2>&1 &
+    pid=$!; port=$MEMBOUNCER
+  fi
+  PIDS+=("$pid")
+  for _ in $(seq 100); do psql -X -q -At -d "$(conn $port)" -c "select 1" >/dev/null 2>&1 && break; sleep 0.2; done
+  echo "$pid"
+}
+idle_run() { # name port dbname count -> "rss_kib_per_session heap_bytes_per_session"
+  local name=$1 port=$2 db=$3 n=$4 pid r0 h0="" r1 h1="" fifo cpid
+  pid=$(start_fresh "$name")
+  r0=$(rss_kib "$pid"); [ "$name" = pgtls ] && h0=$(heap_live_kib "$pid")
   fifo="$WORK/idle.$name.$n"; mkfifo "$fifo"
   java -Xmx6g -cp "$TOOLS" io.pgtls.benchmarks.tools.IdleClients --host 127.0.0.1 --port "$port" \
     --count "$n" --user postgres --password secret --database "$db" --root-cert "$WORK/ca.crt" \
     < "$fifo" > "$WORK/idle.out" 2> "$WORK/idle.err" &
-  local cpid=$!
+  cpid=$!
   exec 9> "$fifo"
   for _ in $(seq 1200); do grep -q '^ready' "$WORK/idle.out" 2>/dev/null && break; kill -0 $cpid 2>/dev/null || break; sleep 0.5; done
-  if ! grep -q '^ready' "$WORK/idle.out"; then
-    log "$name: $n idle clients did not open: $(tail -2 "$WORK/idle.err")"; exec 9>&-; wait $cpid || true; rm -f "$fifo"; echo "nan nan"; return
+  if grep -q '^ready' "$WORK/idle.out"; then
+    sleep 2
+    r1=$(rss_kib "$pid"); [ "$name" = pgtls ] && h1=$(heap_live_kib "$pid")
+  else
+    log "$name: $n idle sessions did not open: $(tail -2 "$WORK/idle.err")"
   fi
-  sleep 2
-  r1=$(rss_kib "$pid"); h1=""; [ "$name" = pgtls ] && h1=$(heap_used_kib "$pid")
   exec 9>&-; wait $cpid || true; rm -f "$fifo"
-  sleep 2
-  awk -v r0="$r0" -v r1="$r1" -v h0="${h0:-0}" -v h1="${h1:-0}" -v n="$n" -v heap="${h1:+y}" \
-    'BEGIN {printf "%.1f %s\n", (r1 - r0) / n, heap ? sprintf("%.0f", (h1 - h0) * 1024 / n) : "nan"}'
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  if [ -z "$r1" ]; then echo "nan nan"; return; fi
+  awk -v r0="$r0" -v r1="$r1" -v h0="${h0:-0}" -v h1="${h1:-0}" -v n="$n" -v heap="$h1" \
+    'BEGIN {printf "%.1f %s\n", (r1 - r0) / n, heap != "" ? sprintf("%.0f", (h1 - h0) * 1024 / n) : "nan"}'
 }
 if [ "$ONLY" != throughput ]; then
   for n in $IDLE_COUNTS; do
-    if [ "$n" -le 1000 ]; then tgt_pgtls=$TLSPORT; db_pgtls=postgres; db_bouncer=postgres
-    else tgt_pgtls=$TLSBOUNCERPORT; db_pgtls=postgres_tx; db_bouncer=postgres_tx; fi
-    log "memory: $n idle TLS sessions through pgtls"
-    MEM[pgtls.$n]=$(idle_run pgtls "$PGTLS_PID" "$tgt_pgtls" "$db_pgtls" "$n")
+    if [ "$n" -le 1000 ]; then pgtls_port=$MEMTLS; db=postgres; else pgtls_port=$MEMTOBOUNCER; db=postgres_tx; fi
     log "memory: $n idle TLS sessions through PgBouncer"
-    MEM[pgbouncer.$n]=$(idle_run pgbouncer "$BOUNCER_PID" "$BOUNCERPORT" "$db_bouncer" "$n")
+    MEM[pgbouncer.$n]=$(idle_run pgbouncer "$MEMBOUNCER" "$db" "$n")
+    log "memory: $n idle TLS sessions through pgtls"
+    MEM[pgtls.$n]=$(idle_run pgtls "$pgtls_port" "$db" "$n")
     log "memory at $n: pgtls ${MEM[pgtls.$n]} / pgbouncer ${MEM[pgbouncer.$n]}"
   done
 fi
@@ -337,7 +346,7 @@ VERSIONS="PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), $(java -
       echo "| $n | $pr | $ph | $br |"
     done
     echo
-    echo "At 1,000 both proxies front PostgreSQL; at 10,000 both front PgBouncer's transaction-pooled alias (10,000 PostgreSQL backends do not fit here)."
+    echo "A fresh proxy process per measurement; per session = (RSS with N - RSS with one) / N. At 1,000 both proxies front PostgreSQL; at 10,000 the sessions are for PgBouncer's transaction-pooled alias, pgtls in front of a PgBouncer (10,000 PostgreSQL backends do not fit here)."
   fi
 } > "$OUT/results.md"
 

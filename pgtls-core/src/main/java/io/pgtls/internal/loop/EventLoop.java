@@ -41,6 +41,8 @@ public final class EventLoop implements Runnable {
   private volatile State state = State.NEW;
   private long timerSequence;
   private Throwable failure;
+  /** True while a select is running on this thread: its action dispatches the ready keys. */
+  private boolean processing;
 
   private final java.util.function.Consumer<Throwable> onFailure;
 
@@ -103,7 +105,9 @@ public final class EventLoop implements Runnable {
    */
   public void deregisterCancelledKeys() throws IOException {
     assertInLoop();
-    selector.selectNow(); // ready keys found here are processed after the current tasks
+    if (!processing) { // inside a select the keys go at its end anyway; a nested select may not run
+      selector.selectNow(this::processKey); // ready keys found here are handled right away
+    }
   }
 
   public boolean isRunning() {
@@ -131,25 +135,26 @@ public final class EventLoop implements Runnable {
       while (state == State.RUNNING) {
         long timeoutMillis = runTimersAndComputeWait();
         selecting.set(true);
-        int n;
+        processing = true;
+        // Selector.select(Consumer) hands each ready key straight to the action: no selected-key
+        // HashSet to fill, iterate and clear (an allocated node per ready key per round).
         if (!tasks.isEmpty()) {
           selecting.set(false);
-          n = selector.selectNow();
+          selector.selectNow(this::processKey);
         } else if (timeoutMillis < 0) {
-          n = selector.select();
+          selector.select(this::processKey);
         } else {
-          n = selector.select(Math.max(1, timeoutMillis));
+          selector.select(this::processKey, Math.max(1, timeoutMillis));
         }
+        processing = false;
         selecting.set(false);
-        if (n > 0 || !selector.selectedKeys().isEmpty()) {
-          processKeys();
-        }
         runTasks();
       }
     } catch (Throwable t) {
       log.error("{}: selector loop failed; closing its connections", name, t);
       failure = t;
     } finally {
+      processing = false;
       shutdownHandlers();
       stopped.countDown();
       if (failure != null) {
@@ -158,20 +163,14 @@ public final class EventLoop implements Runnable {
     }
   }
 
-  private void processKeys() {
-    var keys = selector.selectedKeys();
-    for (var it = keys.iterator(); it.hasNext(); ) {
-      SelectionKey key = it.next();
-      it.remove();
-      Selectable handler = (Selectable) key.attachment();
-      int ready;
-      try {
-        ready = key.readyOps();
-      } catch (java.nio.channels.CancelledKeyException e) {
-        continue; // closed by an earlier handler in this round
-      }
-      dispatch(handler, ready);
+  private void processKey(SelectionKey key) {
+    int ready;
+    try {
+      ready = key.readyOps();
+    } catch (java.nio.channels.CancelledKeyException e) {
+      return; // closed by an earlier handler in this round
     }
+    dispatch((Selectable) key.attachment(), ready);
   }
 
   private void dispatch(Selectable handler, int ready) {
