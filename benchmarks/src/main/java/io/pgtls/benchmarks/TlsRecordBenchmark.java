@@ -41,6 +41,10 @@ public class TlsRecordBenchmark {
   @Param({"64", "1024", "16384"})
   public int recordBytes;
 
+  /** The TLS 1.3 suite all three sessions use. */
+  @Param({"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"})
+  public String cipherSuite;
+
   private TlsSession clientSide; // stands in for the client: produces records
   private TlsSession proxyServer; // the proxy's client leg
   private TlsSession proxyClient; // the proxy's backend leg
@@ -66,8 +70,10 @@ public class TlsRecordBenchmark {
   private TlsSession handshake(SSLContext clientCtx, SSLContext serverCtx) throws Exception {
     SSLEngine c = clientCtx.createSSLEngine("localhost", 5432);
     c.setUseClientMode(true);
+    c.setEnabledCipherSuites(new String[] {cipherSuite});
     SSLEngine s = serverCtx.createSSLEngine();
     s.setUseClientMode(false);
+    s.setEnabledCipherSuites(new String[] {cipherSuite});
     TlsSession cs = new TlsSession(c);
     TlsSession ss = new TlsSession(s);
     cs.begin();

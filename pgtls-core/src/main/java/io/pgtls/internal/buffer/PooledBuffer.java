@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  */
 public final class PooledBuffer {
   private final BufferPool pool;
-  private final boolean plaintext;
+  /** Whether drained data must be zeroed before the buffer goes back; see holdsCiphertextOnly. */
+  private boolean plaintext;
   private final String name;
   private ByteBuffer buffer;
   /** How far into the buffer data has reached since it was borrowed: what must be zeroed. */
@@ -20,6 +21,14 @@ public final class PooledBuffer {
     this.pool = pool;
     this.plaintext = plaintext;
     this.name = name;
+  }
+
+  /**
+   * From now on this slot carries only ciphertext: releasing it when drained skips the zeroing.
+   * {@link #release()} (on close, whatever the buffer holds) still zeroes all of it.
+   */
+  public void holdsCiphertextOnly() {
+    plaintext = false;
   }
 
   /** The buffer, borrowing one if none is held; in write mode. */
@@ -66,10 +75,13 @@ public final class PooledBuffer {
     }
   }
 
-  /** Returns the buffer to the pool whatever it holds (on close); zeroes all of a plaintext buffer. */
+  /**
+   * Returns the buffer to the pool whatever it holds (on close or failure, where an interrupted
+   * wrap may have left plaintext behind): zeroes all of it.
+   */
   public void release() {
     if (buffer != null) {
-      pool.release(buffer, plaintext);
+      pool.release(buffer, true);
       buffer = null;
     }
   }

@@ -64,6 +64,18 @@ final class Leg {
     return tls != null;
   }
 
+  /**
+   * Puts this leg under TLS from now on. Its outgoing network buffer then holds only ciphertext
+   * (the JDK's wrap copies plaintext into it and encrypts in place within the same call), so it is
+   * no longer zeroed each time it drains; the incoming one still is, because unwrap decrypts in
+   * place there. Bytes queued before this point (an 'S', an ErrorResponse) were cleartext on the
+   * wire anyway.
+   */
+  void startTls(TlsSession session) {
+    this.tls = session;
+    netOut.holdsCiphertextOnly();
+  }
+
   /** Reads raw bytes into {@code netIn}; returns the count, 0 if none are ready, -1 at EOF. */
   int readRaw() throws IOException {
     ByteBuffer b = netIn.prepare();

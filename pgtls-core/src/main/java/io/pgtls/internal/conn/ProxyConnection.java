@@ -285,7 +285,7 @@ public final class ProxyConnection {
   private void startClientTls(boolean direct) throws SSLException {
     directTls = direct;
     phaseStartNanos = System.nanoTime();
-    client.tls = new TlsSession(route.newListenerEngine());
+    client.startTls(new TlsSession(route.newListenerEngine()));
     client.tls.begin();
     state = ConnectionState.CLIENT_HANDSHAKE;
     resetDeadline(route.route().handshakeTimeout(), "the TLS handshake with the client");
@@ -576,7 +576,7 @@ public final class ProxyConnection {
     log.debug("{}: connected to backend {}", tag, backendAddress);
     if (route.backendTlsEnabled() && route.backendDirectTls()) {
       // PostgreSQL 17+ direct TLS: the ClientHello goes first, saving the SSLRequest round trip.
-      backend.tls = new TlsSession(route.newBackendEngine());
+      backend.startTls(new TlsSession(route.newBackendEngine()));
       backend.tls.begin();
       state = ConnectionState.BACKEND_HANDSHAKE;
       resetDeadline(route.route().handshakeTimeout(), "TLS negotiation with the backend");
@@ -621,7 +621,7 @@ public final class ProxyConnection {
           return;
         }
         consume(backend.netIn, 1);
-        backend.tls = new TlsSession(route.newBackendEngine());
+        backend.startTls(new TlsSession(route.newBackendEngine()));
         backend.tls.begin();
         state = ConnectionState.BACKEND_HANDSHAKE;
         return;

@@ -60,4 +60,21 @@ class BufferPoolTest {
     }
     pool.release(again, false);
   }
+
+  @Test
+  void aCiphertextSlotStillZeroesEverythingWhenReleasedOnClose() {
+    // An exception in the middle of a wrap can leave plaintext behind in a ciphertext-only slot.
+    BufferPool pool = new BufferPool();
+    PooledBuffer slot = new PooledBuffer(pool, true, "out");
+    slot.holdsCiphertextOnly();
+    ByteBuffer b = slot.prepare();
+    b.put("select secret from vault;".getBytes(StandardCharsets.US_ASCII));
+    slot.release();
+    ByteBuffer again = pool.borrow();
+    assertThat(again).isSameAs(b);
+    for (int i = 0; i < again.capacity(); i++) {
+      assertThat(again.get(i)).as("byte %d", i).isZero();
+    }
+    pool.release(again, false);
+  }
 }

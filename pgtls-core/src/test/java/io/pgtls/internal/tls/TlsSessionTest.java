@@ -227,4 +227,53 @@ class TlsSessionTest {
         .isInstanceOf(javax.net.ssl.SSLException.class)
         .hasMessage("TLS renegotiation is not allowed");
   }
+
+  /**
+   * The outgoing network buffer of a TLS leg is not zeroed when it drains (Leg.startTls): that is
+   * safe only while the JDK's wrap leaves nothing but ciphertext in it.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+  void wrapLeavesNoPlaintextInTheOutgoingBuffer(String protocol) throws Exception {
+    Side[] cs = connect(protocol);
+    Side client = cs[0];
+    client.netOut.clear();
+    byte[] secret = "select 'a password nobody may see' as secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(client.session.send(ByteBuffer.wrap(secret), client.netOut)).isEqualTo(TlsSession.Status.OK);
+    assertThat(client.netOut.position()).isGreaterThan(secret.length);
+    assertThat(indexOf(client.netOut.array(), secret)).as("plaintext in the wrapped buffer").isEqualTo(-1);
+  }
+
+  /**
+   * The JDK quirk that keeps the incoming network buffer zeroed on every drain: unwrap decrypts in
+   * place in its source, so after it the buffer holds the record's plaintext.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+  void unwrapDecryptsInPlaceSoTheIncomingBufferHoldsPlaintext(String protocol) throws Exception {
+    Side[] cs = connect(protocol);
+    Side client = cs[0];
+    Side server = cs[1];
+    client.netOut.clear();
+    server.netIn.clear();
+    byte[] secret = "select 'a password nobody may see' as secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    client.session.send(ByteBuffer.wrap(secret), client.netOut);
+    transfer(client, server, false);
+    server.receive();
+    assertThat(server.received.toString(java.nio.charset.StandardCharsets.US_ASCII)).endsWith(new String(secret, java.nio.charset.StandardCharsets.US_ASCII));
+    assertThat(indexOf(server.netIn.array(), secret)).as("plaintext left in the unwrapped buffer").isNotEqualTo(-1);
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
 }
