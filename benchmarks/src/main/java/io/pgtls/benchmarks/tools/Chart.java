@@ -55,7 +55,7 @@ public final class Chart {
   private final Results results;
   private final String title;
 
-  private Chart(Results results, String title) {
+  Chart(Results results, String title) {
     this.results = results;
     this.title = title;
   }
@@ -83,7 +83,7 @@ public final class Chart {
     ImageIO.write(new Chart(results, title).render(), "png", new File(flags.get("out")));
   }
 
-  private BufferedImage render() {
+  BufferedImage render() {
     BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -271,7 +271,7 @@ public final class Chart {
   }
 
   /** The parsed TSV. */
-  private static final class Results {
+  static final class Results {
     final List<String> metrics = new ArrayList<>();
     final List<String> paths = new ArrayList<>();
     final Map<String, String> better = new HashMap<>();
