@@ -43,6 +43,11 @@ public final class EventLoop implements Runnable {
   private Throwable failure;
   /** True while a select is running on this thread: its action dispatches the ready keys. */
   private boolean processing;
+  /**
+   * The select action, made once: a bound method reference written at each select() call would
+   * be a new object every round.
+   */
+  private final java.util.function.Consumer<SelectionKey> processKey = this::processKey;
 
   private final java.util.function.Consumer<Throwable> onFailure;
 
@@ -106,7 +111,7 @@ public final class EventLoop implements Runnable {
   public void deregisterCancelledKeys() throws IOException {
     assertInLoop();
     if (!processing) { // inside a select the keys go at its end anyway; a nested select may not run
-      selector.selectNow(this::processKey); // ready keys found here are handled right away
+      selector.selectNow(processKey); // ready keys found here are handled right away
     }
   }
 
@@ -140,11 +145,11 @@ public final class EventLoop implements Runnable {
         // HashSet to fill, iterate and clear (an allocated node per ready key per round).
         if (!tasks.isEmpty()) {
           selecting.set(false);
-          selector.selectNow(this::processKey);
+          selector.selectNow(processKey);
         } else if (timeoutMillis < 0) {
-          selector.select(this::processKey);
+          selector.select(processKey);
         } else {
-          selector.select(this::processKey, Math.max(1, timeoutMillis));
+          selector.select(processKey, Math.max(1, timeoutMillis));
         }
         processing = false;
         selecting.set(false);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.BeforeAll;
@@ -228,6 +229,8 @@ class TlsSessionTest {
         .hasMessage("TLS renegotiation is not allowed");
   }
 
+  private static final byte[] SECRET = "select 'a password nobody may see' as secret".getBytes(StandardCharsets.US_ASCII);
+
   /**
    * The outgoing network buffer of a TLS leg is not zeroed when it drains (Leg.startTls): that is
    * safe only while the JDK's wrap leaves nothing but ciphertext in it.
@@ -238,10 +241,9 @@ class TlsSessionTest {
     Side[] cs = connect(protocol);
     Side client = cs[0];
     client.netOut.clear();
-    byte[] secret = "select 'a password nobody may see' as secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    assertThat(client.session.send(ByteBuffer.wrap(secret), client.netOut)).isEqualTo(TlsSession.Status.OK);
-    assertThat(client.netOut.position()).isGreaterThan(secret.length);
-    assertThat(indexOf(client.netOut.array(), secret)).as("plaintext in the wrapped buffer").isEqualTo(-1);
+    assertThat(client.session.send(ByteBuffer.wrap(SECRET), client.netOut)).isEqualTo(TlsSession.Status.OK);
+    assertThat(client.netOut.position()).isGreaterThan(SECRET.length);
+    assertThat(indexOf(client.netOut.array(), SECRET)).as("plaintext in the wrapped buffer").isEqualTo(-1);
   }
 
   /**
@@ -256,12 +258,11 @@ class TlsSessionTest {
     Side server = cs[1];
     client.netOut.clear();
     server.netIn.clear();
-    byte[] secret = "select 'a password nobody may see' as secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    client.session.send(ByteBuffer.wrap(secret), client.netOut);
+    client.session.send(ByteBuffer.wrap(SECRET), client.netOut);
     transfer(client, server, false);
     server.receive();
-    assertThat(server.received.toString(java.nio.charset.StandardCharsets.US_ASCII)).endsWith(new String(secret, java.nio.charset.StandardCharsets.US_ASCII));
-    assertThat(indexOf(server.netIn.array(), secret)).as("plaintext left in the unwrapped buffer").isNotEqualTo(-1);
+    assertThat(server.received.toString(StandardCharsets.US_ASCII)).endsWith(new String(SECRET, StandardCharsets.US_ASCII));
+    assertThat(indexOf(server.netIn.array(), SECRET)).as("plaintext left in the unwrapped buffer").isNotEqualTo(-1);
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {
