@@ -213,7 +213,7 @@ declare -A LABEL=([direct]="direct" [tls-tls]="pgtls TLS→TLS" [tls-plain]="pgt
 declare -A PROC=([tls-tls]=$PGTLS_PID [tls-plain]=$PGTLS_PID [pgbouncer]=$BOUNCER_PID [stunnel]=$STUNNEL_PID)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 declare -A TPS LAT P99 CONN COUT CIN CPUGB
 
 # ---- throughput, latency, connections, COPY -----------------------------------------------------
@@ -328,6 +328,14 @@ fi
 
 # ---- report --------------------------------------------------------------------------------------
 mkdir -p "$OUT"
+# Each measurement's median over the rounds, once: MED[TPS.direct], MED[LAT.tls-tls], ...
+declare -A MED
+median_of() { local -n values=$1; echo ${values[$2]:-} | median; }
+if [ "$ONLY" != memory ]; then
+  for path in "${ALL_PATHS[@]}"; do
+    for m in TPS LAT P99 CONN COUT CIN CPUGB; do MED[$m.${path%%:*}]=$(median_of $m "${path%%:*}"); done
+  done
+fi
 MACHINE="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 VERSIONS="PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), $(java -version 2>&1 | head -1 | tr -d '"'), libpq $(pg_config --version 2>/dev/null | awk '{print $2}' || echo '?')"
 {
@@ -336,14 +344,12 @@ VERSIONS="PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), $(java -
   if [ "$ONLY" != memory ]; then
     echo "| path | pgbench -S -c16 tps | × direct | 1-client latency ms (p99) | added µs | new conn/s | × direct | COPY out 1 GB s | × direct | COPY in 1 GB s | × direct | proxy CPU s/GB |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-    dt=$(echo ${TPS[direct]} | median); dl=$(echo ${LAT[direct]} | median); dc=$(echo ${CONN[direct]} | median)
-    dout=$(echo ${COUT[direct]} | median); din=$(echo ${CIN[direct]} | median)
     for path in "${ALL_PATHS[@]}"; do
       n=${path%%:*}
-      awk -v label="${LABEL[$n]}" -v t="$(echo ${TPS[$n]} | median)" -v l="$(echo ${LAT[$n]} | median)" \
-        -v p="$(echo ${P99[$n]} | median)" -v c="$(echo ${CONN[$n]} | median)" -v o="$(echo ${COUT[$n]} | median)" \
-        -v i="$(echo ${CIN[$n]} | median)" -v g="$(echo ${CPUGB[$n]:-} | median)" -v b="$BYTES" \
-        -v dt="$dt" -v dl="$dl" -v dc="$dc" -v dout="$dout" -v din="$din" 'BEGIN {
+      awk -v label="${LABEL[$n]}" -v t="${MED[TPS.$n]}" -v l="${MED[LAT.$n]}" -v p="${MED[P99.$n]}" \
+        -v c="${MED[CONN.$n]}" -v o="${MED[COUT.$n]}" -v i="${MED[CIN.$n]}" -v g="${MED[CPUGB.$n]}" -v b="$BYTES" \
+        -v dt="${MED[TPS.direct]}" -v dl="${MED[LAT.direct]}" -v dc="${MED[CONN.direct]}" \
+        -v dout="${MED[COUT.direct]}" -v din="${MED[CIN.direct]}" 'BEGIN {
         printf "| %s | %.0f | %.2f× | %.3f (%.3f) | %+.0f | %.0f | %.2f× | %.2f (%.0f MB/s) | %.2f× | %.2f (%.0f MB/s) | %.2f× | %s |\n",
           label, t, t/dt, l, p, (l-dl)*1000, c, c/dc, o, b/1e6/o, o/dout, i, b/1e6/i, i/din, (g == "nan" ? "—" : g) }'
     done
@@ -366,11 +372,9 @@ if [ "$ONLY" != memory ]; then
     printf "metric\tpath\tratio\tbetter\n"
     for path in "${ALL_PATHS[@]}"; do
       n=${path%%:*}
-      awk -v label="${LABEL[$n]}" -v t="$(echo ${TPS[$n]} | median)" -v dt="$(echo ${TPS[direct]} | median)" \
-        -v l="$(echo ${LAT[$n]} | median)" -v dl="$(echo ${LAT[direct]} | median)" \
-        -v c="$(echo ${CONN[$n]} | median)" -v dc="$(echo ${CONN[direct]} | median)" \
-        -v o="$(echo ${COUT[$n]} | median)" -v dout="$(echo ${COUT[direct]} | median)" \
-        -v i="$(echo ${CIN[$n]} | median)" -v din="$(echo ${CIN[direct]} | median)" 'BEGIN {
+      awk -v label="${LABEL[$n]}" -v t="${MED[TPS.$n]}" -v dt="${MED[TPS.direct]}" \
+        -v l="${MED[LAT.$n]}" -v dl="${MED[LAT.direct]}" -v c="${MED[CONN.$n]}" -v dc="${MED[CONN.direct]}" \
+        -v o="${MED[COUT.$n]}" -v dout="${MED[COUT.direct]}" -v i="${MED[CIN.$n]}" -v din="${MED[CIN.direct]}" 'BEGIN {
         printf "pgbench -S -c16 tps\t%s\t%.3f\thigher\n", label, t/dt
         printf "new connections/s\t%s\t%.3f\thigher\n", label, c/dc
         printf "1-client latency\t%s\t%.3f\tlower\n", label, l/dl
