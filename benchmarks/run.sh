@@ -17,6 +17,7 @@
 #   benchmarks/run.sh [rounds=3] [seconds-per-run=10]
 #   ONLY=throughput|memory benchmarks/run.sh ...   (one half only)
 #   PGTLS_LOOPS=1 ... / PGTLS_JVM_OPTS="-XX:+UseG1GC" ... (instead of bin/pgtls's defaults) / IDLE_COUNTS="1000 10000" ...
+#   PGTLS_CRYPTO=jdk ... (pgtls's crypto_provider; default auto) / WARMUP_CONNECTIONS=2000 ...
 #
 # Installs what it lacks from Debian packages when run as root (postgresql, pgbouncer, stunnel4,
 # openssl); builds pgtls with Maven if its jar is missing.
@@ -113,6 +114,7 @@ pgtls_toml() { # tls-port to-pgbouncer-port [plain-port]
   local route
   echo 'log_level = "warn"'
   if [ -n "${PGTLS_LOOPS:-}" ]; then echo "loops = $PGTLS_LOOPS"; fi
+  if [ -n "${PGTLS_CRYPTO:-}" ]; then echo "crypto_provider = \"$PGTLS_CRYPTO\""; fi
   for route in "tls:$1:$PGPORT:true" "to-pgbouncer:$2:$BOUNCERPORT:true" ${3:+"plain:$3:$PGPORT:false"}; do
     IFS=: read -r name port backend tls <<< "$route"
     cat <<TOML
@@ -224,12 +226,17 @@ if [ "$ONLY" != memory ]; then
       from generate_series(1, $COPY_ROWS) i" -c "create unlogged table bulk_in (t text)" -c "vacuum analyze"
   psql -X -q -d "$(conn $PGPORT)" -c "copy bulk to stdout" > bulk.txt
   BYTES=$(stat -c %s bulk.txt)
-  # Every proxy gets the same warm-up; it matters for pgtls, whose JIT compiles the relay and
-  # handshake paths only after thousands of passes (a long-running proxy is always warm).
-  log "warming up the proxies: ${WARMUP:-20}s each"
+  # Every proxy gets the same warm-up, counted in connections and transactions rather than seconds.
+  # It matters for pgtls: the JIT compiles the JDK's handshake code only after about 2,000 handshakes
+  # (measured on 2 cores: a fresh pgtls spends 17-25 ms of CPU on its first few hundred connections,
+  # 8-10 ms from then on); a long-running proxy is warm. WARMUP_CONNECTIONS=0 measures a cold one.
+  WARMUP_CONNECTIONS="${WARMUP_CONNECTIONS:-2000}"
+  log "warming up the proxies: $WARMUP_CONNECTIONS connections and 40,000 transactions each"
   for p in $TLSPORT $PLAINPORT $BOUNCERPORT $STUNNELPORT; do
-    pgbench -n -S -c 8 -j 2 -T "$(( ${WARMUP:-20} / 2 ))" "$(conn $p)" >/dev/null 2>&1
-    pgbench -n -S -C -c 4 -j 2 -T "$(( ${WARMUP:-20} / 2 ))" "$(conn $p)" >/dev/null 2>&1
+    pgbench -n -S -c 8 -j 2 -t 5000 "$(conn $p)" >/dev/null 2>&1
+    if [ "$WARMUP_CONNECTIONS" -ge 4 ]; then
+      pgbench -n -S -C -c 4 -j 2 -t "$(( WARMUP_CONNECTIONS / 4 ))" "$(conn $p)" >/dev/null 2>&1
+    fi
   done
   for round in $(seq "$ROUNDS"); do
     for path in "${ALL_PATHS[@]}"; do
@@ -339,7 +346,7 @@ fi
 MACHINE="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 VERSIONS="PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), $(java -version 2>&1 | head -1 | tr -d '"'), libpq $(pg_config --version 2>/dev/null | awk '{print $2}' || echo '?')"
 {
-  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $MACHINE; $VERSIONS; \`run.sh $ROUNDS $SECS\` (medians of $ROUNDS interleaved rounds, ${SECS}s runs); all clients sslmode=verify-full."
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $MACHINE; $VERSIONS; \`run.sh $ROUNDS $SECS\` (medians of $ROUNDS interleaved rounds, ${SECS}s runs, after ${WARMUP_CONNECTIONS:-0} warm-up connections per proxy); pgtls crypto_provider = ${PGTLS_CRYPTO:-auto}, JVM options ${PGTLS_JVM_OPTS:-of bin/pgtls}; all clients sslmode=verify-full."
   echo
   if [ "$ONLY" != memory ]; then
     echo "| path | pgbench -S -c16 tps | × direct | 1-client latency ms (p99) | added µs | new conn/s | × direct | COPY out 1 GB s | × direct | COPY in 1 GB s | × direct | proxy CPU s/GB |"

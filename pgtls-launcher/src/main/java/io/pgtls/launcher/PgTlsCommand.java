@@ -10,12 +10,15 @@ import io.pgtls.launcher.config.PgTlsConfig;
 import io.pgtls.launcher.config.ProxyBuilders;
 import java.io.PrintStream;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code pgtls} command: parses the arguments, loads the configuration, builds the proxy and
  * then checks it ({@code --check}) or runs it. Never calls {@code System.exit}; {@link Main} does.
  */
 public final class PgTlsCommand {
+  private static final Logger log = LoggerFactory.getLogger(PgTlsCommand.class);
   private final PrintStream out;
   private final PrintStream err;
   private final ProcessControl control;
@@ -83,6 +86,14 @@ public final class PgTlsCommand {
     }
     Logging.apply(config.logFormat());
     Logging.apply(config.logLevel());
+    try {
+      // Before build(): loading the keys already goes through the chosen provider.
+      log.info(CryptoProviders.apply(config.cryptoProvider()).description());
+    } catch (CryptoProviders.UnavailableException e) {
+      err.println("pgtls: crypto_provider = \"accp\", but the Amazon Corretto Crypto Provider is not usable here: "
+          + e.getMessage() + "; set crypto_provider = \"auto\" (it falls back to the JDK's providers) or \"jdk\"");
+      return ExitCode.RUNTIME;
+    }
     PgTlsProxy proxy;
     try {
       proxy = ProxyBuilders.builder(config).build();

@@ -254,6 +254,12 @@ class BadConfigTest {
   }
 
   @Test
+  void unknownCryptoProviderIsAnErrorNotSilentlyTheJdks() throws Exception {
+    CommandRun run = check(readmeWith("log_level = \"info\"", "crypto_provider = \"openssl\""));
+    assertRejected(run, file + ":1: crypto_provider: expected \"auto\", \"accp\" or \"jdk\", got string \"openssl\"");
+  }
+
+  @Test
   void zeroDrainTimeoutIsAnErrorNotAnInstantCut() throws Exception {
     CommandRun run = check(readmeWith("log_level = \"info\"", "drain_timeout = 0"));
     assertRejected(run, file + ":1: drain_timeout: must be positive, got integer 0");

@@ -112,6 +112,10 @@ class LauncherJarIT {
     try {
       int mtlsPort = awaitPort(lines, all, "proxy-1");
       int plainPort = awaitPort(lines, all, "proxy-2");
+      // The jar built on Linux x86_64 or aarch64 carries the native provider, and "auto" takes it.
+      if (CryptoProvidersTest.nativeProviderInThisBuild()) {
+        assertThat(all).as("startup log").anyMatch(line -> line.contains("crypto: Amazon Corretto Crypto Provider"));
+      }
 
       String mtls = "host=localhost port=" + mtlsPort + " dbname=app user=alice sslmode=verify-full"
           + " channel_binding=disable sslrootcert=" + pki.caCertificateFile()

@@ -23,7 +23,7 @@ import org.tomlj.TomlParseResult;
  */
 public final class ConfigLoader {
   private static final Set<String> TOP_LEVEL_KEYS = Set.of("log_level", "log_format", "drain_timeout", "admin", "proxy",
-      "max_connections", "loops");
+      "max_connections", "loops", "crypto_provider");
   private static final Set<String> ADMIN_KEYS = Set.of("bind_address");
 
   private ConfigLoader() {}
@@ -74,13 +74,19 @@ public final class ConfigLoader {
       logFormat = LogFormat.fromConfigName(format).orElseThrow(() -> root.error("log_format",
           "expected \"text\" or \"json\", got " + TomlSection.describe(format)));
     }
+    CryptoProvider cryptoProvider = CryptoProvider.AUTO;
+    if (root.has("crypto_provider")) {
+      String choice = root.string("crypto_provider").orElseThrow();
+      cryptoProvider = CryptoProvider.fromConfigName(choice).orElseThrow(() -> root.error("crypto_provider",
+          "expected \"auto\", \"accp\" or \"jdk\", got " + TomlSection.describe(choice)));
+    }
     Duration drainTimeout = root.duration("drain_timeout").orElse(PgTlsConfig.DEFAULT_DRAIN_TIMEOUT);
     Optional<AdminConfig> admin = Optional.empty();
     if (root.has("admin")) {
       admin = Optional.of(admin(root.requiredTable("admin")));
     }
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, admin, routes(root),
-        root.integer("max_connections", 1, 1_000_000), root.integer("loops", 1, 1024));
+        root.integer("max_connections", 1, 1_000_000), root.integer("loops", 1, 1024), cryptoProvider);
   }
 
   private static AdminConfig admin(TomlSection admin) throws ConfigException {

@@ -11,9 +11,11 @@ import java.util.Optional;
  *
  * @param drainTimeout how long live sessions may run on after SIGTERM/SIGINT before they are cut
  * @param admin the HTTP endpoint for metrics and probes; absent means off
+ * @param cryptoProvider which JCA provider does the TLS arithmetic (process-wide)
  */
 public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
-    List<RouteConfig> routes, Optional<Integer> maxConnections, Optional<Integer> loops) {
+    List<RouteConfig> routes, Optional<Integer> maxConnections, Optional<Integer> loops,
+    CryptoProvider cryptoProvider) {
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
   public PgTlsConfig {
@@ -24,12 +26,13 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
     routes = List.copyOf(routes);
     Objects.requireNonNull(maxConnections, "maxConnections");
     Objects.requireNonNull(loops, "loops");
+    Objects.requireNonNull(cryptoProvider, "cryptoProvider");
   }
 
   /** Without a proxy-wide max_connections (the core's default applies). */
   public PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
       List<RouteConfig> routes) {
-    this(logLevel, logFormat, drainTimeout, admin, routes, Optional.empty(), Optional.empty());
+    this(logLevel, logFormat, drainTimeout, admin, routes, Optional.empty(), Optional.empty(), CryptoProvider.AUTO);
   }
 
   /** Only a log level and routes; every other setting at its default. */
@@ -39,13 +42,15 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
 
   /** The same configuration with the admin endpoint at {@code admin}. */
   public PgTlsConfig withAdmin(AdminConfig admin) {
-    return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes, maxConnections, loops);
+    return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes, maxConnections, loops,
+        cryptoProvider);
   }
 
   @Override
   public String toString() {
     return "PgTlsConfig{log_level=" + logLevel.configName() + ", log_format=" + logFormat.configName()
-        + ", drain_timeout=" + Durations.format(drainTimeout) + admin.map(a -> ", " + a).orElse("")
+        + ", drain_timeout=" + Durations.format(drainTimeout) + ", crypto_provider=" + cryptoProvider.configName()
+        + admin.map(a -> ", " + a).orElse("")
         + ", routes=" + routes + "}";
   }
 }

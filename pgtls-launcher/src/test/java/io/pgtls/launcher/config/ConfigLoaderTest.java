@@ -64,6 +64,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void cryptoProviderJdkIsReadAsTheJdksOwnProviders() throws Exception {
+    PgTlsConfig config = load("crypto_provider = \"jdk\"\n" + ReadmeExample.TEXT);
+
+    assertThat(config.cryptoProvider()).isEqualTo(CryptoProvider.JDK);
+  }
+
+  @Test
   void omittedSettingsTakeTheDocumentedDefaults() throws Exception {
     PgTlsConfig config = load("""
         [[proxy]]
@@ -72,6 +79,7 @@ class ConfigLoaderTest {
         """);
 
     assertThat(config.logLevel()).isEqualTo(LogLevel.INFO);
+    assertThat(config.cryptoProvider()).isEqualTo(CryptoProvider.AUTO);
     RouteConfig route = config.routes().get(0);
     assertThat(route.name()).isEqualTo("proxy-1");
     assertThat(route.listener().mtls()).isFalse();
