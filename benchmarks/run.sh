@@ -7,6 +7,8 @@
 #   tls-plain   libpq --TLS--> pgtls --plaintext--> PostgreSQL
 #   pgbouncer   libpq --TLS--> PgBouncer (session mode, server_lifetime = 0) --TLS (verify-full)--> PostgreSQL
 #   stunnel     libpq --TLS--> stunnel (protocol = pgsql, server) --> stunnel (pgsql, client) --TLS--> PostgreSQL
+#   tcp-relay   libpq --TLS, end to end--> socat (copies bytes, no TLS work) --> PostgreSQL:
+#               what one more process hop costs by itself on this machine, the floor under any proxy
 #
 # Every client uses sslmode=verify-full. Measures pgbench -S at 16 clients (tps), one client's
 # average and p99 latency, new connections per second (pgbench -C), a 1 GB COPY out and in (time,
@@ -41,6 +43,7 @@ ls -d /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_pkgs+=(postgres
 command -v pgbench >/dev/null || need_pkgs+=(postgresql-contrib)
 command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || need_pkgs+=(pgbouncer)
 command -v stunnel >/dev/null || need_pkgs+=(stunnel4)
+command -v socat >/dev/null || need_pkgs+=(socat)
 command -v openssl >/dev/null || need_pkgs+=(openssl)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "missing: ${need_pkgs[*]} (apt-get install them, or run as root)" >&2; exit 1; }
@@ -64,7 +67,7 @@ RUNAS=()
 if [ "$(id -u)" = 0 ]; then RUNAS=(setpriv --reuid=postgres --regid=postgres --clear-groups); fi
 BASE=$((20000 + RANDOM % 10000))
 PGPORT=$BASE; TLSPORT=$((BASE + 1)); PLAINPORT=$((BASE + 2)); BOUNCERPORT=$((BASE + 3))
-STUNNELPORT=$((BASE + 4)); STUNNELMID=$((BASE + 5)); TLSBOUNCERPORT=$((BASE + 6))
+STUNNELPORT=$((BASE + 4)); STUNNELMID=$((BASE + 5)); TLSBOUNCERPORT=$((BASE + 6)); RELAYPORT=$((BASE + 10))
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -195,6 +198,10 @@ CONF
 stunnel stunnel.conf > stunnel.out 2>&1 &
 STUNNEL_PID=$!; PIDS+=("$STUNNEL_PID")
 
+# ---- socat: a bare TCP relay (a process per connection, read and write), TLS passing through -----
+socat "TCP-LISTEN:$RELAYPORT,fork,reuseaddr,bind=127.0.0.1,nodelay" "TCP:127.0.0.1:$PGPORT,nodelay" > socat.out 2>&1 &
+PIDS+=("$!")
+
 export PGPASSWORD=secret
 conn() { echo "host=localhost port=$1 user=postgres dbname=${2:-postgres} sslmode=verify-full sslrootcert=$WORK/ca.crt channel_binding=disable"; }
 for _ in $(seq 100); do
@@ -203,15 +210,17 @@ for _ in $(seq 100); do
     && psql -X -q -At -d "$(conn $STUNNELPORT)" -c "select 1" >/dev/null 2>&1 && break
   sleep 0.2
 done
-for p in $TLSPORT $PLAINPORT $BOUNCERPORT $STUNNELPORT; do
+for p in $TLSPORT $PLAINPORT $BOUNCERPORT $STUNNELPORT $RELAYPORT; do
   psql -X -q -At -d "$(conn $p)" -c "select 1" >/dev/null \
     || { echo "port $p does not answer; logs in $WORK:" >&2; tail -5 pgtls.log pgbouncer.log stunnel.log >&2; exit 1; }
 done
 
-ALL_PATHS=(direct:$PGPORT tls-tls:$TLSPORT tls-plain:$PLAINPORT pgbouncer:$BOUNCERPORT stunnel:$STUNNELPORT)
+ALL_PATHS=(direct:$PGPORT tls-tls:$TLSPORT tls-plain:$PLAINPORT pgbouncer:$BOUNCERPORT stunnel:$STUNNELPORT
+           tcp-relay:$RELAYPORT)
 declare -A LABEL=([direct]="direct" [tls-tls]="pgtls TLS→TLS" [tls-plain]="pgtls TLS→plain"
                   [pgbouncer]="PgBouncer $("$PGBOUNCER" --version | awk 'NR==1 {print $2}')"
-                  [stunnel]="stunnel $(stunnel -version 2>&1 | awk '/^stunnel/ {print $2; exit}')")
+                  [stunnel]="stunnel $(stunnel -version 2>&1 | awk '/^stunnel/ {print $2; exit}')"
+                  [tcp-relay]="socat TCP relay (no TLS work)")
 declare -A PROC=([tls-tls]=$PGTLS_PID [tls-plain]=$PGTLS_PID [pgbouncer]=$BOUNCER_PID [stunnel]=$STUNNEL_PID)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -382,11 +391,11 @@ if [ "$ONLY" != memory ]; then
       awk -v label="${LABEL[$n]}" -v t="${MED[TPS.$n]}" -v dt="${MED[TPS.direct]}" \
         -v l="${MED[LAT.$n]}" -v dl="${MED[LAT.direct]}" -v c="${MED[CONN.$n]}" -v dc="${MED[CONN.direct]}" \
         -v o="${MED[COUT.$n]}" -v dout="${MED[COUT.direct]}" -v i="${MED[CIN.$n]}" -v din="${MED[CIN.direct]}" 'BEGIN {
-        printf "pgbench -S -c16 tps\t%s\t%.3f\thigher\n", label, t/dt
-        printf "new connections/s\t%s\t%.3f\thigher\n", label, c/dc
-        printf "1-client latency\t%s\t%.3f\tlower\n", label, l/dl
-        printf "COPY out 1 GB time\t%s\t%.3f\tlower\n", label, o/dout
-        printf "COPY in 1 GB time\t%s\t%.3f\tlower\n", label, i/din }'
+        printf "pgbench -S -c16 tps\t%s\t%.4f\thigher\n", label, t/dt
+        printf "new connections/s\t%s\t%.4f\thigher\n", label, c/dc
+        printf "1-client latency\t%s\t%.4f\tlower\n", label, l/dl
+        printf "COPY out 1 GB time\t%s\t%.4f\tlower\n", label, o/dout
+        printf "COPY in 1 GB time\t%s\t%.4f\tlower\n", label, i/din }'
     done | { grep -v -E $'\t-?(nan|inf)\t' || true; }   # a path that could not run gets no bar
   } > "$OUT/results.tsv"
   java -cp "$TOOLS" io.pgtls.benchmarks.tools.Chart --in "$OUT/results.tsv" --out "$OUT/chart.png" \
