@@ -1,6 +1,5 @@
 package io.pgtls.launcher.config;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -16,16 +15,11 @@ public enum CryptoProvider {
   JDK;
 
   public String configName() {
-    return name().toLowerCase(Locale.ROOT);
+    return ConfigNames.of(this);
   }
 
   /** Parses a configuration name (exact lower case); empty when it names no choice. */
   public static Optional<CryptoProvider> fromConfigName(String text) {
-    for (CryptoProvider choice : values()) {
-      if (choice.configName().equals(text)) {
-        return Optional.of(choice);
-      }
-    }
-    return Optional.empty();
+    return ConfigNames.exact(CryptoProvider.class, text);
   }
 }

@@ -1,6 +1,5 @@
 package io.pgtls.launcher.config;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /** The {@code log_format} setting: how log lines are written to standard output. */
@@ -11,16 +10,11 @@ public enum LogFormat {
   JSON;
 
   public String configName() {
-    return name().toLowerCase(Locale.ROOT);
+    return ConfigNames.of(this);
   }
 
   /** Parses a configuration name (exact lower case); empty when it names no format. */
   public static Optional<LogFormat> fromConfigName(String text) {
-    for (LogFormat format : values()) {
-      if (format.configName().equals(text)) {
-        return Optional.of(format);
-      }
-    }
-    return Optional.empty();
+    return ConfigNames.exact(LogFormat.class, text);
   }
 }

@@ -1,6 +1,5 @@
 package io.pgtls.launcher.config;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /** The {@code log_level} setting: how much pgtls logs. */
@@ -13,16 +12,11 @@ public enum LogLevel {
 
   /** The name as written in the configuration file: {@code trace}, {@code debug}, ... */
   public String configName() {
-    return name().toLowerCase(Locale.ROOT);
+    return ConfigNames.of(this);
   }
 
   /** Parses a configuration name, ignoring case; empty when it names no level. */
   public static Optional<LogLevel> fromConfigName(String text) {
-    for (LogLevel level : values()) {
-      if (level.configName().equalsIgnoreCase(text)) {
-        return Optional.of(level);
-      }
-    }
-    return Optional.empty();
+    return ConfigNames.ignoringCase(LogLevel.class, text);
   }
 }
