@@ -7,13 +7,27 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.pgtls.launcher.CryptoProviders.Outcome;
 import io.pgtls.launcher.CryptoProviders.UnavailableException;
 import io.pgtls.launcher.config.CryptoProvider;
+import io.pgtls.testkit.IssuedCertificate;
+import io.pgtls.testkit.TestPki;
+import io.pgtls.tls.TlsContexts;
+import io.pgtls.tls.TlsMaterial;
+import io.pgtls.tls.TrustMaterial;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.Security;
 import java.security.spec.ECGenParameterSpec;
 import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CryptoProvidersTest {
   private static final CryptoProviders.NativeSource MISSING = () -> {
@@ -49,6 +63,74 @@ class CryptoProvidersTest {
     KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
     ec.initialize(new ECGenParameterSpec("secp256r1"));
     assertThat(ec.getProvider().getName()).isEqualTo(CryptoProviders.ACCP_NAME);
+  }
+
+  /**
+   * The core skips zeroing a TLS leg's outgoing buffer on drain because the JDK's wrap leaves only
+   * ciphertext there (core's TlsSessionTest pins that on the JDK's providers). The launcher swaps in
+   * another AES-GCM under the same wrap; the promise must hold for it too.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+  void wrapUnderTheNativeProviderStillLeavesOnlyCiphertextInTheOutgoingBuffer(String protocol, @TempDir Path dir)
+      throws Exception {
+    assumeTrue(nativeProviderInThisBuild(), "this build of the launcher has no native provider (not Linux x86_64/aarch64)");
+    CryptoProviders.apply(CryptoProvider.ACCP);
+    TestPki pki = TestPki.create(dir);
+    IssuedCertificate server = pki.server("pgtls", "localhost");
+    SSLContext serverContext = TlsContexts.server(TlsMaterial.load(server.certificateFile(), server.privateKeyFile()), null);
+    SSLContext clientContext = TlsContexts.client(TrustMaterial.load(pki.caCertificateFile()), null);
+    SSLEngine serverEngine = serverContext.createSSLEngine();
+    serverEngine.setUseClientMode(false);
+    SSLEngine clientEngine = clientContext.createSSLEngine("localhost", 5432);
+    clientEngine.setUseClientMode(true);
+    clientEngine.setEnabledProtocols(new String[] {protocol});
+    handshake(clientEngine, serverEngine);
+    assertThat(clientEngine.getSession().getCipherSuite()).contains("_GCM_");
+
+    byte[] secret = "select 'a password nobody may see' as secret".getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer out = ByteBuffer.allocate(17 * 1024);
+    clientEngine.wrap(ByteBuffer.wrap(secret), out);
+
+    assertThat(out.position()).isGreaterThan(secret.length);
+    assertThat(new String(out.array(), StandardCharsets.ISO_8859_1))
+        .as("plaintext in the wrapped buffer").doesNotContain(new String(secret, StandardCharsets.ISO_8859_1));
+  }
+
+  /** Pumps a handshake between two engines through in-memory buffers. */
+  private static void handshake(SSLEngine client, SSLEngine server) throws Exception {
+    ByteBuffer toServer = ByteBuffer.allocate(64 * 1024);
+    ByteBuffer toClient = ByteBuffer.allocate(64 * 1024);
+    client.beginHandshake();
+    server.beginHandshake();
+    for (int i = 0; i < 200 && (busy(client) || busy(server)); i++) {
+      step(client, toClient, toServer);
+      step(server, toServer, toClient);
+    }
+    assertThat(busy(client) || busy(server)).as("handshake finished").isFalse();
+  }
+
+  private static boolean busy(SSLEngine engine) {
+    HandshakeStatus status = engine.getHandshakeStatus();
+    return status != HandshakeStatus.NOT_HANDSHAKING && status != HandshakeStatus.FINISHED;
+  }
+
+  private static void step(SSLEngine engine, ByteBuffer in, ByteBuffer out) throws Exception {
+    switch (engine.getHandshakeStatus()) {
+      case NEED_WRAP -> engine.wrap(ByteBuffer.allocate(0), out);
+      case NEED_UNWRAP -> {
+        in.flip();
+        engine.unwrap(in, ByteBuffer.allocate(64 * 1024));
+        in.compact();
+      }
+      case NEED_TASK -> {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+          task.run();
+        }
+      }
+      default -> { }
+    }
   }
 
   @Test
