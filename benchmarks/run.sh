@@ -22,7 +22,7 @@
 #   PGTLS_CRYPTO=jdk ... (pgtls's crypto_provider; default auto) / WARMUP_CONNECTIONS=2000 ...
 #
 # Installs what it lacks from Debian packages when run as root (postgresql, pgbouncer, stunnel4,
-# openssl); builds pgtls with Maven if its jar is missing.
+# socat, openssl); builds pgtls with Maven if its jar is missing.
 set -euo pipefail
 ROUNDS="${1:-3}"
 SECS="${2:-10}"
@@ -235,7 +235,8 @@ if [ "$ONLY" != memory ]; then
       from generate_series(1, $COPY_ROWS) i" -c "create unlogged table bulk_in (t text)" -c "vacuum analyze"
   psql -X -q -d "$(conn $PGPORT)" -c "copy bulk to stdout" > bulk.txt
   BYTES=$(stat -c %s bulk.txt)
-  # Every proxy gets the same warm-up, counted in connections and transactions rather than seconds.
+  # Every proxy gets the same warm-up, counted in connections and transactions rather than seconds
+  # (socat, a new process per connection with nothing to compile or cache, needs none).
   # It matters for pgtls: the JIT compiles the JDK's handshake code only after about 2,000 handshakes
   # (measured on 2 cores: a fresh pgtls spends 17-25 ms of CPU on its first few hundred connections,
   # 8-10 ms from then on); a long-running proxy is warm. WARMUP_CONNECTIONS=0 measures a cold one.
