@@ -63,11 +63,24 @@ final class CryptoProviders {
       return new Outcome(false, "crypto: the JDK's providers (the Amazon Corretto Crypto Provider is not usable here: "
           + e.getMessage() + ")");
     }
-    if (Security.getProvider(provider.getName()) == null) {
-      Security.insertProviderAt(provider, 1);
-    }
+    putFirst(provider);
     return new Outcome(true, "crypto: " + describe(provider)
         + " does AES-GCM, ECDHE, ECDSA, RSA and SHA-2 under the JDK's TLS engine");
+  }
+
+  /**
+   * Makes {@code provider} the first one asked. JDK quirk: {@link Security#insertProviderAt} does
+   * nothing for a provider already installed, wherever it sits, so one that an application or a
+   * {@code java.security} file put behind the JDK's own would stay there (and the JDK's AES-GCM
+   * would go on serving the TLS engine): take it out first.
+   */
+  private static void putFirst(Provider provider) {
+    Provider[] installed = Security.getProviders();
+    if (installed.length > 0 && installed[0].getName().equals(provider.getName())) {
+      return;
+    }
+    Security.removeProvider(provider.getName());
+    Security.insertProviderAt(provider, 1);
   }
 
   private static Provider loadAccp() throws UnavailableException {

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
+import java.security.Provider;
 import java.security.Security;
 import java.security.spec.ECGenParameterSpec;
 import javax.crypto.Cipher;
@@ -143,6 +144,21 @@ class CryptoProvidersTest {
 
     assertThat(Security.getProviders()).hasSize(providers);
     assertThat(Security.getProviders()[0].getName()).isEqualTo(CryptoProviders.ACCP_NAME);
+  }
+
+  @Test
+  void aNativeProviderAlreadyInstalledBehindTheJdksIsMovedToTheFront() throws Exception {
+    assumeTrue(nativeProviderInThisBuild(), "this build of the launcher has no native provider (not Linux x86_64/aarch64)");
+    Provider accp = (Provider) Class.forName(CryptoProviders.ACCP_CLASS).getField("INSTANCE").get(null);
+    Security.addProvider(accp); // last, as a java.security entry appended at the end would put it
+    assertThat(Cipher.getInstance("AES/GCM/NoPadding").getProvider().getName()).isNotEqualTo(CryptoProviders.ACCP_NAME);
+
+    Outcome outcome = CryptoProviders.apply(CryptoProvider.AUTO);
+
+    assertThat(outcome.nativeCrypto()).isTrue();
+    assertThat(Security.getProviders()[0].getName()).isEqualTo(CryptoProviders.ACCP_NAME);
+    assertThat(Cipher.getInstance("AES/GCM/NoPadding").getProvider().getName()).isEqualTo(CryptoProviders.ACCP_NAME);
+    assertThat(Security.getProviders()).filteredOn(p -> p.getName().equals(CryptoProviders.ACCP_NAME)).hasSize(1);
   }
 
   @Test
