@@ -41,21 +41,8 @@ class OperationsJarIT {
   }
 
   private static Path config(String name, CertificateDir certs, String drainTimeout) throws Exception {
-    return Files.writeString(dir.resolve(name + ".toml"), """
-        log_format = "json"
-        drain_timeout = "%s"
-        [admin]
-        bind_address = "127.0.0.1:0"
-        [[proxy]]
-          name = "main"
-          [proxy.listener]
-          bind_address = "127.0.0.1:0"
-          server_cert = "%s"
-          server_key = "%s"
-          [proxy.backend]
-          address = "127.0.0.1:%d"
-          tls_enabled = false
-        """.formatted(drainTimeout, certs.cert, certs.key, postgres.port()));
+    return Files.writeString(dir.resolve(name + ".toml"),
+        "log_format = \"json\"\n" + OneRouteToml.of(drainTimeout, certs, postgres.port()));
   }
 
   private static String tls(int port) {

@@ -91,20 +91,7 @@ class OperationsTest {
   }
 
   private String config(String drainTimeout) {
-    return """
-        drain_timeout = "%s"
-        [admin]
-        bind_address = "127.0.0.1:0"
-        [[proxy]]
-          name = "main"
-          [proxy.listener]
-          bind_address = "127.0.0.1:0"
-          server_cert = "%s"
-          server_key = "%s"
-          [proxy.backend]
-          address = "127.0.0.1:%d"
-          tls_enabled = false
-        """.formatted(drainTimeout, certs.cert, certs.key, postgres.port());
+    return OneRouteToml.of(drainTimeout, certs, postgres.port());
   }
 
   private ManualControl.Running start(String... args) throws Exception {
