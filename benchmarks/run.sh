@@ -7,7 +7,7 @@
 #   tls-plain   libpq --TLS--> pgtls --plaintext--> PostgreSQL
 #   pgbouncer   libpq --TLS--> PgBouncer (session mode, server_lifetime = 0) --TLS (verify-full)--> PostgreSQL
 #   stunnel     libpq --TLS--> stunnel (protocol = pgsql, server) --> stunnel (pgsql, client) --TLS--> PostgreSQL
-#   tcp-relay   libpq --TLS, end to end--> socat (copies bytes, no TLS work) --> PostgreSQL:
+#   tcp-relay   libpq --TLS, end to end--> HAProxy in TCP mode (copies bytes, no TLS work) --> PostgreSQL:
 #               what one more process hop costs by itself on this machine, the floor under any proxy
 #
 # Every client uses sslmode=verify-full. Measures pgbench -S at 16 clients (tps), one client's
@@ -22,7 +22,7 @@
 #   PGTLS_CRYPTO=jdk ... (pgtls's crypto_provider; default auto) / WARMUP_CONNECTIONS=2000 ...
 #
 # Installs what it lacks from Debian packages when run as root (postgresql, pgbouncer, stunnel4,
-# socat, openssl); builds pgtls with Maven if its jar is missing.
+# haproxy, openssl); builds pgtls with Maven if its jar is missing.
 set -euo pipefail
 ROUNDS="${1:-3}"
 SECS="${2:-10}"
@@ -43,7 +43,7 @@ ls -d /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_pkgs+=(postgres
 command -v pgbench >/dev/null || need_pkgs+=(postgresql-contrib)
 command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || need_pkgs+=(pgbouncer)
 command -v stunnel >/dev/null || need_pkgs+=(stunnel4)
-command -v socat >/dev/null || need_pkgs+=(socat)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need_pkgs+=(haproxy)
 command -v openssl >/dev/null || need_pkgs+=(openssl)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "missing: ${need_pkgs[*]} (apt-get install them, or run as root)" >&2; exit 1; }
@@ -54,6 +54,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 PGBOUNCER="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
+HAPROXY="$(command -v haproxy || echo /usr/sbin/haproxy)"
 if [ ! -f "$JAR" ] || [ ! -f "$TOOLS" ]; then
   log "building pgtls (mvn -B -q package -DskipTests)"
   (cd "$ROOT" && mvn -B -q package -DskipTests)
@@ -198,9 +199,25 @@ CONF
 stunnel stunnel.conf > stunnel.out 2>&1 &
 STUNNEL_PID=$!; PIDS+=("$STUNNEL_PID")
 
-# ---- socat: a bare TCP relay (a process per connection, read and write), TLS passing through -----
-socat "TCP-LISTEN:$RELAYPORT,fork,reuseaddr,bind=127.0.0.1,nodelay" "TCP:127.0.0.1:$PGPORT,nodelay" > socat.out 2>&1 &
-PIDS+=("$!")
+# ---- HAProxy in TCP mode: a bare relay (epoll, one process, its default threads), TLS passing through
+# It cannot take part in PostgreSQL's SSLRequest, so it only relays libpq's own TLS session to
+# PostgreSQL: the cost of one more hop with no TLS work in it. Debian's apt-get install also starts
+# a system haproxy service; this one runs from its own file, in the foreground (-db).
+cat > haproxy.cfg <<CONF
+global
+  maxconn 4000
+defaults
+  mode tcp
+  option tcp-smart-accept
+  timeout connect 5s
+  timeout client 1h
+  timeout server 1h
+listen relay
+  bind 127.0.0.1:$RELAYPORT
+  server postgres 127.0.0.1:$PGPORT
+CONF
+"$HAPROXY" -db -f haproxy.cfg > haproxy.out 2>&1 &
+RELAY_PID=$!; PIDS+=("$RELAY_PID")
 
 export PGPASSWORD=secret
 conn() { echo "host=localhost port=$1 user=postgres dbname=${2:-postgres} sslmode=verify-full sslrootcert=$WORK/ca.crt channel_binding=disable"; }
@@ -220,8 +237,9 @@ ALL_PATHS=(direct:$PGPORT tls-tls:$TLSPORT tls-plain:$PLAINPORT pgbouncer:$BOUNC
 declare -A LABEL=([direct]="direct" [tls-tls]="pgtls TLS→TLS" [tls-plain]="pgtls TLS→plain"
                   [pgbouncer]="PgBouncer $("$PGBOUNCER" --version | awk 'NR==1 {print $2}')"
                   [stunnel]="stunnel $(stunnel -version 2>&1 | awk '/^stunnel/ {print $2; exit}')"
-                  [tcp-relay]="socat TCP relay (no TLS work)")
-declare -A PROC=([tls-tls]=$PGTLS_PID [tls-plain]=$PGTLS_PID [pgbouncer]=$BOUNCER_PID [stunnel]=$STUNNEL_PID)
+                  [tcp-relay]="HAProxy $("$HAPROXY" -v | awk 'NR==1 {sub(/-.*/, "", $3); print $3}') TCP relay (no TLS work)")
+declare -A PROC=([tls-tls]=$PGTLS_PID [tls-plain]=$PGTLS_PID [pgbouncer]=$BOUNCER_PID [stunnel]=$STUNNEL_PID
+                 [tcp-relay]=$RELAY_PID)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -235,14 +253,13 @@ if [ "$ONLY" != memory ]; then
       from generate_series(1, $COPY_ROWS) i" -c "create unlogged table bulk_in (t text)" -c "vacuum analyze"
   psql -X -q -d "$(conn $PGPORT)" -c "copy bulk to stdout" > bulk.txt
   BYTES=$(stat -c %s bulk.txt)
-  # Every proxy gets the same warm-up, counted in connections and transactions rather than seconds
-  # (socat, a new process per connection with nothing to compile or cache, needs none).
+  # Every proxy gets the same warm-up, counted in connections and transactions rather than seconds.
   # It matters for pgtls: the JIT compiles the JDK's handshake code only after about 2,000 handshakes
   # (measured on 2 cores: a fresh pgtls spends 17-25 ms of CPU on its first few hundred connections,
   # 8-10 ms from then on); a long-running proxy is warm. WARMUP_CONNECTIONS=0 measures a cold one.
   WARMUP_CONNECTIONS="${WARMUP_CONNECTIONS:-2000}"
   log "warming up the proxies: $WARMUP_CONNECTIONS connections and 40,000 transactions each"
-  for p in $TLSPORT $PLAINPORT $BOUNCERPORT $STUNNELPORT; do
+  for p in $TLSPORT $PLAINPORT $BOUNCERPORT $STUNNELPORT $RELAYPORT; do
     pgbench -n -S -c 8 -j 2 -t 5000 "$(conn $p)" >/dev/null 2>&1
     if [ "$WARMUP_CONNECTIONS" -ge 4 ]; then
       pgbench -n -S -C -c 4 -j 2 -t "$(( WARMUP_CONNECTIONS / 4 ))" "$(conn $p)" >/dev/null 2>&1
