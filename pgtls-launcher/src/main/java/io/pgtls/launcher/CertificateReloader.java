@@ -4,6 +4,7 @@ import io.pgtls.PgTlsProxy;
 import io.pgtls.launcher.config.Durations;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,19 +27,34 @@ final class CertificateReloader implements AutoCloseable {
     return t;
   });
   private final AtomicBoolean queued = new AtomicBoolean();
+  private final CountDownLatch proxyStarted = new CountDownLatch(1);
 
   CertificateReloader(PgTlsProxy proxy) {
     this.proxy = proxy;
   }
 
-  /** Queues a reload; returns at once. */
+  /**
+   * Queues a reload; returns at once. A request made before {@link #proxyStarted()} waits for it:
+   * SIGHUP's handler is in place before the listeners open, so a signal sent the moment they log
+   * their addresses reloads instead of hitting the JVM's default action (ending the process).
+   */
   void request(ReloadTrigger trigger) {
     if (queued.compareAndSet(false, true)) {
       executor.execute(() -> {
+        try {
+          proxyStarted.await();
+        } catch (InterruptedException e) {
+          return; // closed before the proxy started
+        }
         queued.set(false);
         reloadNow(trigger);
       });
     }
+  }
+
+  /** Lets requests run: the proxy has started. */
+  void proxyStarted() {
+    proxyStarted.countDown();
   }
 
   /** Reloads every {@code interval}, the first time one interval from now. */

@@ -45,12 +45,20 @@ final class ProxyRunner {
    * has drained it, {@link ExitCode#RUNTIME} when it could not start or stopped by itself.
    */
   ExitCode run(PgTlsConfig config, PgTlsProxy proxy) throws InterruptedException {
+    // SIGHUP's handler goes in before the listeners open: until it is installed the JVM's default
+    // action for SIGHUP ends the process, and an operator, a supervisor's reload or a test may signal
+    // as soon as a route logs its address. The reloader holds such a request until the proxy runs.
+    CertificateReloader reloader = new CertificateReloader(proxy);
+    control.onReload(() -> reloader.request(ReloadTrigger.SIGHUP));
     try {
       proxy.start();
     } catch (PgTlsException e) {
+      control.close();
+      reloader.close();
       err.println(e.getMessage());
       return ExitCode.RUNTIME;
     }
+    reloader.proxyStarted();
     // core's start() has logged one line per route with its bound address; it accepts from now on,
     // so /ready answers 200 from the endpoint's first request.
     state.set(ProxyState.ACCEPTING);
@@ -60,14 +68,14 @@ final class ProxyRunner {
     } catch (IOException e) {
       err.println("pgtls: admin endpoint: cannot listen on " + config.admin().orElseThrow().bindAddress() + ": "
           + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      control.close();
+      reloader.close();
       proxy.close();
       return ExitCode.RUNTIME;
     }
-    CertificateReloader reloader = new CertificateReloader(proxy);
     Optional<CertificateFileWatcher> watcher = watch(config, reloader);
     try {
       shortestRefreshInterval(config).ifPresent(reloader::every);
-      control.onReload(() -> reloader.request(ReloadTrigger.SIGHUP));
       control.onStop(() -> drain(proxy, config.drainTimeout()));
       control.running(proxy, admin.map(AdminServer::address));
       proxy.awaitClosed();

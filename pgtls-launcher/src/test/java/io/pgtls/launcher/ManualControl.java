@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** Stands in for the process's signals in in-process runs: reload() is SIGHUP, stop() is SIGTERM. */
-final class ManualControl implements ProcessControl {
+class ManualControl implements ProcessControl {
   /** What a running command exposes to the test. */
   record Running(PgTlsProxy proxy, Optional<InetSocketAddress> admin) {}
 

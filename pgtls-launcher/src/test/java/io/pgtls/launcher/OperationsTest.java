@@ -95,7 +95,11 @@ class OperationsTest {
   }
 
   private ManualControl.Running start(String... args) throws Exception {
-    control = new ManualControl();
+    return start(new ManualControl(), args);
+  }
+
+  private ManualControl.Running start(ManualControl manualControl, String... args) throws Exception {
+    control = manualControl;
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
     PgTlsCommand command = new PgTlsCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
         errStream, control);
@@ -239,6 +243,49 @@ class OperationsTest {
     try (Connection c = connect(port(running))) {
       assertThat(selectOne(c)).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aSighupSentAsSoonAsARouteLogsItsAddressReloadsInsteadOfEndingTheProcess() throws Exception {
+    BigInteger serial = certs.install(pki.server("pgtls-early-hup", "localhost", "127.0.0.1"));
+    List<String> loggedWhenHandlerInstalled = new ArrayList<>();
+    ManualControl signalAtOnce = new ManualControl() {
+      @Override
+      public void onReload(Runnable action) {
+        super.onReload(action);
+        loggedWhenHandlerInstalled.addAll(messages());
+        action.run(); // SIGHUP arrives the moment the handler is in place
+      }
+    };
+    ManualControl.Running running =
+        start(signalAtOnce, "--config", Files.writeString(dir.resolve("pgtls.toml"), config("10s")).toString());
+
+    // In the real process the JVM's default SIGHUP action (exit) applies until the handler is in:
+    // it must be in before a route opens and logs the address a supervisor or a test waits for.
+    assertThat(loggedWhenHandlerInstalled).noneMatch(m -> m.contains("listening on"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!messages().contains("route 'main': new connections use the reloaded certificates")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    List<String> logged = messages();
+    assertThat(logged).contains("route 'main': new connections use the reloaded certificates");
+    assertThat(logged.indexOf("reloading certificates: SIGHUP"))
+        .as("the early request waits for the proxy to run: %s", logged)
+        .isGreaterThan(indexOfFirst(logged, "route 'main' listening on"));
+    assertThat(TlsProbe.serial(port(running))).isEqualTo(serial);
+    try (Connection c = connect(port(running))) {
+      assertThat(selectOne(c)).isEqualTo(1);
+    }
+  }
+
+  private static int indexOfFirst(List<String> messages, String part) {
+    for (int i = 0; i < messages.size(); i++) {
+      if (messages.get(i).contains(part)) {
+        return i;
+      }
+    }
+    return Integer.MAX_VALUE;
   }
 
   @Test
