@@ -33,7 +33,16 @@ final class JdkSignals implements ProcessControl {
     }
     try {
       // The handler runs on a JVM thread named "SIGHUP handler"; the action only queues the reload.
-      Signal.handle(HUP, signal -> action.run());
+      SignalHandler previous = Signal.handle(HUP, signal -> action.run());
+      if (previous == SignalHandler.SIG_IGN) {
+        // JVM quirk: a shutdown signal that was ignored when the JVM started (nohup, or a parent that
+        // ignores SIGHUP: children inherit it) stays ignored. JVM_RegisterSignal installs nothing
+        // and hands back SIG_IGN, where nginx or PostgreSQL would take the signal over.
+        log.warn("SIGHUP is ignored in this process (started under nohup, or by a parent that ignores it) and the"
+            + " JVM keeps it so: kill -HUP will not reload certificates; file changes and cert_refresh_interval"
+            + " still do. Start pgtls without nohup (a service manager, or env --default-signal=HUP) to reload on"
+            + " SIGHUP");
+      }
     } catch (IllegalArgumentException e) {
       // Signal.handle refuses a signal the JVM keeps for itself, e.g. under -Xrs.
       log.warn("SIGHUP cannot be handled ({}); certificates reload on file changes and cert_refresh_interval only",

@@ -86,6 +86,7 @@ class OperationsJarIT {
       pgtls.await("reloading certificates: SIGHUP");
       pgtls.await("route 'main': new connections use the reloaded certificates");
       assertThat(pgtls.process.isAlive()).as("SIGHUP does not end the process").isTrue();
+      assertThat(pgtls.output()).doesNotContain("SIGHUP is ignored");
 
       BigInteger newSerial = certs.install(pki.server("pgtls-hup-new", "localhost", "127.0.0.1"));
       pgtls.signal("HUP");
@@ -98,6 +99,21 @@ class OperationsJarIT {
       assertThat(seen).isEqualTo(newSerial);
       Psql.Result ok = Psql.run(tls(port), "select 1");
       assertThat(ok.exit()).as(ok.output()).isZero();
+    }
+  }
+
+  @Test
+  void sighupIgnoredByTheParentIsReportedAtStartNotSilentlyLost() throws Exception {
+    CertificateDir certs = new CertificateDir(dir.resolve("nohup"));
+    certs.install(pki.server("pgtls-nohup", "localhost", "127.0.0.1"));
+    try (PgTlsProcess pgtls = PgTlsProcess.startUnderNohup("--config", config("nohup", certs, "10s").toString())) {
+      int port = pgtls.routePort("main");
+      pgtls.await("SIGHUP is ignored in this process \\(started under nohup");
+
+      pgtls.signal("HUP");
+      Psql.Result ok = Psql.run(tls(port), "select 1");
+      assertThat(ok.exit()).as(ok.output()).isZero();
+      assertThat(pgtls.process.isAlive()).isTrue();
     }
   }
 

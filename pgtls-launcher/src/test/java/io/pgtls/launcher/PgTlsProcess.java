@@ -42,11 +42,39 @@ final class PgTlsProcess implements AutoCloseable {
     reader.start();
   }
 
+  /**
+   * Starts the jar with SIGHUP at its default action even where this JVM inherited it ignored
+   * (Maven run under nohup, some CI runners): the child would inherit that too, and the JVM keeps
+   * an inherited-ignored SIGHUP ignored.
+   */
   static PgTlsProcess start(String... args) throws Exception {
+    return start(sighupIgnoredHere() ? List.of("env", "--default-signal=HUP") : List.of(), args);
+  }
+
+  /** Starts the jar under nohup(1), which runs it with SIGHUP ignored. */
+  static PgTlsProcess startUnderNohup(String... args) throws Exception {
+    return start(List.of("nohup"), args);
+  }
+
+  /** Whether this process runs with SIGHUP (signal 1) ignored: bit 0 of SigIgn in /proc/self/status. */
+  static boolean sighupIgnoredHere() throws java.io.IOException {
+    Path status = Path.of("/proc/self/status");
+    if (!java.nio.file.Files.isReadable(status)) {
+      return false;
+    }
+    for (String line : java.nio.file.Files.readAllLines(status)) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 1L) != 0;
+      }
+    }
+    return false;
+  }
+
+  private static PgTlsProcess start(List<String> prefix, String... args) throws Exception {
     Path jar = Path.of("target", "pgtls.jar");
     assertThat(jar).as("mvn package builds it before the integration tests").exists();
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
     command.addAll(List.of(args));
     return new PgTlsProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
   }
