@@ -48,51 +48,49 @@ final class ProxyRunner {
     // SIGHUP's handler goes in before the listeners open: until it is installed the JVM's default
     // action for SIGHUP ends the process, and an operator, a supervisor's reload or a test may signal
     // as soon as a route logs its address. The reloader holds such a request until the proxy runs.
-    CertificateReloader reloader = new CertificateReloader(proxy);
-    control.onReload(() -> reloader.request(ReloadTrigger.SIGHUP));
-    try {
-      proxy.start();
-    } catch (PgTlsException e) {
-      control.close();
-      reloader.close();
-      err.println(e.getMessage());
-      return ExitCode.RUNTIME;
-    }
-    reloader.proxyStarted();
-    // core's start() has logged one line per route with its bound address; it accepts from now on,
-    // so /ready answers 200 from the endpoint's first request.
-    state.set(ProxyState.ACCEPTING);
-    Optional<AdminServer> admin;
-    try {
-      admin = startAdmin(config.admin(), proxy);
-    } catch (IOException e) {
-      err.println("pgtls: admin endpoint: cannot listen on " + config.admin().orElseThrow().bindAddress() + ": "
-          + (e.getMessage() == null ? e.toString() : e.getMessage()));
-      control.close();
-      reloader.close();
-      proxy.close();
-      return ExitCode.RUNTIME;
-    }
-    Optional<CertificateFileWatcher> watcher = watch(config, reloader);
-    try {
-      shortestRefreshInterval(config).ifPresent(reloader::every);
-      control.onStop(() -> drain(proxy, config.drainTimeout()));
-      control.running(proxy, admin.map(AdminServer::address));
-      proxy.awaitClosed();
-      if (!stopRequested) {
-        // Closed without a request: the proxy stopped by itself after a fatal failure.
-        state.set(ProxyState.STOPPED);
+    try (CertificateReloader reloader = new CertificateReloader(proxy)) {
+      control.onReload(() -> reloader.request(ReloadTrigger.SIGHUP));
+      try {
+        proxy.start();
+      } catch (PgTlsException e) {
         control.close();
-        err.println("pgtls: the proxy stopped unexpectedly: "
-            + proxy.failure().map(Throwable::toString).orElse("unknown cause"));
+        err.println(e.getMessage());
         return ExitCode.RUNTIME;
       }
-      stopped.await();
-      return ExitCode.OK;
-    } finally {
-      watcher.ifPresent(CertificateFileWatcher::close);
-      reloader.close();
-      admin.ifPresent(AdminServer::close);
+      reloader.proxyStarted();
+      // core's start() has logged one line per route with its bound address; it accepts from now on,
+      // so /ready answers 200 from the endpoint's first request.
+      state.set(ProxyState.ACCEPTING);
+      Optional<AdminServer> admin;
+      try {
+        admin = startAdmin(config.admin(), proxy);
+      } catch (IOException e) {
+        err.println("pgtls: admin endpoint: cannot listen on " + config.admin().orElseThrow().bindAddress() + ": "
+            + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        control.close();
+        proxy.close();
+        return ExitCode.RUNTIME;
+      }
+      Optional<CertificateFileWatcher> watcher = watch(config, reloader);
+      try {
+        shortestRefreshInterval(config).ifPresent(reloader::every);
+        control.onStop(() -> drain(proxy, config.drainTimeout()));
+        control.running(proxy, admin.map(AdminServer::address));
+        proxy.awaitClosed();
+        if (!stopRequested) {
+          // Closed without a request: the proxy stopped by itself after a fatal failure.
+          state.set(ProxyState.STOPPED);
+          control.close();
+          err.println("pgtls: the proxy stopped unexpectedly: "
+              + proxy.failure().map(Throwable::toString).orElse("unknown cause"));
+          return ExitCode.RUNTIME;
+        }
+        stopped.await();
+        return ExitCode.OK;
+      } finally {
+        watcher.ifPresent(CertificateFileWatcher::close);
+        admin.ifPresent(AdminServer::close);
+      }
     }
   }
 
