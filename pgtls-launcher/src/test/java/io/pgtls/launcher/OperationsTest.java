@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,8 +111,20 @@ class OperationsTest {
   }
 
   private ManualControl.Running startWithFile(String drainTimeout) throws Exception {
+    return startWithFile(new ManualControl(), drainTimeout);
+  }
+
+  private ManualControl.Running startWithFile(ManualControl manualControl, String drainTimeout) throws Exception {
     Path file = Files.writeString(dir.resolve("pgtls.toml"), config(drainTimeout));
-    return start("--config", file.toString());
+    return start(manualControl, "--config", file.toString());
+  }
+
+  /** Waits up to 20 s for a log message matching {@code wanted}; the caller asserts on it. */
+  private void awaitLogged(Predicate<String> wanted) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (messages().stream().noneMatch(wanted) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
   }
 
   private static int port(ManualControl.Running running) {
@@ -231,11 +244,7 @@ class OperationsTest {
     CertificateDir.replace(certs.key, "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n"
         .getBytes(StandardCharsets.US_ASCII));
     control.reload(); // SIGHUP
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (messages().stream().noneMatch(m -> m.startsWith("route 'main': certificates not reloaded"))
-        && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
+    awaitLogged(m -> m.startsWith("route 'main': certificates not reloaded"));
     assertThat(messages()).anySatisfy(m -> assertThat(m)
         .startsWith("route 'main': certificates not reloaded, the previous ones stay in service: route 'main': ")
         .contains(certs.key.toString()));
@@ -257,17 +266,12 @@ class OperationsTest {
         action.run(); // SIGHUP arrives the moment the handler is in place
       }
     };
-    ManualControl.Running running =
-        start(signalAtOnce, "--config", Files.writeString(dir.resolve("pgtls.toml"), config("10s")).toString());
+    ManualControl.Running running = startWithFile(signalAtOnce, "10s");
 
     // In the real process the JVM's default SIGHUP action (exit) applies until the handler is in:
     // it must be in before a route opens and logs the address a supervisor or a test waits for.
     assertThat(loggedWhenHandlerInstalled).noneMatch(m -> m.contains("listening on"));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!messages().contains("route 'main': new connections use the reloaded certificates")
-        && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
+    awaitLogged(m -> m.equals("route 'main': new connections use the reloaded certificates"));
     List<String> logged = messages();
     assertThat(logged).contains("route 'main': new connections use the reloaded certificates");
     assertThat(logged.indexOf("reloading certificates: SIGHUP"))

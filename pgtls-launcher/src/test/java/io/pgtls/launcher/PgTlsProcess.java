@@ -3,8 +3,10 @@ package io.pgtls.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,12 +59,12 @@ final class PgTlsProcess implements AutoCloseable {
   }
 
   /** Whether this process runs with SIGHUP (signal 1) ignored: bit 0 of SigIgn in /proc/self/status. */
-  static boolean sighupIgnoredHere() throws java.io.IOException {
+  static boolean sighupIgnoredHere() throws IOException {
     Path status = Path.of("/proc/self/status");
-    if (!java.nio.file.Files.isReadable(status)) {
+    if (!Files.isReadable(status)) {
       return false;
     }
-    for (String line : java.nio.file.Files.readAllLines(status)) {
+    for (String line : Files.readAllLines(status)) {
       if (line.startsWith("SigIgn:")) {
         return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 1L) != 0;
       }
