@@ -229,7 +229,7 @@ for _ in $(seq 100); do
 done
 for p in $TLSPORT $PLAINPORT $BOUNCERPORT $STUNNELPORT $RELAYPORT; do
   psql -X -q -At -d "$(conn $p)" -c "select 1" >/dev/null \
-    || { echo "port $p does not answer; logs in $WORK:" >&2; tail -5 pgtls.log pgbouncer.log stunnel.log >&2; exit 1; }
+    || { echo "port $p does not answer; logs in $WORK:" >&2; tail -5 pgtls.log pgbouncer.log stunnel.log haproxy.out >&2; exit 1; }
 done
 
 ALL_PATHS=(direct:$PGPORT tls-tls:$TLSPORT tls-plain:$PLAINPORT pgbouncer:$BOUNCERPORT stunnel:$STUNNELPORT
