@@ -1,8 +1,9 @@
 package io.pgtls;
 
 import io.pgtls.internal.conn.Acceptor;
-import io.pgtls.internal.conn.CompiledRoute;
 import io.pgtls.internal.loop.LoopGroup;
+import io.pgtls.internal.route.CompiledRoute;
+import io.pgtls.internal.route.Slots;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ByteChannel;
@@ -60,11 +61,7 @@ public final class PgTlsProxy implements AutoCloseable {
 
   private final UnaryOperator<ByteChannel> channelWrapper;
 
-  private final int maxConnections;
-
-  private PgTlsProxy(String name, int loopCount, int maxConnections, List<CompiledRoute> routes,
-      UnaryOperator<ByteChannel> channelWrapper) {
-    this.maxConnections = maxConnections;
+  private PgTlsProxy(String name, int loopCount, List<CompiledRoute> routes, UnaryOperator<ByteChannel> channelWrapper) {
     this.channelWrapper = channelWrapper;
     this.name = name;
     this.loopCount = loopCount;
@@ -84,7 +81,7 @@ public final class PgTlsProxy implements AutoCloseable {
       throw new IllegalStateException("pgtls[" + name + "] is " + state + "; start() may be called once");
     }
     log.info("pgtls[{}] starting {} route(s) on {} loop(s)", name, routes.size(), loopCount);
-    loops = new LoopGroup(name, loopCount, maxConnections, channelWrapper, this::loopFailed);
+    loops = new LoopGroup(name, loopCount, channelWrapper, this::loopFailed);
     try {
       int i = 0;
       for (CompiledRoute route : routes) {
@@ -333,6 +330,7 @@ public final class PgTlsProxy implements AutoCloseable {
       Set<String> names = new HashSet<>();
       Map<HostPort, String> binds = new LinkedHashMap<>();
       List<CompiledRoute> compiled = new ArrayList<>();
+      Slots proxySessions = new Slots(maxConnections);
       for (Route r : routes) {
         if (r.name() == null || r.name().isBlank()) {
           throw new PgTlsException("pgtls[" + name + "]: every route needs a name");
@@ -381,9 +379,9 @@ public final class PgTlsProxy implements AutoCloseable {
         if (r.idleTimeout() == null || r.idleTimeout().isNegative()) {
           throw new PgTlsException("route '" + r.name() + "': idle_timeout must not be negative, got " + r.idleTimeout());
         }
-        compiled.add(CompiledRoute.compile(r));
+        compiled.add(CompiledRoute.compile(r, proxySessions));
       }
-      return new PgTlsProxy(name, loops, maxConnections, List.copyOf(compiled), channelWrapper);
+      return new PgTlsProxy(name, loops, List.copyOf(compiled), channelWrapper);
     }
 
     private static void requirePositive(Route r, String setting, Duration d) {

@@ -3,6 +3,8 @@ package io.pgtls.internal.conn;
 import io.pgtls.internal.loop.EventLoop;
 import io.pgtls.internal.loop.LoopGroup;
 import io.pgtls.internal.loop.Selectable;
+import io.pgtls.internal.route.BackendProbe;
+import io.pgtls.internal.route.CompiledRoute;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;

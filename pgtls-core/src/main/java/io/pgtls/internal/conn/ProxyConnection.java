@@ -10,6 +10,9 @@ import io.pgtls.internal.pg.ErrorResponse;
 import io.pgtls.internal.pg.FirstPacket;
 import io.pgtls.internal.pg.ScramPlusWatch;
 import io.pgtls.internal.pg.StartupCodes;
+import io.pgtls.internal.route.CompiledRoute;
+import io.pgtls.internal.route.Refusal;
+import io.pgtls.internal.tls.Certificates;
 import io.pgtls.internal.tls.TlsSession;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -108,7 +111,7 @@ public final class ProxyConnection {
   static void open(String proxyName, CompiledRoute route, EventLoop loop, LoopGroup group, SocketChannel socket) {
     ProxyConnection c = new ProxyConnection(group.nextConnectionId(), proxyName, route, loop, group, socket);
     group.connectionOpened();
-    route.counters().accepted.increment();
+    route.counters().accepted();
     try {
       c.client.key = loop.register(socket, SelectionKey.OP_READ, c.new Handler(c.client));
     } catch (IOException e) {
@@ -116,7 +119,7 @@ public final class ProxyConnection {
       return;
     }
     log.debug("{}: accepted", c.tag);
-    c.resetDeadline(route.route().startupTimeout(), "receiving the startup packet");
+    c.resetDeadline(route.startupTimeout(), "receiving the startup packet");
     c.run();
   }
 
@@ -240,7 +243,7 @@ public final class ProxyConnection {
           }
           continue;
         case CANCEL_REQUEST:
-          if (!route.route().allowPlaintextCancel()) {
+          if (!route.allowPlaintextCancel()) {
             log.warn("{}: plaintext CancelRequest refused: this route accepts cancels only inside TLS", tag);
             route.counters().refused(Refusal.PLAINTEXT_CANCEL);
             closeNow("plaintext CancelRequest refused");
@@ -251,7 +254,7 @@ public final class ProxyConnection {
           return;
         case STARTUP_MESSAGE: {
           Map<String, String> params = FirstPacket.startupParameters(client.netIn.peek().duplicate().flip(), fp.length());
-          if (route.route().allowPlaintextClients()) {
+          if (route.allowPlaintextClients()) {
             // The operator opted this route into plaintext clients (a trusted network): the session
             // is relayed like a TLS one, only without TLS on the client leg.
             log.info("{}: plaintext StartupMessage accepted (route allows plaintext clients)", tag);
@@ -288,7 +291,7 @@ public final class ProxyConnection {
     client.startTls(new TlsSession(route.newListenerEngine()));
     client.tls.begin();
     state = ConnectionState.CLIENT_HANDSHAKE;
-    resetDeadline(route.route().handshakeTimeout(), "the TLS handshake with the client");
+    resetDeadline(route.handshakeTimeout(), "the TLS handshake with the client");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -327,10 +330,9 @@ public final class ProxyConnection {
             alpn == null || alpn.isEmpty() ? "" : " alpn=" + alpn, clientSni.isEmpty() ? "" : " sni=" + clientSni,
             peerSubject(s));
       }
-      route.counters().clientHandshakes.increment();
-      route.counters().clientHandshakeNanos.add(System.nanoTime() - phaseStartNanos);
+      route.counters().clientHandshake(System.nanoTime() - phaseStartNanos);
       state = ConnectionState.AWAIT_STARTUP;
-      resetDeadline(route.route().startupTimeout(), "receiving the startup packet inside TLS");
+      resetDeadline(route.startupTimeout(), "receiving the startup packet inside TLS");
       return;
     }
     if (p == Leg.Progress.ENDED) {
@@ -427,13 +429,9 @@ public final class ProxyConnection {
    * PostgreSQL's own answer to a full server: FATAL 53300 "sorry, too many clients already".
    */
   private boolean takeSessionSlots() throws IOException {
-    if (!route.sessions().tryAcquire()) {
-      refuseTooMany("route '" + route.name() + "' has reached its limit of " + route.sessions().max() + " connections");
-      return false;
-    }
-    if (!group.sessions().tryAcquire()) {
-      route.sessions().release();
-      refuseTooMany("pgtls has reached its limit of " + group.sessions().max() + " connections");
+    java.util.Optional<String> refused = route.tryAcquireSession();
+    if (refused.isPresent()) {
+      refuseTooMany(refused.get());
       return false;
     }
     holdsSessionSlots = true;
@@ -465,7 +463,7 @@ public final class ProxyConnection {
   private void connectBackend() {
     state = ConnectionState.BACKEND_CONNECTING;
     phaseStartNanos = System.nanoTime();
-    resetDeadline(route.route().connectTimeout(), "connecting to the backend");
+    resetDeadline(route.connectTimeout(), "connecting to the backend");
     String host = route.backend().host();
     if (route.backend().isIpLiteral()) {
       try {
@@ -579,12 +577,12 @@ public final class ProxyConnection {
       backend.startTls(new TlsSession(route.newBackendEngine()));
       backend.tls.begin();
       state = ConnectionState.BACKEND_HANDSHAKE;
-      resetDeadline(route.route().handshakeTimeout(), "TLS negotiation with the backend");
+      resetDeadline(route.handshakeTimeout(), "TLS negotiation with the backend");
     } else if (route.backendTlsEnabled()) {
       backend.queueRaw(StartupCodes.sslRequest());
       backend.flushRaw();
       state = ConnectionState.BACKEND_NEGOTIATING;
-      resetDeadline(route.route().handshakeTimeout(), "TLS negotiation with the backend");
+      resetDeadline(route.handshakeTimeout(), "TLS negotiation with the backend");
     } else {
       enterRelay();
     }
@@ -683,12 +681,11 @@ public final class ProxyConnection {
   private void enterRelay() {
     cancelDeadline();
     state = ConnectionState.RELAYING;
-    route.counters().backendConnects.increment();
-    route.counters().backendConnectNanos.add(System.nanoTime() - phaseStartNanos);
+    route.counters().backendConnected(System.nanoTime() - phaseStartNanos);
     if (purpose == Purpose.SESSION) {
-      route.counters().sessions.increment();
+      route.counters().sessionStarted();
       lastActivityNanos = System.nanoTime();
-      Duration idle = route.route().idleTimeout();
+      Duration idle = route.idleTimeout();
       if (!idle.isZero()) {
         idleTimer = loop.schedule(idle.toNanos(), this::checkIdle);
       }
@@ -795,10 +792,10 @@ public final class ProxyConnection {
   private void countRelayed(boolean clientToBackend, int bytes) {
     if (clientToBackend) {
       bytesClientToBackend += bytes;
-      route.counters().bytesClientToBackend.add(bytes);
+      route.counters().relayedClientToBackend(bytes);
     } else {
       bytesBackendToClient += bytes;
-      route.counters().bytesBackendToClient.add(bytes);
+      route.counters().relayedBackendToClient(bytes);
     }
     if (idleTimer != null) {
       lastActivityNanos = System.nanoTime();
@@ -882,7 +879,7 @@ public final class ProxyConnection {
    */
   private void backendFailed(Refusal reason, String sqlstate, String message, String hint) {
     log.warn("{}: {} (route '{}')", tag, message, route.name());
-    route.counters().backendConnectFailures.increment();
+    route.counters().backendConnectFailed();
     if (backend != null) {
       closeLeg(backend);
       backend = null;
@@ -968,14 +965,13 @@ public final class ProxyConnection {
     b2c.release();
     if (holdsSessionSlots) {
       holdsSessionSlots = false;
-      route.sessions().release();
-      group.sessions().release();
+      route.releaseSession();
     }
     if (idleTimer != null) {
       idleTimer.cancel();
     }
     group.connectionClosed();
-    route.counters().closed.increment();
+    route.counters().closed();
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
     if (was == ConnectionState.RELAYING || was == ConnectionState.CLOSING && purpose == Purpose.SESSION && backend != null) {
       log.info("{}: closed after {} ms: {}; bytes client->backend={} backend->client={}", tag, millis, reason,
@@ -1089,7 +1085,7 @@ public final class ProxyConnection {
     if (state != ConnectionState.RELAYING) {
       return;
     }
-    long timeout = route.route().idleTimeout().toNanos();
+    long timeout = route.idleTimeout().toNanos();
     long idle = System.nanoTime() - lastActivityNanos;
     if (idle < timeout) {
       idleTimer = loop.schedule(timeout - idle, this::checkIdle);

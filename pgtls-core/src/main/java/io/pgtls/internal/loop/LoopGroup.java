@@ -31,10 +31,9 @@ public final class LoopGroup {
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicLong connectionIds = new AtomicLong();
   private final UnaryOperator<ByteChannel> channelWrapper;
-  private final Slots sessions;
 
   public LoopGroup(String name, int count) {
-    this(name, count, Integer.MAX_VALUE, UnaryOperator.identity(), t -> { });
+    this(name, count, UnaryOperator.identity(), t -> { });
   }
 
   /**
@@ -42,10 +41,8 @@ public final class LoopGroup {
    *     production, a wrapper that moves bytes in tiny chunks in tests
    * @param onLoopFailure called (on the dying loop's thread) when a selector loop fails
    */
-  public LoopGroup(String name, int count, int maxSessions, UnaryOperator<ByteChannel> channelWrapper,
-      Consumer<Throwable> onLoopFailure) {
+  public LoopGroup(String name, int count, UnaryOperator<ByteChannel> channelWrapper, Consumer<Throwable> onLoopFailure) {
     this.name = name;
-    this.sessions = new Slots(maxSessions);
     this.channelWrapper = channelWrapper;
     this.loops = new EventLoop[count];
     try {
@@ -86,11 +83,6 @@ public final class LoopGroup {
   /** The channel a connection reads and writes through for {@code socket}. */
   public ByteChannel wrap(ByteChannel socket) {
     return channelWrapper.apply(socket);
-  }
-
-  /** The proxy-wide session limit. */
-  public Slots sessions() {
-    return sessions;
   }
 
   public long nextConnectionId() {

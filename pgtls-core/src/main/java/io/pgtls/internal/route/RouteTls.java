@@ -1,4 +1,4 @@
-package io.pgtls.internal.conn;
+package io.pgtls.internal.route;
 
 import io.pgtls.BackendTls;
 import io.pgtls.ListenerTls;

@@ -1,4 +1,4 @@
-package io.pgtls.internal.conn;
+package io.pgtls.internal.route;
 
 import io.pgtls.BackendTls;
 import io.pgtls.HostPort;
@@ -8,7 +8,9 @@ import io.pgtls.Route;
 import io.pgtls.RouteMetrics;
 import io.pgtls.tls.TlsContexts;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -28,19 +30,24 @@ public final class CompiledRoute {
   private final String backendServerName;
   private final RouteCounters counters = new RouteCounters();
   private final AtomicBoolean channelBindingWarned = new AtomicBoolean();
-  private final io.pgtls.internal.loop.Slots sessions;
+  private final Slots sessions;
+  private final Slots proxySessions;
   private volatile RouteTls tls;
 
-  private CompiledRoute(Route route, RouteTls tls) {
+  private CompiledRoute(Route route, Slots proxySessions, RouteTls tls) {
     this.route = route;
-    this.sessions = new io.pgtls.internal.loop.Slots(route.maxConnections());
+    this.sessions = new Slots(route.maxConnections());
+    this.proxySessions = proxySessions;
     this.tls = tls;
     this.backendServerName = route.backendTls().serverName().orElse(route.backend().host());
   }
 
-  /** Loads every certificate and key of {@code route}; the message of any failure names the route and setting. */
-  public static CompiledRoute compile(Route route) {
-    return new CompiledRoute(route, RouteTls.load(route));
+  /**
+   * Loads every certificate and key of {@code route}; the message of any failure names the route
+   * and setting. {@code proxySessions} is the proxy-wide session limit every route shares.
+   */
+  public static CompiledRoute compile(Route route, Slots proxySessions) {
+    return new CompiledRoute(route, proxySessions, RouteTls.load(route));
   }
 
   /**
@@ -62,12 +69,27 @@ public final class CompiledRoute {
     return counters.snapshot(route.name(), tls.certificateNotAfter);
   }
 
-  /** This route's session limit. */
-  io.pgtls.internal.loop.Slots sessions() {
-    return sessions;
+  /**
+   * Takes a session slot under the route's and the proxy's limits. Empty when taken (give it back
+   * with {@link #releaseSession()}); otherwise why not, in words for the client's DETAIL.
+   */
+  public Optional<String> tryAcquireSession() {
+    if (!sessions.tryAcquire()) {
+      return Optional.of("route '" + name() + "' has reached its limit of " + sessions.max() + " connections");
+    }
+    if (!proxySessions.tryAcquire()) {
+      sessions.release();
+      return Optional.of("pgtls has reached its limit of " + proxySessions.max() + " connections");
+    }
+    return Optional.empty();
   }
 
-  RouteCounters counters() {
+  public void releaseSession() {
+    sessions.release();
+    proxySessions.release();
+  }
+
+  public RouteCounters counters() {
     return counters;
   }
 
@@ -75,13 +97,13 @@ public final class CompiledRoute {
    * Logs, once per route, that SCRAM-SHA-256-PLUS cannot pass it: the operator learns of it from
    * the first session (or the start-up probe), not from each user.
    */
-  void warnOnceAboutChannelBinding() {
+  public void warnOnceAboutChannelBinding() {
     if (channelBindingWarned.compareAndSet(false, true)) {
       LOG.warn(channelBindingWarning());
     }
   }
 
-  String channelBindingWarning() {
+  private String channelBindingWarning() {
     return "route '" + name() + "': pgtls presents a certificate that differs from backend " + backend()
         + "'s, so SCRAM channel binding (SCRAM-SHA-256-PLUS, chosen by default by libpq and pgjdbc >= 42.7.4) "
         + "cannot succeed on this route: such clients get a FATAL from pgtls. Give the route the backend's own "
@@ -104,20 +126,49 @@ public final class CompiledRoute {
     return route.backend();
   }
 
+  /** Time from accept to a complete first packet, before TLS and again inside it. */
+  public Duration startupTimeout() {
+    return route.startupTimeout();
+  }
+
+  /** Time allowed for each TLS handshake, with the client and with the backend. */
+  public Duration handshakeTimeout() {
+    return route.handshakeTimeout();
+  }
+
+  /** Time allowed to resolve and connect the backend. */
+  public Duration connectTimeout() {
+    return route.connectTimeout();
+  }
+
+  /** How long a relayed session may move no byte; zero means no limit. */
+  public Duration idleTimeout() {
+    return route.idleTimeout();
+  }
+
+  public boolean allowPlaintextCancel() {
+    return route.allowPlaintextCancel();
+  }
+
+  public boolean allowPlaintextClients() {
+    return route.allowPlaintextClients();
+  }
+
   SSLContext backendContext() {
     return tls.backendContext;
   }
 
-  boolean backendTlsEnabled() {
+  public boolean backendTlsEnabled() {
     return route.backendTls().enabled();
   }
 
-  String backendServerName() {
+  /** The name the backend's certificate is checked against, and sent as SNI. */
+  public String backendServerName() {
     return backendServerName;
   }
 
   /** A server-mode engine for a new client connection, with ALPN "postgresql" offered. */
-  SSLEngine newListenerEngine() {
+  public SSLEngine newListenerEngine() {
     ListenerTls lt = route.listenerTls();
     SSLEngine engine = TlsContexts.serverEngine(tls.listenerContext, lt.mtls(), lt.protocols());
     if (!lt.cipherSuites().isEmpty()) {
@@ -127,7 +178,7 @@ public final class CompiledRoute {
   }
 
   /** A client-mode engine toward the backend, with SNI and (verify-full) host name checking. */
-  SSLEngine newBackendEngine() {
+  public SSLEngine newBackendEngine() {
     BackendTls bt = route.backendTls();
     SSLEngine engine = TlsContexts.clientEngine(tls.backendContext, backendServerName, route.backend().port(),
         bt.verification() == BackendTls.Verification.VERIFY_FULL, List.of("TLSv1.3", "TLSv1.2"));
@@ -140,7 +191,7 @@ public final class CompiledRoute {
     return engine;
   }
 
-  boolean backendDirectTls() {
+  public boolean backendDirectTls() {
     return route.backendTls().direct();
   }
 

@@ -1,4 +1,4 @@
-package io.pgtls.internal.conn;
+package io.pgtls.internal.tls;
 
 import io.pgtls.tls.TlsContexts;
 import java.security.cert.Certificate;
@@ -11,7 +11,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /** What the connection needs to know about the certificates of its two TLS sessions. */
-final class Certificates {
+public final class Certificates {
   private Certificates() {}
 
   /**
@@ -19,7 +19,7 @@ final class Certificates {
    * has the same RFC 5929 tls-server-end-point binding as the backend's ({@code backendSession}'s
    * peer certificate). Only then can SCRAM-SHA-256-PLUS succeed through pgtls.
    */
-  static boolean sameEndPoint(SSLSession listenerSession, SSLSession backendSession) {
+  public static boolean sameEndPoint(SSLSession listenerSession, SSLSession backendSession) {
     Certificate[] local = listenerSession.getLocalCertificates();
     Certificate[] peer;
     try {
@@ -33,7 +33,7 @@ final class Certificates {
     return sameEndPoint((X509Certificate) local[0], (X509Certificate) peer[0]);
   }
 
-  static boolean sameEndPoint(X509Certificate a, X509Certificate b) {
+  public static boolean sameEndPoint(X509Certificate a, X509Certificate b) {
     try {
       return Arrays.equals(TlsContexts.tlsServerEndPointHash(a), TlsContexts.tlsServerEndPointHash(b));
     } catch (IllegalArgumentException noBindingHash) {
@@ -47,7 +47,7 @@ final class Certificates {
   }
 
   /** The SNI host name the client asked for, or "" (libpq sends none for IP hosts, the JDK none for names without a dot). */
-  static String requestedServerName(SSLSession session) {
+  public static String requestedServerName(SSLSession session) {
     if (!(session instanceof ExtendedSSLSession)) {
       return "";
     }

@@ -1,7 +1,7 @@
-package io.pgtls.internal.conn;
+package io.pgtls.internal.route;
 
 /** Why pgtls refused a connection before (or instead of) relaying it; the label is a metric label. */
-enum Refusal {
+public enum Refusal {
   /** A plaintext StartupMessage on a TLS listener. */
   PLAINTEXT("plaintext"),
   /** Plaintext bytes behind the SSLRequest (CVE-2021-23214). */
@@ -27,7 +27,7 @@ enum Refusal {
   /** The client chose SCRAM-SHA-256-PLUS where the binding cannot match. */
   CHANNEL_BINDING("channel_binding");
 
-  final String label;
+  public final String label;
 
   Refusal(String label) {
     this.label = label;

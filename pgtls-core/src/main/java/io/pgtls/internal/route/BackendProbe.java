@@ -1,6 +1,7 @@
-package io.pgtls.internal.conn;
+package io.pgtls.internal.route;
 
 import io.pgtls.internal.pg.StartupCodes;
+import io.pgtls.internal.tls.Certificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -20,12 +21,12 @@ import org.slf4j.LoggerFactory;
  * operator should learn that before users do. Runs on a worker thread, never on a loop, and never
  * delays or fails the start.
  */
-final class BackendProbe {
+public final class BackendProbe {
   private static final Logger log = LoggerFactory.getLogger(BackendProbe.class);
 
   private BackendProbe() {}
 
-  static void checkChannelBinding(String proxyName, CompiledRoute route, Executor workers) {
+  public static void checkChannelBinding(String proxyName, CompiledRoute route, Executor workers) {
     if (!route.backendTlsEnabled()) {
       return;
     }

@@ -1,4 +1,4 @@
-package io.pgtls.internal.conn;
+package io.pgtls.internal.route;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.pgtls.internal.loop;
+package io.pgtls.internal.route;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
