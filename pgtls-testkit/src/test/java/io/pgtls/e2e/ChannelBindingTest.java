@@ -29,7 +29,7 @@ class ChannelBindingTest {
   @BeforeAll
   static void start() throws Exception {
     f = Fixture.get();
-    probeLog = LogCapture.of("io.pgtls.internal.conn");
+    probeLog = LogCapture.of("io.pgtls.internal");
     proxy = Fixture.start(
         f.tlsRoute("different-cert").build(),
         f.tlsRoute("same-cert").tls(ListenerTls.pem(f.postgresCertificate.certificateFile(),

@@ -98,7 +98,7 @@ class LimitsTest {
   void aGroupReadableKeyFileIsWarnedAbout() throws Exception {
     Path key = Files.copy(f.proxyCertificate.privateKeyFile(), dir.resolve("proxy.key"));
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
-    try (LogCapture log = LogCapture.of("io.pgtls.internal.conn")) {
+    try (LogCapture log = LogCapture.of("io.pgtls.internal.route")) {
       PgTlsProxy.builder().route(f.plainRoute("perm").tls(io.pgtls.ListenerTls.pem(
           f.proxyCertificate.certificateFile(), key)).build()).build();
       assertThat(log.awaitLine("is readable by")).contains("route 'perm': listener server_key " + key
