@@ -1,6 +1,7 @@
 package io.pgtls;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Objects;
 
 /**
@@ -117,6 +118,22 @@ public final class HostPort {
 
   @Override
   public String toString() {
+    return join(host, port);
+  }
+
+  /**
+   * A socket address as pgtls writes it in logs: {@code 127.0.0.1:6432}, {@code [::1]:6432}, the
+   * numeric address when it is resolved (no reverse lookup), {@code null} for none.
+   */
+  public static String format(SocketAddress address) {
+    if (!(address instanceof InetSocketAddress)) {
+      return String.valueOf(address);
+    }
+    InetSocketAddress a = (InetSocketAddress) address;
+    return join(a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress(), a.getPort());
+  }
+
+  private static String join(String host, int port) {
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }
 }

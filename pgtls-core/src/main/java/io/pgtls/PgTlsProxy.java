@@ -94,7 +94,7 @@ public final class PgTlsProxy implements AutoCloseable {
         }
         acceptors.put(route.name(), acceptor);
         log.info("pgtls[{}] route '{}' listening on {} -> {} ({})", name, route.name(),
-            format(acceptor.boundAddress()), route.backend(), route.describe());
+            HostPort.format(acceptor.boundAddress()), route.backend(), route.describe());
       }
     } catch (RuntimeException e) {
       closeQuietly();
@@ -252,11 +252,6 @@ public final class PgTlsProxy implements AutoCloseable {
     if (loops != null) {
       loops.shutdown(Duration.ofSeconds(5));
     }
-  }
-
-  private static String format(InetSocketAddress a) {
-    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   @Override
