@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
  * releaseEmpty*Buffer). The buffer is kept in write mode: its data is [0, position).
  */
 public final class PooledBuffer {
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
   private final BufferPool pool;
   /** Whether drained data must be zeroed before the buffer goes back; see holdsCiphertextOnly. */
   private boolean plaintext;
@@ -84,6 +86,33 @@ public final class PooledBuffer {
       pool.release(buffer, true);
       buffer = null;
     }
+  }
+
+  /**
+   * Flips to read mode for the caller to take bytes from, until {@link #endRead()} compacts it back
+   * to write mode: the caller sees the data [0, position) and whatever it leaves unread stays. The
+   * hot path's form of {@link #consume}, without a lambda to carry results out. Null if no buffer
+   * is held.
+   */
+  public ByteBuffer beginRead() {
+    if (buffer == null) {
+      return null;
+    }
+    buffer.flip();
+    highWater = Math.max(highWater, buffer.limit());
+    return buffer;
+  }
+
+  /** Back to write mode after {@link #beginRead()}, keeping what was not read. */
+  public void endRead() {
+    if (buffer != null) {
+      buffer.compact();
+    }
+  }
+
+  /** A read-mode view of the data, for looking without taking; empty if no buffer is held. */
+  public ByteBuffer view() {
+    return buffer == null ? EMPTY : buffer.duplicate().flip();
   }
 
   /**

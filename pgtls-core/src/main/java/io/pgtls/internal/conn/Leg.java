@@ -2,17 +2,19 @@ package io.pgtls.internal.conn;
 
 import io.pgtls.internal.buffer.BufferPool;
 import io.pgtls.internal.buffer.PooledBuffer;
+import io.pgtls.internal.loop.EventLoop;
+import io.pgtls.internal.loop.Selectable;
 import io.pgtls.internal.tls.TlsSession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLException;
 
 /**
- * One side of a proxied connection: a socket, optionally a {@link TlsSession} over it, and the two
- * network buffers. It turns socket bytes into plaintext ({@link #fill}) and plaintext into socket
- * bytes ({@link #drain}); the {@link ProxyConnection} decides when.
+ * One side of a proxied connection: a {@link Transport}, optionally a {@link TlsSession} over it,
+ * and the two network buffers. It turns transport bytes into plaintext ({@link #fill}) and
+ * plaintext into transport bytes ({@link #drain}); the stages decide when. Every I/O or TLS
+ * failure leaves it as a {@link LegIOException} naming the side.
  */
 final class Leg {
   /** What a {@link #fill} or {@link #drain} call achieved. */
@@ -21,7 +23,7 @@ final class Leg {
     DONE,
     /** Nothing more can be read now: wait for OP_READ. */
     WOULD_BLOCK_READ,
-    /** The socket cannot take more now: wait for OP_WRITE. */
+    /** The transport cannot take more now: wait for OP_WRITE. */
     WOULD_BLOCK_WRITE,
     /** The destination buffer is full. */
     DESTINATION_FULL,
@@ -32,58 +34,146 @@ final class Leg {
   }
 
   /** Whether a delegated-task batch is running off the loop for this leg. */
-  enum TaskState { IDLE, RUNNING }
+  private enum TaskState { IDLE, RUNNING }
 
-  final String side;
-  final SocketChannel socket;
-  /** What reads and writes go through: the socket, or a wrapper of it in tests. */
-  final ByteChannel io;
-  final PooledBuffer netIn;
-  final PooledBuffer netOut;
-  SelectionKey key;
-  TlsSession tls;
-  TaskState task = TaskState.IDLE;
-  /** Set when the selector said readable; cleared when a read returns nothing. */
-  boolean readReady = true;
-  boolean inputEnded;
-  boolean closeNotifyReceived;
-  boolean outputShut;
-  long bytesRead;
-  long bytesWritten;
+  private final String side;
+  private final Transport transport;
+  private final PooledBuffer netIn;
+  private final PooledBuffer netOut;
+  private SelectionKey key;
+  private TlsSession tls;
+  private TaskState task = TaskState.IDLE;
+  /** Set when the selector said readable; cleared when a read returns less than asked. */
+  private boolean readReady = true;
+  private boolean inputEnded;
+  private boolean closeNotifyReceived;
+  private boolean outputShut;
 
-  Leg(String side, SocketChannel socket, ByteChannel io, BufferPool pool) {
+  Leg(String side, Transport transport, BufferPool pool) {
     this.side = side;
-    this.socket = socket;
-    this.io = io;
+    this.transport = transport;
     // Network buffers hold plaintext on a plaintext leg and during negotiation: zero them too.
     this.netIn = new PooledBuffer(pool, true, "in");
     this.netOut = new PooledBuffer(pool, true, "out");
+  }
+
+  String side() {
+    return side;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The selector: only the driver calls these
+
+  void register(EventLoop loop, int ops, Selectable handler) throws IOException {
+    key = loop.register(transport.selectable(), ops, handler);
+  }
+
+  void setInterest(int ops) {
+    if (key != null && key.isValid() && key.interestOps() != ops) {
+      key.interestOps(ops);
+    }
+  }
+
+  boolean isRegistered() {
+    return key != null;
+  }
+
+  /** The selector said this leg is readable. */
+  void markReadable() {
+    readReady = true;
+  }
+
+  /** Closes the transport, cancels its key and returns every buffer (zeroed). */
+  void close(EventLoop loop) {
+    if (key != null) {
+      key.cancel();
+      loop.deregistered();
+      key = null;
+    }
+    try {
+      transport.close();
+    } catch (IOException ignored) {
+      // nothing to do: the transport is going away either way
+    }
+    netIn.release();
+    netOut.release();
+  }
+
+  boolean isOpen() {
+    return transport.isOpen();
+  }
+
+  /** Completes a pending connect; false while it is still in progress. */
+  boolean finishConnect() throws LegIOException {
+    try {
+      return transport.finishConnect();
+    } catch (IOException e) {
+      throw new LegIOException(side, e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // TLS and delegated tasks
+
+  /**
+   * Puts this leg under TLS from now on and starts the handshake. Its outgoing network buffer then
+   * holds only ciphertext (the JDK's wrap copies plaintext into it and encrypts in place within the
+   * same call), so it is no longer zeroed each time it drains; the incoming one still is, because
+   * unwrap decrypts in place there. Bytes queued before this point (an 'S', an ErrorResponse) were
+   * cleartext on the wire anyway.
+   */
+  void startTls(TlsSession session) throws LegIOException {
+    this.tls = session;
+    netOut.holdsCiphertextOnly();
+    try {
+      session.begin();
+    } catch (SSLException e) {
+      throw new LegIOException(side, e);
+    }
   }
 
   boolean isTls() {
     return tls != null;
   }
 
-  /**
-   * Puts this leg under TLS from now on. Its outgoing network buffer then holds only ciphertext
-   * (the JDK's wrap copies plaintext into it and encrypts in place within the same call), so it is
-   * no longer zeroed each time it drains; the incoming one still is, because unwrap decrypts in
-   * place there. Bytes queued before this point (an 'S', an ErrorResponse) were cleartext on the
-   * wire anyway.
-   */
-  void startTls(TlsSession session) {
-    this.tls = session;
-    netOut.holdsCiphertextOnly();
+  /** The leg's TLS session; only for a TLS leg. */
+  TlsSession tls() {
+    return tls;
   }
 
-  /** Reads raw bytes into {@code netIn}; returns the count, 0 if none are ready, -1 at EOF. */
-  int readRaw() throws IOException {
+  boolean handshakeComplete() {
+    return tls != null && tls.handshakeComplete();
+  }
+
+  boolean taskRunning() {
+    return task == TaskState.RUNNING;
+  }
+
+  /** Marks the leg busy and hands out its engine's delegated tasks, to run off the loop. */
+  Runnable beginTasks() {
+    task = TaskState.RUNNING;
+    return tls.delegatedTasks();
+  }
+
+  void tasksDone() {
+    task = TaskState.IDLE;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Before TLS: raw bytes
+
+  /** Reads raw bytes into the incoming buffer; returns the count, 0 if none are ready, -1 at EOF. */
+  int readRaw() throws LegIOException {
     ByteBuffer b = netIn.prepare();
     if (!b.hasRemaining()) {
       return 0;
     }
-    int before = b.position();
-    int n = io.read(b);
+    int n;
+    try {
+      n = transport.read(b);
+    } catch (IOException e) {
+      throw new LegIOException(side, e);
+    }
     if (n < 0) {
       netIn.releaseIfEmpty();
       return -1;
@@ -96,35 +186,99 @@ final class Leg {
       // rather than spend a syscall finding out.
       readReady = false;
     }
-    bytesRead += b.position() - before;
     return n;
   }
 
-  /** Writes {@code netOut} to the socket; true when it is empty afterwards. */
-  boolean flushRaw() throws IOException {
-    if (netOut.isEmpty()) {
-      netOut.releaseIfEmpty();
+  /** Reads raw bytes if the selector said there are some: -1 at EOF, else how many. */
+  int readRawIfReady() throws LegIOException {
+    return readReady ? readRaw() : 0;
+  }
+
+  boolean readReady() {
+    return readReady;
+  }
+
+  /** The raw bytes read and not yet taken, in read mode; looking does not take them. */
+  ByteBuffer rawInput() {
+    return netIn.view();
+  }
+
+  boolean hasRawInput() {
+    return !netIn.isEmpty();
+  }
+
+  int rawInputSize() {
+    return netIn.size();
+  }
+
+  /** Takes the first {@code n} raw bytes away. */
+  void skipRawInput(int n) {
+    ByteBuffer b = netIn.beginRead();
+    if (b != null) {
+      b.position(b.position() + n);
+      netIn.endRead();
+      netIn.releaseIfEmpty();
+    }
+  }
+
+  /** Moves the first {@code length} raw bytes into {@code dst} and drops the rest. */
+  void takeRawPacket(int length, PooledBuffer dst) {
+    ByteBuffer src = netIn.view();
+    src.limit(src.position() + length);
+    dst.prepare().put(src);
+    netIn.release();
+  }
+
+  /** Moves every raw byte read so far into {@code dst}, in order. */
+  void moveRawInputTo(PooledBuffer dst) {
+    ByteBuffer b = netIn.beginRead();
+    if (b != null) {
+      dst.prepare().put(b);
+      netIn.endRead();
+      netIn.releaseIfEmpty();
+    }
+  }
+
+  /** Drops whatever raw input is buffered (zeroing it). */
+  void discardRawInput() {
+    netIn.release();
+  }
+
+  /** Queues raw bytes (an 'S' answer, an SSLRequest, a plaintext ErrorResponse) for the transport. */
+  void queueRaw(byte[] bytes) {
+    netOut.prepare().put(bytes);
+  }
+
+  /** Writes the outgoing buffer to the transport; true when it is empty afterwards. */
+  boolean flushRaw() throws LegIOException {
+    ByteBuffer b = netOut.beginRead();
+    if (b == null) {
       return true;
     }
-    int[] written = {0};
-    netOut.consume(b -> written[0] = io.write(b));
-    bytesWritten += written[0];
+    try {
+      transport.write(b);
+    } catch (IOException e) {
+      throw new LegIOException(side, e);
+    } finally {
+      netOut.endRead();
+    }
     boolean empty = netOut.isEmpty();
     netOut.releaseIfEmpty();
     return empty;
   }
 
-  /** Queues raw bytes (an 'S' answer, an SSLRequest, a plaintext ErrorResponse) for the socket. */
-  void queueRaw(byte[] bytes) {
-    ByteBuffer b = netOut.prepare();
-    b.put(bytes);
+  boolean hasPendingOutput() {
+    return !netOut.isEmpty();
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Plaintext in and out
+
   /**
-   * Produces plaintext into {@code dst}, reading the socket as needed. On a TLS leg this also
+   * Produces plaintext into {@code dst}, reading the transport as needed. On a TLS leg this also
    * drives the handshake and answers post-handshake messages.
    */
-  Progress fill(PooledBuffer dst) throws IOException {
+  Progress fill(PooledBuffer dst) throws LegIOException {
     if (inputEnded) {
       return Progress.ENDED;
     }
@@ -133,7 +287,14 @@ final class Leg {
       return Progress.DESTINATION_FULL;
     }
     int before = out.position();
-    Progress p = tls == null ? fillPlain(out) : fillTls(out);
+    Progress p;
+    try {
+      p = tls == null ? fillPlain(out) : fillTls(out);
+    } catch (LegIOException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new LegIOException(side, e);
+    }
     if (out.position() > before && p != Progress.DESTINATION_FULL) {
       return Progress.DONE;
     }
@@ -143,20 +304,21 @@ final class Leg {
 
   private Progress fillPlain(ByteBuffer out) throws IOException {
     // Bytes left in netIn from the negotiation phase come first.
-    if (!netIn.isEmpty()) {
-      netIn.consume(in -> transfer(in, out));
+    ByteBuffer in = netIn.beginRead();
+    if (in != null) {
+      transfer(in, out);
+      netIn.endRead();
       netIn.releaseIfEmpty();
       return out.hasRemaining() ? Progress.DONE : Progress.DESTINATION_FULL;
     }
     if (!readReady) {
       return Progress.WOULD_BLOCK_READ;
     }
-    int n = io.read(out);
+    int n = transport.read(out);
     if (n < 0) {
       inputEnded = true;
       return Progress.ENDED;
     }
-    bytesRead += n;
     if (n == 0 || out.hasRemaining()) {
       readReady = false;
     }
@@ -168,21 +330,16 @@ final class Leg {
 
   private Progress fillTls(ByteBuffer out) throws IOException {
     while (true) {
-      TlsSession.Status[] status = {TlsSession.Status.NEED_INPUT};
-      if (!netIn.isEmpty() || tls.engine().getHandshakeStatus() != javax.net.ssl.SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
-        ByteBuffer netOutBuf = netOut.prepare();
-        netIn.consume(in -> status[0] = tls.receive(in, out, netOutBuf));
-        if (netIn.peek() == null) {
-          status[0] = tls.receive(ByteBuffer.allocate(0), out, netOutBuf);
-        }
-        netIn.releaseIfEmpty();
+      TlsSession.Status status = TlsSession.Status.NEED_INPUT;
+      if (!netIn.isEmpty() || tls.isHandshaking()) {
+        status = unwrapInto(out);
         if (!netOut.isEmpty()) {
           flushRaw();
         } else {
           netOut.releaseIfEmpty();
         }
       }
-      switch (status[0]) {
+      switch (status) {
         case NEED_TASK:
           return Progress.NEEDS_TASK;
         case NEED_FLUSH:
@@ -220,31 +377,66 @@ final class Leg {
     }
   }
 
-  /**
-   * Sends the plaintext in {@code src}: a TLS leg encrypts it into {@code netOut} and flushes; a
-   * plaintext leg writes it straight from {@code src}, so there is no copy.
-   */
-  Progress drain(PooledBuffer src) throws IOException {
-    if (tls == null) {
-      if (!flushRaw()) {
-        return Progress.WOULD_BLOCK_WRITE;
-      }
-      int[] written = {0};
-      src.consume(b -> written[0] = io.write(b));
-      bytesWritten += written[0];
-      boolean empty = src.isEmpty();
-      src.releaseIfEmpty();
-      return empty ? Progress.DONE : Progress.WOULD_BLOCK_WRITE;
+  /** One pass of the engine over the buffered network input (or none, when it has work of its own). */
+  private TlsSession.Status unwrapInto(ByteBuffer out) throws SSLException {
+    ByteBuffer netOutBuf = netOut.prepare();
+    ByteBuffer in = netIn.beginRead();
+    if (in == null) {
+      return tls.receive(TlsSession.NO_INPUT, out, netOutBuf);
     }
+    try {
+      return tls.receive(in, out, netOutBuf);
+    } finally {
+      netIn.endRead();
+      netIn.releaseIfEmpty();
+    }
+  }
+
+  /**
+   * Sends the plaintext in {@code src}: a TLS leg encrypts it into the outgoing buffer and
+   * flushes; a plaintext leg writes it straight from {@code src}, so there is no copy.
+   */
+  Progress drain(PooledBuffer src) throws LegIOException {
+    try {
+      return tls == null ? drainPlain(src) : drainTls(src);
+    } catch (LegIOException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new LegIOException(side, e);
+    }
+  }
+
+  private Progress drainPlain(PooledBuffer src) throws IOException {
+    if (!flushRaw()) {
+      return Progress.WOULD_BLOCK_WRITE;
+    }
+    ByteBuffer b = src.beginRead();
+    if (b != null) {
+      try {
+        transport.write(b);
+      } finally {
+        src.endRead();
+      }
+    }
+    boolean empty = src.isEmpty();
+    src.releaseIfEmpty();
+    return empty ? Progress.DONE : Progress.WOULD_BLOCK_WRITE;
+  }
+
+  private Progress drainTls(PooledBuffer src) throws IOException {
     while (true) {
-      TlsSession.Status[] status = {TlsSession.Status.OK};
-      if (!src.isEmpty()) {
-        ByteBuffer netOutBuf = netOut.prepare();
-        src.consume(in -> status[0] = tls.send(in, netOutBuf));
+      TlsSession.Status status = TlsSession.Status.OK;
+      ByteBuffer in = src.beginRead();
+      if (in != null) {
+        try {
+          status = tls.send(in, netOut.prepare());
+        } finally {
+          src.endRead();
+        }
       }
       src.releaseIfEmpty();
       boolean flushed = flushRaw();
-      switch (status[0]) {
+      switch (status) {
         case NEED_TASK:
           return Progress.NEEDS_TASK;
         case NEED_FLUSH:
@@ -265,37 +457,36 @@ final class Leg {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Closing
+
   /**
-   * Starts closing our sending side: a TLS leg queues close_notify; once {@code netOut} is
-   * flushed, {@link #finishShutdown()} sends FIN.
+   * Queues a failed handshake's pending alert (for example "certificate required"), so the peer
+   * learns why, and starts flushing it.
    */
-  void beginShutdown() throws IOException {
-    if (tls != null && !tls.isOutboundDone()) {
-      ByteBuffer b = netOut.prepare();
-      while (tls.close(b) == TlsSession.Status.NEED_FLUSH) {
-        if (!flushRaw()) {
-          break; // the rest goes out when the socket takes it; close() is called again then
-        }
-        b = netOut.prepare();
-      }
-      netOut.releaseIfEmpty();
-    }
+  void sendFailureAlert() throws LegIOException {
+    tls.wrapFailureAlert(netOut.prepare());
+    netOut.releaseIfEmpty();
+    flushRaw();
   }
 
-  /** Sends FIN once everything queued is flushed; true when done. */
-  boolean finishShutdown() throws IOException {
+  /**
+   * Finishes our sending side: a TLS leg queues close_notify, and once everything queued is
+   * flushed, FIN goes out. True when done; call again on OP_WRITE otherwise.
+   */
+  boolean finishShutdown() throws LegIOException {
     if (outputShut) {
       return true;
     }
     if (tls != null && !tls.isOutboundDone()) {
-      beginShutdown();
+      queueCloseNotify();
     }
     if (!flushRaw()) {
       return false;
     }
-    if (socket.isOpen()) {
+    if (transport.isOpen()) {
       try {
-        socket.shutdownOutput();
+        transport.shutdownOutput();
       } catch (IOException e) {
         // The peer may already have reset the connection; nothing more to send either way.
       }
@@ -304,13 +495,48 @@ final class Leg {
     return true;
   }
 
-  boolean hasPendingOutput() {
-    return !netOut.isEmpty();
+  private void queueCloseNotify() throws LegIOException {
+    try {
+      ByteBuffer b = netOut.prepare();
+      while (tls.close(b) == TlsSession.Status.NEED_FLUSH) {
+        if (!flushRaw()) {
+          break; // the rest goes out when the transport takes it; close() is called again then
+        }
+        b = netOut.prepare();
+      }
+    } catch (SSLException e) {
+      throw new LegIOException(side, e);
+    }
+    netOut.releaseIfEmpty();
   }
 
-  void releaseBuffers() {
-    netIn.release();
-    netOut.release();
+  /**
+   * Reads and drops whatever the peer still sends, until its EOF or until nothing is ready; true
+   * once EOF was seen. Closing with unread bytes in the kernel's receive buffer makes Linux send
+   * RST, and an RST can destroy an ErrorResponse in flight before the client reads it (psql would
+   * show "connection reset" instead).
+   */
+  boolean discardUntilEof() throws LegIOException {
+    while (!inputEnded && readReady) {
+      int n = readRaw();
+      netIn.release();
+      if (n < 0) {
+        inputEnded = true;
+      }
+    }
+    return inputEnded;
+  }
+
+  boolean inputEnded() {
+    return inputEnded;
+  }
+
+  boolean closeNotifyReceived() {
+    return closeNotifyReceived;
+  }
+
+  boolean outputShut() {
+    return outputShut;
   }
 
   private static void transfer(ByteBuffer from, ByteBuffer to) {

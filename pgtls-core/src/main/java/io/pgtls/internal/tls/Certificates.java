@@ -2,6 +2,7 @@ package io.pgtls.internal.tls;
 
 import io.pgtls.tls.TlsContexts;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import javax.net.ssl.ExtendedSSLSession;
@@ -40,9 +41,19 @@ public final class Certificates {
       // Ed25519/Ed448 certificates define no binding hash; identical DER still means identical.
       try {
         return Arrays.equals(a.getEncoded(), b.getEncoded());
-      } catch (java.security.cert.CertificateEncodingException e) {
+      } catch (CertificateEncodingException e) {
         return false;
       }
+    }
+  }
+
+  /** The subject DN of the peer's first certificate in RFC 2253 form, or "" when there is none. */
+  public static String peerSubject(SSLSession session) {
+    try {
+      Certificate[] chain = session.getPeerCertificates();
+      return chain.length == 0 ? "" : ((X509Certificate) chain[0]).getSubjectX500Principal().getName();
+    } catch (SSLPeerUnverifiedException e) {
+      return "";
     }
   }
 

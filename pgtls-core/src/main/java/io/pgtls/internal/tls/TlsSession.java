@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TlsSession {
   private static final Logger log = LoggerFactory.getLogger(TlsSession.class);
-  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+  /** Network input for a pass where the engine has work of its own and no bytes are buffered. */
+  public static final ByteBuffer NO_INPUT = EMPTY;
 
   /** Where the session is in its life. */
   public enum Mode {
@@ -57,8 +59,45 @@ public final class TlsSession {
     this.engine = engine;
   }
 
-  public SSLEngine engine() {
+  /** For tests in this package that must poke the engine itself (a client asking to renegotiate). */
+  SSLEngine engine() {
     return engine;
+  }
+
+  /**
+   * Whether the engine has work of its own before it can take more input or give more output: a
+   * handshake message to wrap, a task, or an unwrap that needs no new network bytes.
+   */
+  public boolean isHandshaking() {
+    return engine.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING;
+  }
+
+  /** The negotiated protocol version, such as "TLSv1.3". */
+  public String protocol() {
+    return engine.getSession().getProtocol();
+  }
+
+  public String cipherSuite() {
+    return engine.getSession().getCipherSuite();
+  }
+
+  /** The SNI host name the peer asked for (server mode), or "". */
+  public String requestedServerName() {
+    return Certificates.requestedServerName(engine.getSession());
+  }
+
+  /** The subject DN of the peer's certificate in RFC 2253 form, or "" when it sent none. */
+  public String peerSubject() {
+    return Certificates.peerSubject(engine.getSession());
+  }
+
+  /**
+   * Whether the certificate this (server-mode) session presented has the same RFC 5929
+   * tls-server-end-point binding as the one {@code backend} (a client-mode session) was shown:
+   * only then can SCRAM-SHA-256-PLUS pass through pgtls.
+   */
+  public boolean presentsSameEndPointAs(TlsSession backend) {
+    return Certificates.sameEndPoint(engine.getSession(), backend.engine.getSession());
   }
 
   public Mode mode() {

@@ -1,0 +1,119 @@
+package io.pgtls.internal.conn;
+
+/**
+ * What one step of a stage achieved; the driver ({@link ProxyConnection}) acts on it. Stages never
+ * call the driver or each other: they return one of these.
+ */
+final class Outcome {
+  enum Kind {
+    /** No more progress until an event (readable, writable, connected, a task, a timer). */
+    WAIT,
+    /** The stage moved on to {@link #state()}, a state it also serves; step again. */
+    ADVANCE,
+    /** {@link #leg()}'s delegated tasks must run off the loop before anything else on it. */
+    RUN_TASKS,
+    /** The backend's host name must be resolved off the loop; the answer comes back as an event. */
+    RESOLVE,
+    /** The client's first message is known: {@link #request()}. */
+    CLIENT_READY,
+    /** The backend leg is connected, negotiated and (if TLS) handshaken. */
+    BACKEND_READY,
+    /** Refuse the client (or, for a cancel, drop it) as {@link #rejection()} says. */
+    REFUSE,
+    /** Flush what is owed, close both legs cleanly, then close: {@link #reason()}. */
+    CLOSE_GRACEFULLY,
+    /** Close both legs at once: {@link #reason()}. */
+    CLOSE_NOW,
+    /** Work is left, but other connections on the loop get a turn first. */
+    YIELD
+  }
+
+  static final Outcome WAIT = new Outcome(Kind.WAIT, null, null, null, null, null);
+  static final Outcome BACKEND_READY = new Outcome(Kind.BACKEND_READY, null, null, null, null, null);
+  static final Outcome YIELD = new Outcome(Kind.YIELD, null, null, null, null, null);
+  static final Outcome RESOLVE = new Outcome(Kind.RESOLVE, null, null, null, null, null);
+
+  private final Kind kind;
+  private final ConnectionState state;
+  private final Leg leg;
+  private final SessionRequest request;
+  private final Rejection rejection;
+  private final String reason;
+
+  private Outcome(Kind kind, ConnectionState state, Leg leg, SessionRequest request, Rejection rejection,
+      String reason) {
+    this.kind = kind;
+    this.state = state;
+    this.leg = leg;
+    this.request = request;
+    this.rejection = rejection;
+    this.reason = reason;
+  }
+
+  static Outcome advance(ConnectionState state) {
+    return new Outcome(Kind.ADVANCE, state, null, null, null, null);
+  }
+
+  static Outcome runTasks(Leg leg) {
+    return new Outcome(Kind.RUN_TASKS, null, leg, null, null, null);
+  }
+
+  static Outcome clientReady(SessionRequest request) {
+    return new Outcome(Kind.CLIENT_READY, null, null, request, null, null);
+  }
+
+  static Outcome refuse(Rejection rejection) {
+    return new Outcome(Kind.REFUSE, null, null, null, rejection, null);
+  }
+
+  static Outcome closeGracefully(String reason) {
+    return new Outcome(Kind.CLOSE_GRACEFULLY, null, null, null, null, reason);
+  }
+
+  static Outcome closeNow(String reason) {
+    return new Outcome(Kind.CLOSE_NOW, null, null, null, null, reason);
+  }
+
+  Kind kind() {
+    return kind;
+  }
+
+  ConnectionState state() {
+    return state;
+  }
+
+  Leg leg() {
+    return leg;
+  }
+
+  SessionRequest request() {
+    return request;
+  }
+
+  Rejection rejection() {
+    return rejection;
+  }
+
+  String reason() {
+    return reason;
+  }
+
+  @Override
+  public String toString() {
+    switch (kind) {
+      case ADVANCE:
+        return "ADVANCE(" + state + ")";
+      case RUN_TASKS:
+        return "RUN_TASKS(" + leg.side() + ")";
+      case CLIENT_READY:
+        return "CLIENT_READY(" + request + ")";
+      case REFUSE:
+        return "REFUSE(" + rejection + ")";
+      case CLOSE_GRACEFULLY:
+      case CLOSE_NOW:
+        return kind + "(" + reason + ")";
+      default:
+        return kind.name();
+    }
+  }
+}

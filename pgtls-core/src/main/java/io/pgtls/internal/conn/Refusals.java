@@ -1,0 +1,221 @@
+package io.pgtls.internal.conn;
+
+import io.pgtls.HostPort;
+import io.pgtls.internal.pg.ErrorResponse;
+import io.pgtls.internal.route.Refusal;
+import io.pgtls.internal.conn.Rejection.Ending;
+import org.slf4j.event.Level;
+
+/**
+ * Every way pgtls refuses a client or fails to reach a backend, in one table: the metric label,
+ * the log line, the SQLSTATE, message, detail and hint the client sees (worded as PostgreSQL words
+ * its own), and how the connection ends. The stages decide when; this says what.
+ */
+final class Refusals {
+  private static final String SSLMODE_HINT = "Connect with sslmode=require or stronger.";
+
+  private Refusals() {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Before TLS
+
+  /** CVE-2021-23214: bytes behind the SSLRequest that are not a ClientHello. */
+  static Rejection unencryptedAfterSslRequest() {
+    String message = "received unencrypted data after SSL request";
+    return fatal(Refusal.UNENCRYPTED_AFTER_SSL_REQUEST, Level.WARN,
+        "received unencrypted data after SSLRequest; refusing (possible man-in-the-middle)",
+        ErrorResponse.PROTOCOL_VIOLATION, message,
+        "This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.", null);
+  }
+
+  static Rejection plaintextStartup(String route, String user, String database) {
+    return fatal(Refusal.PLAINTEXT, Level.WARN, "refused a plaintext StartupMessage (user=" + user + ", database="
+            + database + "): this route requires TLS",
+        ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION,
+        "pgtls route '" + route + "' requires an encrypted connection (SSL/TLS); this connection was not encrypted",
+        null, "Connect with sslmode=require or stronger (sslmode=verify-full is recommended).");
+  }
+
+  static Rejection unsupportedProtocolInPlaintext(int major, int minor) {
+    return fatal(Refusal.UNSUPPORTED_PROTOCOL, Level.WARN,
+        "refused protocol " + major + "." + minor + " StartupMessage in plaintext", ErrorResponse.FEATURE_NOT_SUPPORTED,
+        "unsupported frontend protocol " + major + "." + minor + ": pgtls supports protocol 3 over TLS only", null,
+        SSLMODE_HINT);
+  }
+
+  /** Garbage or an impossible length before TLS: closed without a reply, as PostgreSQL does. */
+  static Rejection invalidLengthInPlaintext(int length) {
+    return silent(Refusal.INVALID_PACKET, Ending.NOW, Level.INFO,
+        "invalid length of startup packet (" + length + "); closing", "invalid startup packet length " + length);
+  }
+
+  static Rejection plaintextCancel() {
+    return silent(Refusal.PLAINTEXT_CANCEL, Ending.NOW, Level.WARN,
+        "plaintext CancelRequest refused: this route accepts cancels only inside TLS", "plaintext CancelRequest refused");
+  }
+
+  /** No complete first packet within startup_timeout, before TLS. */
+  static Rejection startupTimeoutInPlaintext(long millis) {
+    return silent(Refusal.STARTUP_TIMEOUT, Ending.NOW, Level.INFO,
+        "timeout after " + millis + " ms receiving the startup packet", "startup timeout");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The client's TLS handshake
+
+  /** PostgreSQL completes the handshake and then closes a direct-SSL connection without ALPN "postgresql". */
+  static Rejection directTlsWithoutAlpn() {
+    return silent(Refusal.DIRECT_TLS_WITHOUT_ALPN, Ending.GRACEFUL, Level.WARN,
+        "direct TLS connection without ALPN 'postgresql' refused", "direct TLS without ALPN");
+  }
+
+  /** The handshake failed; the client hears the TLS alert, and the log says why in words. */
+  static Rejection clientHandshakeFailed(String why) {
+    return silent(Refusal.CLIENT_TLS, Ending.GRACEFUL, Level.WARN, "TLS handshake with the client failed: " + why,
+        "client TLS handshake failed");
+  }
+
+  static Rejection clientHandshakeTimeout(long millis) {
+    return silent(Refusal.CLIENT_TLS, Ending.NOW, Level.INFO,
+        "timeout after " + millis + " ms the TLS handshake with the client", "client TLS handshake timeout");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Inside TLS
+
+  /**
+   * PostgreSQL reads a second encryption request as a StartupMessage of protocol 1234.5679 (or
+   * .5680) and refuses that version; pgtls answers the same way.
+   */
+  static Rejection encryptionRequestInsideTls(String kind, int major, int minor) {
+    return fatal(Refusal.UNSUPPORTED_PROTOCOL, Level.WARN, "received " + kind + " inside an encrypted connection; refusing",
+        ErrorResponse.FEATURE_NOT_SUPPORTED,
+        "unsupported frontend protocol " + major + "." + minor + ": an encryption request inside an encrypted connection",
+        null, null);
+  }
+
+  static Rejection unsupportedProtocolInsideTls(int major, int minor) {
+    return fatal(Refusal.UNSUPPORTED_PROTOCOL, Level.WARN, "unsupported frontend protocol " + major + "." + minor,
+        ErrorResponse.FEATURE_NOT_SUPPORTED,
+        "unsupported frontend protocol " + major + "." + minor + ": server supports 3.0 to 3.2", null, null);
+  }
+
+  static Rejection invalidLengthInsideTls(int length) {
+    return fatal(Refusal.INVALID_PACKET, Level.WARN, "invalid length of startup packet inside TLS (" + length + ")",
+        ErrorResponse.PROTOCOL_VIOLATION, "invalid length of startup packet", null, null);
+  }
+
+  /** No complete first packet within startup_timeout, inside TLS. */
+  static Rejection startupTimeoutInsideTls(long millis) {
+    return silent(Refusal.STARTUP_TIMEOUT, Ending.GRACEFUL, Level.INFO,
+        "timeout after " + millis + " ms receiving the startup packet inside TLS", "startup timeout");
+  }
+
+  /** PostgreSQL's own answer to a full server. */
+  static Rejection tooManyConnections(String user, String database, String detail) {
+    return fatal(Refusal.TOO_MANY_CONNECTIONS, Level.WARN, "refused user=" + user + " database=" + database + ": " + detail,
+        ErrorResponse.TOO_MANY_CONNECTIONS, "sorry, too many clients already", detail + " (max_connections)", null);
+  }
+
+  /** The client chose SCRAM-SHA-256-PLUS and bound to pgtls's certificate, which the backend's differs from. */
+  static Rejection channelBinding(String route, HostPort backend, String user) {
+    String message = "SCRAM channel binding cannot pass pgtls route '" + route
+        + "': the client bound to pgtls's certificate, and backend " + backend + " presents a different one";
+    String hint = "Give this route the backend's own certificate and key (listener server_cert/server_key), "
+        + "use a plaintext backend leg (tls_enabled = false), or connect with channel_binding=disable "
+        + "(libpq) / channelBinding=disable (pgjdbc).";
+    return fatal(Refusal.CHANNEL_BINDING, Level.WARN,
+        "refused SCRAM-SHA-256-PLUS (user=" + user + "): " + message + ". " + hint,
+        ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION, message, null, hint);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The backend
+
+  static Rejection backendUnresolvable(String route, HostPort backend) {
+    return backendFailure(Refusal.BACKEND_UNAVAILABLE, route, ErrorResponse.CONNECTION_FAILURE,
+        "could not resolve backend host \"" + backend.host() + "\"", "Check backend.address of route '" + route + "'.");
+  }
+
+  static Rejection backendUnreachable(String route, HostPort backend, String lastError) {
+    return backendFailure(Refusal.BACKEND_UNAVAILABLE, route, ErrorResponse.CONNECTION_FAILURE,
+        "could not connect to backend " + backend + ": " + (lastError == null ? "no address" : lastError),
+        "Is the PostgreSQL server of route '" + route + "' running and accepting TCP connections?");
+  }
+
+  static Rejection backendConnectTimeout(String route, HostPort backend, long millis) {
+    return backendFailure(Refusal.BACKEND_UNAVAILABLE, route, ErrorResponse.CONNECTION_FAILURE,
+        "could not connect to backend " + backend + " within " + millis + " ms",
+        "Is the PostgreSQL server of route '" + route + "' reachable from pgtls? (connect_timeout)");
+  }
+
+  static Rejection backendClosedOnSslRequest(String route, HostPort backend) {
+    return backendFailure(Refusal.BACKEND_TLS, route, ErrorResponse.CONNECTION_FAILURE,
+        "backend " + backend + " closed the connection in answer to SSLRequest", null);
+  }
+
+  /** CVE-2021-23222: a ServerHello cannot legitimately arrive before our ClientHello. */
+  static Rejection backendDataAfterS(String route, HostPort backend) {
+    return backendFailure(Refusal.BACKEND_TLS, route, ErrorResponse.PROTOCOL_VIOLATION,
+        "backend " + backend + " sent unencrypted data after its SSL response", null);
+  }
+
+  static Rejection backendRefusedTls(String route, HostPort backend) {
+    return backendFailure(Refusal.BACKEND_TLS, route, ErrorResponse.UNABLE_TO_ESTABLISH_CONNECTION,
+        "backend " + backend + " does not accept TLS (it answered N to SSLRequest), and route '" + route
+            + "' requires TLS to it",
+        "Enable ssl on that PostgreSQL server, or set tls_enabled = false for this route's backend.");
+  }
+
+  /** The text of an ErrorResponse before TLS is unauthenticated: it is logged as having come, never relayed. */
+  static Rejection backendErrorOnSslRequest(String route, HostPort backend) {
+    return backendFailure(Refusal.BACKEND_TLS, route, ErrorResponse.CONNECTION_FAILURE,
+        "backend " + backend + " answered SSLRequest with an error", null);
+  }
+
+  static Rejection backendUnexpectedAnswer(String route, HostPort backend, byte answer) {
+    return backendFailure(Refusal.BACKEND_TLS, route, ErrorResponse.CONNECTION_FAILURE, String.format(
+        "backend %s answered SSLRequest with unexpected byte 0x%02x; is it a PostgreSQL server?", backend, answer & 0xFF),
+        null);
+  }
+
+  static Rejection backendHandshakeFailed(String route, HostPort backend, String why) {
+    return backendFailure(Refusal.BACKEND_TLS, route, ErrorResponse.CONNECTION_FAILURE,
+        "pgtls could not establish TLS with backend " + backend + ": " + why, null);
+  }
+
+  static Rejection backendWithoutAlpn(String route, HostPort backend) {
+    return backendFailure(Refusal.BACKEND_TLS, route, ErrorResponse.CONNECTION_FAILURE,
+        "backend " + backend + " did not negotiate ALPN 'postgresql' for direct TLS",
+        "direct_tls needs PostgreSQL 17 or newer.");
+  }
+
+  static Rejection backendClosedDuringHandshake(String route, HostPort backend, boolean directTls) {
+    return backendFailure(Refusal.BACKEND_TLS, route, ErrorResponse.CONNECTION_FAILURE,
+        "backend " + backend + " closed the connection during the TLS handshake",
+        directTls ? "direct_tls needs PostgreSQL 17 or newer; older servers close a connection "
+            + "that starts with a TLS ClientHello." : null);
+  }
+
+  static Rejection backendHandshakeTimeout(String route, HostPort backend, long millis) {
+    return backendFailure(Refusal.BACKEND_TLS, route, ErrorResponse.CONNECTION_FAILURE,
+        "backend " + backend + " did not complete the TLS handshake within " + millis + " ms",
+        "Is it a PostgreSQL server with ssl=on? (handshake_timeout)");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static Rejection fatal(Refusal reason, Level level, String logLine, String sqlstate, String message,
+      String detail, String hint) {
+    return new Rejection(reason, Ending.FATAL, level, logLine, sqlstate, message, detail, hint, "refused: " + message);
+  }
+
+  private static Rejection silent(Refusal reason, Ending ending, Level level, String logLine, String closeReason) {
+    return new Rejection(reason, ending, level, logLine, null, null, null, null, closeReason);
+  }
+
+  private static Rejection backendFailure(Refusal reason, String route, String sqlstate, String message, String hint) {
+    return new Rejection(reason, Ending.BACKEND_FAILURE, Level.WARN, message + " (route '" + route + "')", sqlstate,
+        message, null, hint, "refused: " + message);
+  }
+}

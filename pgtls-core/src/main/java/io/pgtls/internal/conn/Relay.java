@@ -1,0 +1,250 @@
+package io.pgtls.internal.conn;
+
+import io.pgtls.internal.buffer.PooledBuffer;
+import io.pgtls.internal.pg.ScramPlusWatch;
+import io.pgtls.internal.route.CompiledRoute;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * RELAYING: moves a session's bytes both ways with backpressure (a side is read only once the
+ * other has taken what was read from it), passes each side's end on to the other (half-close),
+ * closes an idle session, and gates the client's stream with the SCRAM channel-binding watch.
+ */
+final class Relay implements Stage {
+  /** How long one side may keep sending after the other has finished. */
+  private static final Duration HALF_CLOSE_LINGER = Duration.ofSeconds(30);
+  /** Relay rounds per event before yielding the loop to other connections. */
+  private static final int BUDGET = 32;
+
+  private final ConnectionLog log;
+  private final CompiledRoute route;
+  private final Leg client;
+  private final Leg backend;
+  /** Plaintext on its way from the client to the backend, and back. */
+  private final PooledBuffer c2b;
+  private final PooledBuffer b2c;
+  private final Traffic traffic;
+  private final String user;
+  private final long idleNanos;
+  /** Set while the client's SASL mechanism choice must be checked before it reaches the backend. */
+  private ScramPlusWatch scramWatch;
+  /** When bytes last moved either way (read only with an idle timeout). */
+  private long lastActivityNanos;
+  private long halfCloseDeadline = NO_DEADLINE;
+
+  /**
+   * @param scramWatch the channel-binding gate for a session whose client saw another certificate
+   *     than the backend's, else null
+   */
+  Relay(ConnectionLog log, CompiledRoute route, Leg client, Leg backend, PooledBuffer c2b, PooledBuffer b2c,
+      Traffic traffic, String user, ScramPlusWatch scramWatch) {
+    this.log = log;
+    this.route = route;
+    this.client = client;
+    this.backend = backend;
+    this.c2b = c2b;
+    this.b2c = b2c;
+    this.traffic = traffic;
+    this.user = user;
+    this.scramWatch = scramWatch;
+    this.idleNanos = route.idleTimeout().toNanos();
+  }
+
+  @Override
+  public void enter(ConnectionState state, long nowNanos) {
+    lastActivityNanos = nowNanos;
+  }
+
+  /** Why a pump stopped. */
+  private enum Pumped {
+    /** One side cannot go on now (nothing to read, the other cannot take more, input ended). */
+    BLOCKED,
+    /** The budget ran out with work left. */
+    BUDGET_SPENT,
+    /** {@link #tasksOf} must run its delegated tasks first. */
+    NEEDS_TASKS,
+    /** The SCRAM watch refused the session. */
+    REFUSED
+  }
+
+  /** The leg whose delegated tasks a pump met (a TLS 1.3 KeyUpdate, say). */
+  private Leg tasksOf;
+
+  @Override
+  public Outcome step(ConnectionState state) throws IOException {
+    Pumped up = pump(client, backend, c2b, true);
+    if (up == Pumped.REFUSED) {
+      return Outcome.refuse(Refusals.channelBinding(route.name(), route.backend(), user));
+    }
+    Pumped down = up == Pumped.NEEDS_TASKS ? up : pump(backend, client, b2c, false);
+    if (down == Pumped.NEEDS_TASKS) {
+      return Outcome.runTasks(tasksOf);
+    }
+    // Half-close: a side that has finished sending is finished toward the other side too, once
+    // everything it sent has been delivered.
+    if (client.inputEnded() && c2b.isEmpty() && !backend.outputShut() && !backend.taskRunning()) {
+      backend.finishShutdown();
+    }
+    if (backend.inputEnded() && b2c.isEmpty() && !client.outputShut() && !client.taskRunning()) {
+      client.finishShutdown();
+    }
+    if (client.inputEnded() && backend.inputEnded() && client.outputShut() && backend.outputShut()
+        && !client.hasPendingOutput() && !backend.hasPendingOutput()) {
+      return Outcome.closeNow(client.closeNotifyReceived() || backend.closeNotifyReceived() ? "session ended"
+          : "session ended (no close_notify)");
+    }
+    if ((client.inputEnded() || backend.inputEnded()) && halfCloseDeadline == NO_DEADLINE) {
+      halfCloseDeadline = System.nanoTime() + HALF_CLOSE_LINGER.toNanos();
+    }
+    return up == Pumped.BUDGET_SPENT || down == Pumped.BUDGET_SPENT ? Outcome.YIELD : Outcome.WAIT;
+  }
+
+  /** Moves data from {@code from} to {@code to} until blocked or out of budget. */
+  private Pumped pump(Leg from, Leg to, PooledBuffer buf, boolean clientToBackend) throws IOException {
+    for (int i = 0; i < BUDGET; i++) {
+      if (from.taskRunning() || to.taskRunning()) {
+        return Pumped.BLOCKED;
+      }
+      if (!buf.isEmpty() || to.hasPendingOutput()) {
+        Leg.Progress d;
+        if (clientToBackend && scramWatch != null) {
+          d = drainWatched(to, buf);
+          if (d == null) {
+            return Pumped.REFUSED;
+          }
+        } else {
+          d = to.drain(buf);
+        }
+        if (d == Leg.Progress.NEEDS_TASK) {
+          tasksOf = to;
+          return Pumped.NEEDS_TASKS;
+        }
+        if (d != Leg.Progress.DONE) {
+          return Pumped.BLOCKED; // backpressure: do not read more from `from` until `to` takes this
+        }
+      }
+      if (from.inputEnded()) {
+        return Pumped.BLOCKED;
+      }
+      int before = buf.size();
+      Leg.Progress f = from.fill(buf);
+      int produced = buf.size() - before;
+      if (produced > 0) {
+        counted(clientToBackend, produced);
+      }
+      switch (f) {
+        case DONE:
+        case DESTINATION_FULL:
+          continue;
+        case NEEDS_TASK:
+          tasksOf = from;
+          return Pumped.NEEDS_TASKS;
+        case ENDED:
+          log.debug("{} finished sending ({})", from.side(), from.closeNotifyReceived() ? "close_notify" : "EOF");
+          return Pumped.BLOCKED;
+        default:
+          return Pumped.BLOCKED;
+      }
+    }
+    return Pumped.BUDGET_SPENT;
+  }
+
+  /** Counts relayed plaintext; reads the clock only for a route with an idle timeout. */
+  private void counted(boolean clientToBackend, int bytes) {
+    if (clientToBackend) {
+      traffic.clientToBackend += bytes;
+      route.counters().relayedClientToBackend(bytes);
+    } else {
+      traffic.backendToClient += bytes;
+      route.counters().relayedBackendToClient(bytes);
+    }
+    if (idleNanos > 0) {
+      lastActivityNanos = System.nanoTime();
+    }
+  }
+
+  /**
+   * Forwards only what {@link ScramPlusWatch} has judged: a SASLInitialResponse is held back until
+   * its mechanism name has arrived. Held bytes go back into the buffer after the forwarded ones,
+   * so the order is kept. Null when the watch refuses the session.
+   */
+  private Leg.Progress drainWatched(Leg to, PooledBuffer buf) throws IOException {
+    ByteBuffer view = buf.view();
+    int allowed = scramWatch.forwardable(view);
+    if (scramWatch.verdict() == ScramPlusWatch.Verdict.REFUSE) {
+      scramWatch = null;
+      return null;
+    }
+    byte[] held = new byte[view.remaining() - allowed];
+    view.position(view.position() + allowed).get(held);
+    if (held.length > 0) {
+      buf.truncate(allowed);
+    }
+    int before = buf.size();
+    Leg.Progress d = to.drain(buf);
+    scramWatch.drained(before - buf.size());
+    if (held.length > 0) {
+      buf.prepare().put(held);
+    }
+    if (scramWatch.verdict() == ScramPlusWatch.Verdict.PASS) {
+      scramWatch = null;
+    }
+    return d;
+  }
+
+  @Override
+  public boolean wantsInput(ConnectionState state, Leg leg) {
+    Leg other = leg == client ? backend : client;
+    if (leg == client && scramWatch != null && !other.hasPendingOutput()) {
+      return true; // bytes held for the SCRAM check need the rest of their message
+    }
+    PooledBuffer outOfLeg = leg == client ? c2b : b2c;
+    return outOfLeg.isEmpty() && !other.hasPendingOutput();
+  }
+
+  @Override
+  public boolean hasOutputFor(Leg leg) {
+    return !leg.isTls() && !(leg == client ? b2c : c2b).isEmpty();
+  }
+
+  @Override
+  public long deadline() {
+    long idle = idleNanos > 0 ? lastActivityNanos + idleNanos : NO_DEADLINE;
+    return Math.min(idle, halfCloseDeadline);
+  }
+
+  @Override
+  public Outcome onDeadline(ConnectionState state) {
+    long now = System.nanoTime();
+    if (now - halfCloseDeadline >= 0 && halfCloseDeadline != NO_DEADLINE) {
+      String what = "the other side to finish after one side closed";
+      log.info("timeout after {} ms {} (in {})", HALF_CLOSE_LINGER.toMillis(), what, state);
+      return Outcome.closeNow("timeout " + what);
+    }
+    long idle = now - lastActivityNanos;
+    if (idleNanos > 0 && idle >= idleNanos) {
+      log.info("idle for {} s; closing (idle_timeout)", TimeUnit.NANOSECONDS.toSeconds(idle));
+      return Outcome.closeGracefully("idle timeout");
+    }
+    return Outcome.WAIT;
+  }
+
+  /** Bytes relayed each way in one session, for its closing log line. */
+  static final class Traffic {
+    long clientToBackend;
+    long backendToClient;
+
+    @Override
+    public String toString() {
+      return clientToBackend + "/" + backendToClient;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Relay[" + c2b + " " + b2c + (scramWatch != null ? " scram-watch" : "") + "]";
+  }
+}
