@@ -646,6 +646,40 @@ public final class PostgresServer implements Startable {
       }
     }
 
+    /**
+     * A copy for {@link TlsPostgres}, which adjusts it for every server it starts without touching
+     * the builder its user handed over.
+     */
+    Builder copy() {
+      Builder copy = new Builder();
+      copy.parent = parent;
+      copy.binDirectory = binDirectory;
+      copy.zonkyJar = zonkyJar;
+      copy.sslCertificate = sslCertificate;
+      copy.sslKey = sslKey;
+      copy.sslCa = sslCa;
+      copy.database = database;
+      copy.hba = hba;
+      copy.startTimeout = startTimeout;
+      copy.users.putAll(users);
+      copy.settings.putAll(settings);
+      return copy;
+    }
+
+    /**
+     * The data directory's parent and the TLS files, where nothing chose them yet: {@link
+     * TlsPostgres} makes both per start, and a customizer that chose its own keeps them.
+     */
+    Builder defaults(Path parent, Path certificateFile, Path keyFile) {
+      if (this.parent == null) {
+        dataDirectory(parent);
+      }
+      if (sslCertificate == null) {
+        ssl(certificateFile, keyFile);
+      }
+      return this;
+    }
+
     @Override
     public String toString() {
       return "PostgresServer.Builder[users=" + users.keySet() + ", database=" + database + ", ssl=" + (sslCertificate != null) + "]";
