@@ -1,5 +1,6 @@
 package io.pgtls.testkit;
 
+import io.pgtls.testkit.junit.Startable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,8 +10,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,13 +36,16 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * or, built but not started, as a field that JUnit starts and closes: {@code @StartStop static
+ * PostgresServer postgres = PostgresServer.builder().user("alice", "secret").build();}
+ *
  * <p>By default the binaries come from the zonky jar on the classpath, so nothing needs to be
  * installed; {@link Builder#binaries(Path)} selects an installed PostgreSQL instead, and {@link
  * Builder#bundled(Path)} another zonky build (say, PostgreSQL 16) from a jar outside the
  * classpath. When the JVM runs as root, PostgreSQL runs as {@code postgres} or {@code nobody},
  * since it refuses root.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements Startable {
 
   /** Where a server is in its life. */
   public enum State {
@@ -79,7 +83,7 @@ public final class PostgresServer implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
 
-  private final Builder config;
+  private final Settings config;
   private final PostgresBinaries binaries;
   private final ServerAccount account;
   private final Path root;
@@ -92,7 +96,7 @@ public final class PostgresServer implements AutoCloseable {
   private boolean initialised;
   private volatile int port;
 
-  private PostgresServer(Builder config) {
+  private PostgresServer(Settings config) {
     this.config = config;
     this.binaries =
         config.binDirectory != null
@@ -123,10 +127,11 @@ public final class PostgresServer implements AutoCloseable {
    * Starts the server: on the first call initialises the cluster and picks a port, afterwards
    * starts it again on the same port. Returns when it accepts connections.
    */
-  public synchronized PostgresServer start() {
+  @Override
+  public synchronized void start() {
     switch (state) {
       case RUNNING:
-        return this;
+        return;
       case CLOSED:
         throw new IllegalStateException(this + " is closed");
       default:
@@ -145,7 +150,6 @@ public final class PostgresServer implements AutoCloseable {
     }
     state = State.RUNNING;
     LOG.info("Started {} (postmaster pid {})", this, postmasterPid());
-    return this;
   }
 
   /** Stops the server with a fast shutdown: open sessions are rolled back and disconnected. */
@@ -621,19 +625,32 @@ public final class PostgresServer implements AutoCloseable {
       return this;
     }
 
-    /** Initialises and starts the server; close it to stop it and delete its files. */
+    /**
+     * A server with a copy of these settings, not started yet: changing this builder afterwards
+     * changes neither it nor a server it runs, and the builder may go on to build another. Close
+     * it to delete its directory, started or not.
+     */
+    public PostgresServer build() {
+      return new PostgresServer(new Settings(this));
+    }
+
+    /** Builds, initialises and starts the server; close it to stop it and delete its files. */
     public PostgresServer start() {
-      PostgresServer server = new PostgresServer(copy());
+      PostgresServer server = build();
       try {
-        return server.start();
+        server.start();
+        return server;
       } catch (RuntimeException e) {
         server.close();
         throw e;
       }
     }
 
-    /** A snapshot, so that changing this builder later does not change a server made from it. */
-    private Builder copy() {
+    /**
+     * A copy for {@link TlsPostgres}, which adjusts it for every server it starts without touching
+     * the builder its user handed over.
+     */
+    Builder copy() {
       Builder copy = new Builder();
       copy.parent = parent;
       copy.binDirectory = binDirectory;
@@ -642,16 +659,63 @@ public final class PostgresServer implements AutoCloseable {
       copy.sslKey = sslKey;
       copy.sslCa = sslCa;
       copy.database = database;
-      copy.hba = hba == null ? null : new ArrayList<>(hba);
+      copy.hba = hba;
       copy.startTimeout = startTimeout;
       copy.users.putAll(users);
       copy.settings.putAll(settings);
       return copy;
     }
 
+    /**
+     * The data directory's parent and the TLS files, where nothing chose them yet: {@link
+     * TlsPostgres} makes both per start, and a customizer that chose its own keeps them.
+     */
+    Builder defaults(Path parent, Path certificateFile, Path keyFile) {
+      if (this.parent == null) {
+        dataDirectory(parent);
+      }
+      if (sslCertificate == null) {
+        ssl(certificateFile, keyFile);
+      }
+      return this;
+    }
+
     @Override
     public String toString() {
       return "PostgresServer.Builder[users=" + users.keySet() + ", database=" + database + ", ssl=" + (sslCertificate != null) + "]";
+    }
+  }
+
+  /**
+   * What a {@link Builder} held when the server was built, sealed: the server reads it at every
+   * start, so nothing done to the builder afterwards may reach it.
+   */
+  private static final class Settings {
+    private final Path parent;
+    private final Path binDirectory;
+    private final Path zonkyJar;
+    private final Path sslCertificate;
+    private final Path sslKey;
+    private final Path sslCa;
+    private final String database;
+    private final List<String> hba;
+    private final Duration startTimeout;
+    /** In the order given: the first user owns the database. */
+    private final Map<String, String> users;
+    private final Map<String, String> settings;
+
+    private Settings(Builder b) {
+      parent = b.parent;
+      binDirectory = b.binDirectory;
+      zonkyJar = b.zonkyJar;
+      sslCertificate = b.sslCertificate;
+      sslKey = b.sslKey;
+      sslCa = b.sslCa;
+      database = b.database;
+      hba = b.hba == null ? null : List.copyOf(b.hba);
+      startTimeout = b.startTimeout;
+      users = Collections.unmodifiableMap(new LinkedHashMap<>(b.users));
+      settings = Collections.unmodifiableMap(new LinkedHashMap<>(b.settings));
     }
   }
 }

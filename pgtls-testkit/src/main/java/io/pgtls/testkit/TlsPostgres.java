@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * pgjdbc choose by default) passes end to end.
  */
 public final class TlsPostgres implements Startable {
-  private final Builder config;
+  private final Settings config;
   private Path directory;
   private TestPki pki;
   private IssuedCertificate serverCertificate;
@@ -41,7 +41,7 @@ public final class TlsPostgres implements Startable {
   private String backendHost;
   private int backendPort;
 
-  private TlsPostgres(Builder config) {
+  private TlsPostgres(Settings config) {
     this.config = config;
   }
 
@@ -82,11 +82,9 @@ public final class TlsPostgres implements Startable {
         backendPort = config.existingPort;
         backendTls = config.existingRootCa == null ? BackendTls.disabled() : BackendTls.verifyFull(config.existingRootCa);
       } else {
-        PostgresServer.Builder b = PostgresServer.builder().dataDirectory(directory)
-            .ssl(serverCertificate.certificateFile(), serverCertificate.privateKeyFile())
-            .user(config.user, config.password).database(config.database);
-        config.postgresCustomizer.accept(b);
-        postgres = b.start();
+        postgres = config.postgres.copy()
+            .defaults(directory, serverCertificate.certificateFile(), serverCertificate.privateKeyFile())
+            .start();
         backendHost = postgres.host();
         backendPort = postgres.port();
         backendTls = config.plaintextBackendLeg ? BackendTls.disabled()
@@ -352,8 +350,56 @@ public final class TlsPostgres implements Startable {
       return this;
     }
 
+    /**
+     * A TlsPostgres with a copy of these settings, not started yet: changing this builder
+     * afterwards changes neither it nor the servers it runs, and the builder may go on to build
+     * another. The {@link #postgres} customizer runs here, once, not at every start.
+     */
     public TlsPostgres build() {
-      return new TlsPostgres(this);
+      return new TlsPostgres(new Settings(this));
+    }
+  }
+
+  /** What a {@link Builder} held when the TlsPostgres was built, sealed. */
+  private static final class Settings {
+    private final String user;
+    private final String password;
+    private final String database;
+    private final boolean requireClientCertificates;
+    private final boolean plaintextBackendLeg;
+    private final String existingHost;
+    private final int existingPort;
+    private final Path existingRootCa;
+    private final String containerImage;
+    private final int preferredPort;
+    private final String directoryPrefix;
+    private final String caName;
+    /**
+     * The embedded server's settings, customized; each start takes a copy and adds the data
+     * directory and TLS files it makes. Null for an existing server or a container.
+     */
+    private final PostgresServer.Builder postgres;
+
+    private Settings(Builder b) {
+      user = b.user;
+      password = b.password;
+      database = b.database;
+      requireClientCertificates = b.requireClientCertificates;
+      plaintextBackendLeg = b.plaintextBackendLeg;
+      existingHost = b.existingHost;
+      existingPort = b.existingPort;
+      existingRootCa = b.existingRootCa;
+      containerImage = b.containerImage;
+      preferredPort = b.preferredPort;
+      directoryPrefix = b.directoryPrefix;
+      caName = b.caName;
+      if (containerImage == null && existingHost == null) {
+        PostgresServer.Builder embedded = PostgresServer.builder().user(user, password).database(database);
+        b.postgresCustomizer.accept(embedded);
+        postgres = embedded.copy(); // the customizer may have kept a reference to the builder it was handed
+      } else {
+        postgres = null;
+      }
     }
   }
 }

@@ -2,12 +2,11 @@ package io.pgtls.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgtls.PgTlsProxy;
+import io.pgtls.testkit.junit.StartStop;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,37 +14,21 @@ import org.junit.jupiter.api.Test;
  * the backend and the reason, and the proxy goes on serving everyone else.
  */
 class BackendFaultsTest {
-  private static Fixture f;
-  private static FakeBackend silent;
-  private static FakeBackend stallsAfterS;
-  private static FakeBackend sWithExtraBytes;
-  private static FakeBackend answersE;
-  private static PgTlsProxy proxy;
+  private static final Fixture f = Fixture.get();
+  private static final FakeBackend silent = new FakeBackend(new byte[0]);
+  private static final FakeBackend stallsAfterS = new FakeBackend(new byte[] {'S'});
+  // CVE-2021-23222: bytes injected behind the 'S', here a forged ErrorResponse.
+  private static final FakeBackend sWithExtraBytes =
+      new FakeBackend("SE\0\0\0\u0008M\0\0".getBytes(StandardCharsets.ISO_8859_1));
+  private static final FakeBackend answersE =
+      new FakeBackend("E\0\0\0\u0014SFATAL\0Mforged\0\0".getBytes(StandardCharsets.ISO_8859_1));
 
-  @BeforeAll
-  static void start() throws Exception {
-    f = Fixture.get();
-    silent = new FakeBackend(new byte[0]);
-    stallsAfterS = new FakeBackend(new byte[] {'S'});
-    // CVE-2021-23222: bytes injected behind the 'S', here a forged ErrorResponse.
-    sWithExtraBytes = new FakeBackend("SE\0\0\0\u0008M\0\0".getBytes(StandardCharsets.ISO_8859_1));
-    answersE = new FakeBackend("E\0\0\0\u0014SFATAL\0Mforged\0\0".getBytes(StandardCharsets.ISO_8859_1));
-    proxy = Fixture.start(
-        f.tlsRoute("silent").backend(silent.address()).handshakeTimeout(Duration.ofSeconds(1)).build(),
-        f.tlsRoute("stalls").backend(stallsAfterS.address()).handshakeTimeout(Duration.ofSeconds(1)).build(),
-        f.tlsRoute("injects").backend(sWithExtraBytes.address()).build(),
-        f.tlsRoute("errors").backend(answersE.address()).build(),
-        f.plainRoute("good").build());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
-    silent.close();
-    stallsAfterS.close();
-    sWithExtraBytes.close();
-    answersE.close();
-  }
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(() -> List.of(
+      f.tlsRoute("silent").backend(silent.address()).handshakeTimeout(Duration.ofSeconds(1)).build(),
+      f.tlsRoute("stalls").backend(stallsAfterS.address()).handshakeTimeout(Duration.ofSeconds(1)).build(),
+      f.tlsRoute("injects").backend(sWithExtraBytes.address()).build(),
+      f.tlsRoute("errors").backend(answersE.address()).build(),
+      f.plainRoute("good").build()), silent, stallsAfterS, sWithExtraBytes, answersE);
 
   private ClientTools.Result psql(String route) throws Exception {
     return ClientTools.psql(f.conninfo(proxy.boundAddress(route), "verify-full"), Fixture.PASSWORD, "select 1");

@@ -2,13 +2,11 @@ package io.pgtls.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgtls.PgTlsProxy;
-import io.pgtls.testkit.PostgresServer;
+import io.pgtls.testkit.junit.StartStop;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.util.List;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,21 +17,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class BackpressureTest {
   private static final int ROWS = 20_000; // 8 KB each: 160 MB
-  private static Fixture f;
-  private static PostgresServer trusting;
-  private static PgTlsProxy proxy;
+  private static final Fixture f = Fixture.get();
 
-  @BeforeAll
-  static void start() {
-    f = Fixture.get();
-    trusting = f.trusting();
-    proxy = Fixture.start(f.trustingRoute("tls", true).build(), f.trustingRoute("plain", false).build());
-  }
-
-  @AfterAll
-  static void stop() {
-    proxy.close();
-  }
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(
+      () -> List.of(f.trustingRoute("tls", true).build(), f.trustingRoute("plain", false).build()));
 
   @ParameterizedTest
   @ValueSource(strings = {"tls", "plain"})
@@ -63,7 +50,7 @@ class BackpressureTest {
     Properties p = new Properties();
     p.setProperty("user", Fixture.USER);
     p.setProperty("sslmode", "disable");
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + trusting.port() + "/"
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + f.trusting().port() + "/"
         + Fixture.DATABASE, p)) {
       String w = Fixture.query(c, "select coalesce(max(wait_event), '') from pg_stat_activity "
           + "where query like '%/* backpressure */' and pid <> pg_backend_pid()");

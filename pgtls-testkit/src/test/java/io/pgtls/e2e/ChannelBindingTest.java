@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtls.ListenerTls;
-import io.pgtls.PgTlsProxy;
+import io.pgtls.testkit.junit.StartStop;
 import java.net.InetSocketAddress;
 import java.sql.Connection;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 
@@ -22,24 +22,17 @@ import org.postgresql.util.PSQLException;
 class ChannelBindingTest {
   private static final String REFUSAL = "FATAL:  SCRAM channel binding cannot pass pgtls route 'different-cert': "
       + "the client bound to pgtls's certificate, and backend ";
-  private static Fixture f;
-  private static PgTlsProxy proxy;
-  private static LogCapture probeLog;
+  private static final Fixture f = Fixture.get();
+  private static final LogCapture probeLog = LogCapture.of("io.pgtls.internal");
 
-  @BeforeAll
-  static void start() throws Exception {
-    f = Fixture.get();
-    probeLog = LogCapture.of("io.pgtls.internal");
-    proxy = Fixture.start(
-        f.tlsRoute("different-cert").build(),
-        f.tlsRoute("same-cert").tls(ListenerTls.pem(f.postgresCertificate.certificateFile(),
-            f.postgresCertificate.privateKeyFile())).build(),
-        f.plainRoute("plain").build());
-  }
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(() -> List.of(
+      f.tlsRoute("different-cert").build(),
+      f.tlsRoute("same-cert").tls(ListenerTls.pem(f.postgresCertificate.certificateFile(),
+          f.postgresCertificate.privateKeyFile())).build(),
+      f.plainRoute("plain").build()));
 
   @AfterAll
-  static void stop() {
-    proxy.close();
+  static void stopCapturing() {
     probeLog.close();
   }
 

@@ -3,10 +3,10 @@ package io.pgtls.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtls.PgTlsProxy;
+import io.pgtls.testkit.junit.StartStop;
 import java.net.InetSocketAddress;
 import java.sql.Connection;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,19 +15,10 @@ import org.junit.jupiter.api.Test;
  */
 class ClientsThroughProxyTest {
   private static final String BACKEND_LEG_SSL = "select ssl from pg_stat_ssl where pid = pg_backend_pid()";
-  private static Fixture f;
-  private static PgTlsProxy proxy;
+  private static final Fixture f = Fixture.get();
 
-  @BeforeAll
-  static void start() {
-    f = Fixture.get();
-    proxy = Fixture.start(f.tlsRoute("tls").build(), f.plainRoute("plain").build());
-  }
-
-  @AfterAll
-  static void stop() {
-    proxy.close();
-  }
+  @StartStop static final FixtureProxy proxy =
+      FixtureProxy.of(() -> List.of(f.tlsRoute("tls").build(), f.plainRoute("plain").build()));
 
   private static InetSocketAddress tls() {
     return proxy.boundAddress("tls");

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtls.BackendTls;
-import io.pgtls.PgTlsProxy;
 import io.pgtls.Route;
+import io.pgtls.testkit.junit.StartStop;
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -13,8 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,29 +22,19 @@ import org.junit.jupiter.api.Test;
  * the first packet through untouched and in order, and leave the judging to the backend.
  */
 class ConformanceTest {
-  private static Fixture f;
-  private static PgTlsProxy proxy;
-  private static FakeBackend silent;
+  private static final Fixture f = Fixture.get();
+  private static final FakeBackend silent = new FakeBackend(new byte[0]);
 
-  @BeforeAll
-  static void start() throws Exception {
-    f = Fixture.get();
-    silent = new FakeBackend(new byte[0]);
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(() -> {
     String backend = "127.0.0.1:" + f.trusting().port();
-    proxy = Fixture.start(
+    return List.of(
         Route.builder("tls").listen("127.0.0.1:0").tls(f.listenerTls()).backend(backend)
             .backendTls(BackendTls.verifyFull(f.pki.caCertificateFile())).build(),
         Route.builder("quick-timeout").listen("127.0.0.1:0").tls(f.listenerTls()).backend(backend)
             .backendTls(BackendTls.disabled()).startupTimeout(Duration.ofMillis(500)).build(),
         Route.builder("silent-backend").listen("127.0.0.1:0").tls(f.listenerTls()).backend(silent.address())
             .backendTls(BackendTls.disabled()).build());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
-    silent.close();
-  }
+  }, silent);
 
   private static RawTlsClient client() throws Exception {
     return new RawTlsClient(proxy.boundAddress("tls").getPort(), f.pki.caCertificateFile());

@@ -6,30 +6,20 @@ import static org.junit.jupiter.api.Assumptions.abort;
 import io.pgtls.BackendTls;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.testkit.PostgresServer;
+import io.pgtls.testkit.junit.StartStop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The backend leg opened with PostgreSQL 17's direct TLS (ALPN "postgresql", no SSLRequest). */
 class DirectTlsBackendTest {
-  private static Fixture f;
-  private static PgTlsProxy proxy;
+  private static final Fixture f = Fixture.get();
 
-  @BeforeAll
-  static void start() {
-    f = Fixture.get();
-    proxy = Fixture.start(f.tlsRoute("direct")
-        .backendTls(BackendTls.verifyFull(f.pki.caCertificateFile()).directTls()).build());
-  }
-
-  @AfterAll
-  static void stop() {
-    proxy.close();
-  }
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(() -> List.of(f.tlsRoute("direct")
+      .backendTls(BackendTls.verifyFull(f.pki.caCertificateFile()).directTls()).build()));
 
   @Test
   void directTlsToPostgres17CarriesTheSession() throws Exception {

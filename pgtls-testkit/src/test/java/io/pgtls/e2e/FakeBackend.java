@@ -1,8 +1,10 @@
 package io.pgtls.e2e;
 
+import io.pgtls.testkit.junit.Startable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -11,19 +13,33 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A backend that misbehaves in ways a real PostgreSQL cannot be made to: it reads the proxy's
- * SSLRequest, answers with the given bytes (or nothing), then holds the connection open.
+ * SSLRequest, answers with the given bytes (or nothing), then holds the connection open. It
+ * listens from {@link #start()} on.
  */
-final class FakeBackend implements AutoCloseable {
-  private final ServerSocket server;
+final class FakeBackend implements Startable {
+  private final byte[] answer;
   private final List<Socket> held = new CopyOnWriteArrayList<>();
-  private final Thread thread;
+  private ServerSocket server;
 
-  FakeBackend(byte[] answer) throws IOException {
-    server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-    thread = new Thread(() -> {
-      while (!server.isClosed()) {
+  FakeBackend(byte[] answer) {
+    this.answer = answer.clone();
+  }
+
+  @Override
+  public synchronized void start() {
+    if (server != null) {
+      return;
+    }
+    try {
+      server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ServerSocket listening = server;
+    Thread thread = new Thread(() -> {
+      while (!listening.isClosed()) {
         try {
-          Socket s = server.accept();
+          Socket s = listening.accept();
           held.add(s);
           InputStream in = s.getInputStream();
           in.readNBytes(8); // the SSLRequest
@@ -46,10 +62,17 @@ final class FakeBackend implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException {
-    server.close();
-    for (Socket s : held) {
-      s.close();
+  public synchronized void close() {
+    if (server == null) {
+      return;
+    }
+    try {
+      server.close();
+      for (Socket s : held) {
+        s.close();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

@@ -3,13 +3,11 @@ package io.pgtls.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgtls.PgTlsProxy;
-import io.pgtls.testkit.PostgresServer;
+import io.pgtls.testkit.junit.StartStop;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,22 +16,10 @@ import org.junit.jupiter.api.Test;
  * exactly the bytes each case needs.
  */
 class InsideTlsTest {
-  private static Fixture f;
-  private static PostgresServer trusting;
-  private static PgTlsProxy proxy;
+  private static final Fixture f = Fixture.get();
 
-  @BeforeAll
-  static void start() {
-    f = Fixture.get();
-    trusting = f.trusting();
-    proxy = Fixture.start(f.trustingRoute("tls", true).build(),
-        f.trustingRoute("no-plain-cancel", false).allowPlaintextCancel(false).build());
-  }
-
-  @AfterAll
-  static void stop() {
-    proxy.close();
-  }
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(() -> List.of(f.trustingRoute("tls", true).build(),
+      f.trustingRoute("no-plain-cancel", false).allowPlaintextCancel(false).build()));
 
   private static RawTlsClient client(String route) throws Exception {
     return new RawTlsClient(proxy.boundAddress(route).getPort(), f.pki.caCertificateFile());

@@ -3,39 +3,26 @@ package io.pgtls.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgtls.PgTlsProxy;
 import io.pgtls.testkit.IssuedCertificate;
 import io.pgtls.testkit.TestPki;
+import io.pgtls.testkit.junit.StartStop;
 import java.net.InetSocketAddress;
 import java.sql.Connection;
+import java.util.List;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 
 /** A route that requires client certificates signed by its client_ca. */
 class MutualTlsTest {
-  private static Fixture f;
-  private static PgTlsProxy proxy;
-  private static TestPki clientCa;
-  private static IssuedCertificate alice;
-  private static IssuedCertificate mallory;
+  private static final Fixture f = Fixture.get();
+  private static final TestPki clientCa = TestPki.create(f.directory.resolve("client-ca"), "client CA");
+  private static final IssuedCertificate alice = clientCa.client(Fixture.USER);
+  private static final IssuedCertificate mallory =
+      TestPki.create(f.directory.resolve("mallory-ca"), "mallory CA").client(Fixture.USER);
 
-  @BeforeAll
-  static void start() {
-    f = Fixture.get();
-    clientCa = TestPki.create(f.directory.resolve("client-ca"), "client CA");
-    alice = clientCa.client(Fixture.USER);
-    mallory = TestPki.create(f.directory.resolve("mallory-ca"), "mallory CA").client(Fixture.USER);
-    proxy = Fixture.start(f.plainRoute("mtls")
-        .tls(f.listenerTls().requireClientCertificates(clientCa.caCertificateFile())).build());
-  }
-
-  @AfterAll
-  static void stop() {
-    proxy.close();
-  }
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(() -> List.of(f.plainRoute("mtls")
+      .tls(f.listenerTls().requireClientCertificates(clientCa.caCertificateFile())).build()));
 
   private static InetSocketAddress at() {
     return proxy.boundAddress("mtls");

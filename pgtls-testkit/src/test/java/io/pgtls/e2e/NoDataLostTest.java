@@ -2,7 +2,7 @@ package io.pgtls.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgtls.PgTlsProxy;
+import io.pgtls.testkit.junit.StartStop;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.PGConnection;
@@ -31,17 +30,13 @@ class NoDataLostTest {
   /** 1,600,000 rows of 129 bytes: about 200 MB each way. */
   private static final int ROWS = 1_600_000;
 
-  private static Fixture f;
-  private static PgTlsProxy proxy;
+  private static final Fixture f = Fixture.get();
 
-  @BeforeAll
-  static void start() {
-    f = Fixture.get();
-    proxy = Fixture.start(f.tlsRoute("tls").build(), f.plainRoute("plain").build());
-  }
+  @StartStop static final FixtureProxy proxy =
+      FixtureProxy.of(() -> List.of(f.tlsRoute("tls").build(), f.plainRoute("plain").build()));
 
   @AfterAll
-  static void stop() throws Exception {
+  static void noConnectionOrBufferIsLeftBehind() throws Exception {
     // Every session has ended: the proxy holds no connection and no buffer.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while ((proxy.activeConnections() > 0 || proxy.buffersInUse() > 0) && System.nanoTime() < deadline) {
@@ -49,7 +44,6 @@ class NoDataLostTest {
     }
     assertThat(proxy.activeConnections()).as("open connections").isZero();
     assertThat(proxy.buffersInUse()).as("pooled buffers not returned").isZero();
-    proxy.close();
   }
 
   /** Row i of the test data: deterministic, so a checksum can be computed without the database. */

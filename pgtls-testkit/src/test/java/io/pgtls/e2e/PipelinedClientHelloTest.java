@@ -4,35 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtls.PgTlsProxy;
+import io.pgtls.testkit.junit.StartStop;
 import io.pgtls.tls.TlsContexts;
 import io.pgtls.tls.TrustMaterial;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLHandshakeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** TLS negotiation variants: a pipelined ClientHello, ALPN offers, libpq 17 on both paths. */
 class PipelinedClientHelloTest {
-  private static Fixture f;
-  private static PgTlsProxy proxy;
+  private static final Fixture f = Fixture.get();
 
-  @BeforeAll
-  static void start() {
-    f = Fixture.get();
-    proxy = Fixture.start(f.plainRoute("plain").build());
-  }
-
-  @AfterAll
-  static void stop() {
-    proxy.close();
-  }
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(() -> List.of(f.plainRoute("plain").build()));
 
   private static int port() {
     return proxy.boundAddress("plain").getPort();

@@ -4,20 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtls.BackendTls;
-import io.pgtls.PgTlsProxy;
 import io.pgtls.testkit.PostgresServer;
 import io.pgtls.testkit.TestPki;
+import io.pgtls.testkit.junit.StartStop;
 import java.io.DataInputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.util.List;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 
@@ -26,32 +28,31 @@ import org.postgresql.util.PSQLException;
  * serving a good client afterwards.
  */
 class RefusalsTest {
-  private static Fixture f;
-  private static PostgresServer noSsl;
-  private static PgTlsProxy proxy;
+  private static final Fixture f = Fixture.get();
+  private static final PostgresServer noSsl =
+      PostgresServer.builder().user(Fixture.USER, Fixture.PASSWORD).database(Fixture.DATABASE).build();
+  /** Picked as pgtls starts, after noSsl took its port, so that it cannot be noSsl's. */
   private static int deadPort;
 
-  @BeforeAll
-  static void start() throws Exception {
-    f = Fixture.get();
-    noSsl = PostgresServer.builder().user(Fixture.USER, Fixture.PASSWORD).database(Fixture.DATABASE).start();
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      deadPort = s.getLocalPort(); // closed again: nothing listens there
-    }
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(() -> {
+    deadPort = freedPort();
     TestPki otherCa = TestPki.create(f.directory.resolve("other-ca"), "other CA");
-    proxy = Fixture.start(
+    return List.of(
         f.plainRoute("plain").build(),
         f.tlsRoute("dead").backend("127.0.0.1:" + deadPort).build(),
         f.tlsRoute("no-ssl-backend").backend("127.0.0.1:" + noSsl.port()).build(),
         f.tlsRoute("wrong-ca").backendTls(BackendTls.verifyFull(otherCa.caCertificateFile())).build(),
         f.tlsRoute("wrong-name").backendTls(BackendTls.verifyFull(f.pki.caCertificateFile())
             .serverName("db.example.com")).build());
-  }
+  }, noSsl);
 
-  @AfterAll
-  static void stop() {
-    proxy.close();
-    noSsl.close();
+  /** A port that was free a moment ago; closed again, so nothing listens there. */
+  private static int freedPort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static InetSocketAddress at(String route) {

@@ -3,7 +3,7 @@ package io.pgtls.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgtls.PgTlsProxy;
+import io.pgtls.testkit.junit.StartStop;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -13,9 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,19 +23,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StartupPathsTest {
   private static final byte[] SSL_REQUEST = {0, 0, 0, 8, 4, (byte) 0xD2, 0x16, 0x2F};
   private static final byte[] GSSENC_REQUEST = {0, 0, 0, 8, 4, (byte) 0xD2, 0x16, 0x30};
-  private static Fixture f;
-  private static PgTlsProxy proxy;
+  private static final Fixture f = Fixture.get();
 
-  @BeforeAll
-  static void start() {
-    f = Fixture.get();
-    proxy = Fixture.start(f.tlsRoute("tls").build(), f.plainRoute("plain").build());
-  }
-
-  @AfterAll
-  static void stop() {
-    proxy.close();
-  }
+  @StartStop static final FixtureProxy proxy =
+      FixtureProxy.of(() -> List.of(f.tlsRoute("tls").build(), f.plainRoute("plain").build()));
 
   private static Socket open() throws Exception {
     Socket s = new Socket("127.0.0.1", proxy.boundAddress("plain").getPort());

@@ -2,32 +2,20 @@ package io.pgtls.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgtls.PgTlsProxy;
 import io.pgtls.testkit.PostgresServer;
+import io.pgtls.testkit.junit.StartStop;
 import java.sql.Connection;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** One proxy, two routes, two backends, used at the same time. */
 class TwoRoutesTest {
-  private static Fixture f;
-  private static PostgresServer second;
-  private static PgTlsProxy proxy;
+  private static final Fixture f = Fixture.get();
+  private static final PostgresServer second =
+      PostgresServer.builder().user(Fixture.USER, Fixture.PASSWORD).database(Fixture.DATABASE).build();
 
-  @BeforeAll
-  static void start() {
-    f = Fixture.get();
-    second = PostgresServer.builder().user(Fixture.USER, Fixture.PASSWORD).database(Fixture.DATABASE).start();
-    proxy = Fixture.start(f.tlsRoute("first").build(),
-        f.plainRoute("second").backend("127.0.0.1:" + second.port()).build());
-  }
-
-  @AfterAll
-  static void stop() {
-    proxy.close();
-    second.close();
-  }
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(() -> List.of(f.tlsRoute("first").build(),
+      f.plainRoute("second").backend("127.0.0.1:" + second.port()).build()), second);
 
   @Test
   void eachRouteReachesItsOwnBackendWhileTheOtherIsInUse() throws Exception {

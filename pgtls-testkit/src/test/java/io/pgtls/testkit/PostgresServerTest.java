@@ -265,6 +265,34 @@ class PostgresServerTest {
   }
 
   @Test
+  void aBuilderReusedAfterStartDoesNotChangeTheRunningServer(@TempDir Path parent) throws SQLException {
+    PostgresServer.Builder builder =
+        PostgresServer.builder()
+            .dataDirectory(parent)
+            .user("bob", "pw")
+            .database("first")
+            .setting("work_mem", "5MB");
+    try (PostgresServer first = builder.build()) {
+      first.start();
+      builder
+          .user("carol", "other")
+          .database("second")
+          .setting("work_mem", "7MB")
+          .hba("host all all 127.0.0.1/32 reject");
+      try (PostgresServer second = builder.build()) {
+        assertThat(second.database()).isEqualTo("second");
+      }
+
+      // Every start writes postgresql.conf's settings and pg_hba.conf again from what the server holds.
+      first.restart();
+      assertThat(first.database()).isEqualTo("first");
+      try (Connection connection = connect(first, "first", "bob", "pw", plain())) {
+        assertThat(query(connection, "show work_mem")).isEqualTo("5MB");
+      }
+    }
+  }
+
+  @Test
   void failedStartReportsTheServerLogAndCleansUp(@TempDir Path parent) throws Exception {
     assertThatThrownBy(
             () ->

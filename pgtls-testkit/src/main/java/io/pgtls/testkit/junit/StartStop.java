@@ -8,9 +8,10 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Starts the annotated {@link Startable} field (a {@code TlsPostgres}) before the tests and closes
- * it after them: a static field once for the test class, an instance field for each test. No
- * other annotation is needed.
+ * Starts the annotated {@link Startable} field (a {@code TlsPostgres}, or a {@code PostgresServer}
+ * from {@code PostgresServer.builder().build()}) before the tests and closes it after them: a
+ * static field once for the test class, an instance field for each test. No other annotation is
+ * needed.
  */
 @Target(ElementType.FIELD)
 @Retention(RetentionPolicy.RUNTIME)
