@@ -153,7 +153,7 @@ final class BackendOpening implements Stage {
       }
       boolean connected;
       try {
-        connected = backend.finishConnect();
+        connected = backend.wire().finishConnect();
       } catch (LegIOException e) {
         connectFailed(e.failure());
         continue;
@@ -193,8 +193,8 @@ final class BackendOpening implements Stage {
       return Outcome.advance(ConnectionState.BACKEND_HANDSHAKE);
     }
     if (route.backendTlsEnabled()) {
-      backend.queueRaw(StartupCodes.sslRequest());
-      backend.flushRaw();
+      backend.wire().queue(StartupCodes.sslRequest());
+      backend.wire().flush();
       return Outcome.advance(ConnectionState.BACKEND_NEGOTIATING);
     }
     return ready();
@@ -209,14 +209,14 @@ final class BackendOpening implements Stage {
   // BACKEND_NEGOTIATING
 
   private Outcome negotiate() throws IOException {
-    backend.flushRaw();
-    if (backend.readRawIfReady() < 0 && !backend.hasRawInput()) {
+    backend.wire().flush();
+    if (backend.wire().readIfReady() < 0 && !backend.wire().hasInput()) {
       return Outcome.refuse(Refusals.backendClosedOnSslRequest(route.name(), backendAddress));
     }
-    if (!backend.hasRawInput()) {
+    if (!backend.wire().hasInput()) {
       return Outcome.WAIT;
     }
-    ByteBuffer in = backend.rawInput();
+    ByteBuffer in = backend.wire().input();
     byte answer = in.get(in.position());
     switch (answer) {
       case 'S':
@@ -226,7 +226,7 @@ final class BackendOpening implements Stage {
           log.warn("backend {} sent unencrypted data after 'S'; refusing (possible man-in-the-middle)", target);
           return Outcome.refuse(Refusals.backendDataAfterS(route.name(), backendAddress));
         }
-        backend.skipRawInput(1);
+        backend.wire().skip(1);
         backend.startTls(new TlsSession(route.newBackendEngine()));
         return Outcome.advance(ConnectionState.BACKEND_HANDSHAKE);
       case 'N':

@@ -92,14 +92,14 @@ final class ClientOpening implements Stage {
   // NEGOTIATING: the client's plaintext first packet
 
   private Outcome negotiate() throws IOException {
-    if (!client.flushRaw()) {
+    if (!client.wire().flush()) {
       return Outcome.WAIT; // an 'N' answer is still on its way out
     }
     while (true) {
-      Decision d = StartupRules.beforeTls(client.rawInput(), policy);
+      Decision d = StartupRules.beforeTls(client.wire().input(), policy);
       switch (d.kind()) {
         case NEED_MORE: {
-          int n = client.readRawIfReady();
+          int n = client.wire().readIfReady();
           if (n < 0) {
             return closedBeforeFirstPacket();
           }
@@ -114,26 +114,26 @@ final class ClientOpening implements Stage {
           log.debug("direct TLS connection (no SSLRequest)");
           return startTls(true);
         case ANSWER_S:
-          client.skipRawInput(d.length());
-          client.queueRaw(ANSWER_S);
-          client.flushRaw();
+          client.wire().skip(d.length());
+          client.wire().queue(ANSWER_S);
+          client.wire().flush();
           return startTls(false);
         case ANSWER_N:
-          client.skipRawInput(d.length());
+          client.wire().skip(d.length());
           log.debug("GSSENCRequest answered N");
-          client.queueRaw(ANSWER_N);
-          if (!client.flushRaw()) {
+          client.wire().queue(ANSWER_N);
+          if (!client.wire().flush()) {
             return Outcome.WAIT;
           }
           continue;
         case CANCEL:
-          client.takeRawPacket(d.length(), c2b);
+          client.wire().takePacket(d.length(), c2b);
           return Outcome.clientReady(SessionRequest.cancel(d.length(), ""));
         case SESSION:
           // The operator opted this route into plaintext clients (a trusted network): the session
           // is relayed like a TLS one, only without TLS on the client leg.
           log.info("plaintext StartupMessage accepted (route allows plaintext clients)");
-          client.moveRawInputTo(c2b);
+          client.wire().moveInputTo(c2b.prepare());
           return Outcome.clientReady(SessionRequest.session(d, ""));
         case REFUSE:
         default:
@@ -143,11 +143,11 @@ final class ClientOpening implements Stage {
   }
 
   private Outcome closedBeforeFirstPacket() {
-    if (!client.hasRawInput()) {
+    if (!client.wire().hasInput()) {
       log.debug("closed before sending a startup packet (health check or port scan)");
       return Outcome.closeNow("client closed before sending a startup packet");
     }
-    log.info("incomplete startup packet ({} bytes), client closed", client.rawInputSize());
+    log.info("incomplete startup packet ({} bytes), client closed", client.wire().inputSize());
     return Outcome.closeNow("incomplete startup packet");
   }
 

@@ -7,14 +7,13 @@ import io.pgtls.internal.loop.Selectable;
 import io.pgtls.internal.tls.TlsSession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
 import javax.net.ssl.SSLException;
 
 /**
- * One side of a proxied connection: a {@link Transport}, optionally a {@link TlsSession} over it,
- * and the two network buffers. It turns transport bytes into plaintext ({@link #fill}) and
- * plaintext into transport bytes ({@link #drain}); the stages decide when. Every I/O or TLS
- * failure leaves it as a {@link LegIOException} naming the side.
+ * One side of a proxied connection: a {@link Wire} (transport and network buffers), optionally a
+ * {@link TlsSession} over it, and where its two directions stand. It turns wire bytes into
+ * plaintext ({@link #fill}) and plaintext into wire bytes ({@link #drain}); the stages decide
+ * when. Every I/O or TLS failure leaves it as a {@link LegIOException} naming the side.
  */
 final class Leg {
   /** What a {@link #fill} or {@link #drain} call achieved. */
@@ -37,79 +36,58 @@ final class Leg {
   private enum TaskState { IDLE, RUNNING }
 
   private final String side;
-  private final Transport transport;
-  private final PooledBuffer netIn;
-  private final PooledBuffer netOut;
-  private SelectionKey key;
+  private final Wire wire;
   private TlsSession tls;
   private TaskState task = TaskState.IDLE;
-  /** Set when the selector said readable; cleared when a read returns less than asked. */
-  private boolean readReady = true;
   private boolean inputEnded;
   private boolean closeNotifyReceived;
   private boolean outputShut;
 
   Leg(String side, Transport transport, BufferPool pool) {
     this.side = side;
-    this.transport = transport;
-    // Network buffers hold plaintext on a plaintext leg and during negotiation: zero them too.
-    this.netIn = new PooledBuffer(pool, true, "in");
-    this.netOut = new PooledBuffer(pool, true, "out");
+    this.wire = new Wire(side, transport, pool);
   }
 
   String side() {
     return side;
   }
 
+  /** The raw bytes under this leg: what negotiation reads and answers before TLS. */
+  Wire wire() {
+    return wire;
+  }
+
   // ---------------------------------------------------------------------------------------------
-  // The selector: only the driver calls these
+  // What only the driver calls
 
   void register(EventLoop loop, int ops, Selectable handler) throws IOException {
-    key = loop.register(transport.selectable(), ops, handler);
+    wire.register(loop, ops, handler);
   }
 
   void setInterest(int ops) {
-    if (key != null && key.isValid() && key.interestOps() != ops) {
-      key.interestOps(ops);
-    }
+    wire.setInterest(ops);
   }
 
   boolean isRegistered() {
-    return key != null;
+    return wire.isRegistered();
   }
 
   /** The selector said this leg is readable. */
   void markReadable() {
-    readReady = true;
+    wire.markReadable();
   }
 
   /** Closes the transport, cancels its key and returns every buffer (zeroed). */
   void close(EventLoop loop) {
-    if (key != null) {
-      key.cancel();
-      loop.deregistered();
-      key = null;
-    }
-    try {
-      transport.close();
-    } catch (IOException ignored) {
-      // nothing to do: the transport is going away either way
-    }
-    netIn.release();
-    netOut.release();
+    wire.close(loop);
   }
 
   boolean isOpen() {
-    return transport.isOpen();
+    return wire.isOpen();
   }
 
-  /** Completes a pending connect; false while it is still in progress. */
-  boolean finishConnect() throws LegIOException {
-    try {
-      return transport.finishConnect();
-    } catch (IOException e) {
-      throw new LegIOException(side, e);
-    }
+  boolean hasPendingOutput() {
+    return wire.hasPendingOutput();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -124,7 +102,7 @@ final class Leg {
    */
   void startTls(TlsSession session) throws LegIOException {
     this.tls = session;
-    netOut.holdsCiphertextOnly();
+    wire.outgoing().holdsCiphertextOnly();
     try {
       session.begin();
     } catch (SSLException e) {
@@ -160,119 +138,7 @@ final class Leg {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Before TLS: raw bytes
-
-  /** Reads raw bytes into the incoming buffer; returns the count, 0 if none are ready, -1 at EOF. */
-  int readRaw() throws LegIOException {
-    ByteBuffer b = netIn.prepare();
-    if (!b.hasRemaining()) {
-      return 0;
-    }
-    int n;
-    try {
-      n = transport.read(b);
-    } catch (IOException e) {
-      throw new LegIOException(side, e);
-    }
-    if (n < 0) {
-      netIn.releaseIfEmpty();
-      return -1;
-    }
-    if (n == 0) {
-      readReady = false;
-      netIn.releaseIfEmpty();
-    } else if (b.hasRemaining()) {
-      // A short read most likely emptied the kernel's receive buffer: wait for the selector
-      // rather than spend a syscall finding out.
-      readReady = false;
-    }
-    return n;
-  }
-
-  /** Reads raw bytes if the selector said there are some: -1 at EOF, else how many. */
-  int readRawIfReady() throws LegIOException {
-    return readReady ? readRaw() : 0;
-  }
-
-  boolean readReady() {
-    return readReady;
-  }
-
-  /** The raw bytes read and not yet taken, in read mode; looking does not take them. */
-  ByteBuffer rawInput() {
-    return netIn.view();
-  }
-
-  boolean hasRawInput() {
-    return !netIn.isEmpty();
-  }
-
-  int rawInputSize() {
-    return netIn.size();
-  }
-
-  /** Takes the first {@code n} raw bytes away. */
-  void skipRawInput(int n) {
-    ByteBuffer b = netIn.beginRead();
-    if (b != null) {
-      b.position(b.position() + n);
-      netIn.endRead();
-      netIn.releaseIfEmpty();
-    }
-  }
-
-  /** Moves the first {@code length} raw bytes into {@code dst} and drops the rest. */
-  void takeRawPacket(int length, PooledBuffer dst) {
-    ByteBuffer src = netIn.view();
-    src.limit(src.position() + length);
-    dst.prepare().put(src);
-    netIn.release();
-  }
-
-  /** Moves every raw byte read so far into {@code dst}, in order. */
-  void moveRawInputTo(PooledBuffer dst) {
-    ByteBuffer b = netIn.beginRead();
-    if (b != null) {
-      dst.prepare().put(b);
-      netIn.endRead();
-      netIn.releaseIfEmpty();
-    }
-  }
-
-  /** Drops whatever raw input is buffered (zeroing it). */
-  void discardRawInput() {
-    netIn.release();
-  }
-
-  /** Queues raw bytes (an 'S' answer, an SSLRequest, a plaintext ErrorResponse) for the transport. */
-  void queueRaw(byte[] bytes) {
-    netOut.prepare().put(bytes);
-  }
-
-  /** Writes the outgoing buffer to the transport; true when it is empty afterwards. */
-  boolean flushRaw() throws LegIOException {
-    ByteBuffer b = netOut.beginRead();
-    if (b == null) {
-      return true;
-    }
-    try {
-      transport.write(b);
-    } catch (IOException e) {
-      throw new LegIOException(side, e);
-    } finally {
-      netOut.endRead();
-    }
-    boolean empty = netOut.isEmpty();
-    netOut.releaseIfEmpty();
-    return empty;
-  }
-
-  boolean hasPendingOutput() {
-    return !netOut.isEmpty();
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Plaintext in and out
+  // Plaintext in
 
   /**
    * Produces plaintext into {@code dst}, reading the transport as needed. On a TLS leg this also
@@ -290,9 +156,7 @@ final class Leg {
     Progress p;
     try {
       p = tls == null ? fillPlain(out) : fillTls(out);
-    } catch (LegIOException e) {
-      throw e;
-    } catch (IOException e) {
+    } catch (SSLException e) {
       throw new LegIOException(side, e);
     }
     if (out.position() > before && p != Progress.DESTINATION_FULL) {
@@ -302,25 +166,19 @@ final class Leg {
     return p;
   }
 
-  private Progress fillPlain(ByteBuffer out) throws IOException {
-    // Bytes left in netIn from the negotiation phase come first.
-    ByteBuffer in = netIn.beginRead();
-    if (in != null) {
-      transfer(in, out);
-      netIn.endRead();
-      netIn.releaseIfEmpty();
+  private Progress fillPlain(ByteBuffer out) throws LegIOException {
+    // Bytes left from the negotiation phase come first.
+    if (wire.hasInput()) {
+      wire.moveInputTo(out);
       return out.hasRemaining() ? Progress.DONE : Progress.DESTINATION_FULL;
     }
-    if (!readReady) {
+    if (!wire.readReady()) {
       return Progress.WOULD_BLOCK_READ;
     }
-    int n = transport.read(out);
+    int n = wire.readInto(out);
     if (n < 0) {
       inputEnded = true;
       return Progress.ENDED;
-    }
-    if (n == 0 || out.hasRemaining()) {
-      readReady = false;
     }
     if (n == 0) {
       return Progress.WOULD_BLOCK_READ;
@@ -328,13 +186,14 @@ final class Leg {
     return out.hasRemaining() ? Progress.DONE : Progress.DESTINATION_FULL;
   }
 
-  private Progress fillTls(ByteBuffer out) throws IOException {
+  private Progress fillTls(ByteBuffer out) throws LegIOException, SSLException {
     while (true) {
       TlsSession.Status status = TlsSession.Status.NEED_INPUT;
-      if (!netIn.isEmpty() || tls.isHandshaking()) {
+      if (wire.hasInput() || tls.isHandshaking()) {
         status = unwrapInto(out);
+        PooledBuffer netOut = wire.outgoing();
         if (!netOut.isEmpty()) {
-          flushRaw();
+          wire.flush();
         } else {
           netOut.releaseIfEmpty();
         }
@@ -343,7 +202,7 @@ final class Leg {
         case NEED_TASK:
           return Progress.NEEDS_TASK;
         case NEED_FLUSH:
-          if (!flushRaw()) {
+          if (!wire.flush()) {
             return Progress.WOULD_BLOCK_WRITE;
           }
           continue;
@@ -362,10 +221,10 @@ final class Leg {
       if (!out.hasRemaining()) {
         return Progress.DESTINATION_FULL;
       }
-      if (!readReady) {
+      if (!wire.readReady()) {
         return Progress.WOULD_BLOCK_READ;
       }
-      int n = readRaw();
+      int n = wire.read();
       if (n < 0) {
         inputEnded = true;
         tls.inputEndedWithoutCloseNotify();
@@ -379,63 +238,54 @@ final class Leg {
 
   /** One pass of the engine over the buffered network input (or none, when it has work of its own). */
   private TlsSession.Status unwrapInto(ByteBuffer out) throws SSLException {
-    ByteBuffer netOutBuf = netOut.prepare();
+    ByteBuffer netOut = wire.outgoing().prepare();
+    PooledBuffer netIn = wire.incoming();
     ByteBuffer in = netIn.beginRead();
     if (in == null) {
-      return tls.receive(TlsSession.NO_INPUT, out, netOutBuf);
+      return tls.receive(TlsSession.NO_INPUT, out, netOut);
     }
     try {
-      return tls.receive(in, out, netOutBuf);
+      return tls.receive(in, out, netOut);
     } finally {
       netIn.endRead();
       netIn.releaseIfEmpty();
     }
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Plaintext out
+
   /**
    * Sends the plaintext in {@code src}: a TLS leg encrypts it into the outgoing buffer and
    * flushes; a plaintext leg writes it straight from {@code src}, so there is no copy.
    */
   Progress drain(PooledBuffer src) throws LegIOException {
+    if (tls == null) {
+      if (!wire.flush() || !wire.writeFrom(src)) {
+        return Progress.WOULD_BLOCK_WRITE;
+      }
+      return Progress.DONE;
+    }
     try {
-      return tls == null ? drainPlain(src) : drainTls(src);
-    } catch (LegIOException e) {
-      throw e;
-    } catch (IOException e) {
+      return drainTls(src);
+    } catch (SSLException e) {
       throw new LegIOException(side, e);
     }
   }
 
-  private Progress drainPlain(PooledBuffer src) throws IOException {
-    if (!flushRaw()) {
-      return Progress.WOULD_BLOCK_WRITE;
-    }
-    ByteBuffer b = src.beginRead();
-    if (b != null) {
-      try {
-        transport.write(b);
-      } finally {
-        src.endRead();
-      }
-    }
-    boolean empty = src.isEmpty();
-    src.releaseIfEmpty();
-    return empty ? Progress.DONE : Progress.WOULD_BLOCK_WRITE;
-  }
-
-  private Progress drainTls(PooledBuffer src) throws IOException {
+  private Progress drainTls(PooledBuffer src) throws LegIOException, SSLException {
     while (true) {
       TlsSession.Status status = TlsSession.Status.OK;
       ByteBuffer in = src.beginRead();
       if (in != null) {
         try {
-          status = tls.send(in, netOut.prepare());
+          status = tls.send(in, wire.outgoing().prepare());
         } finally {
           src.endRead();
         }
       }
       src.releaseIfEmpty();
-      boolean flushed = flushRaw();
+      boolean flushed = wire.flush();
       switch (status) {
         case NEED_TASK:
           return Progress.NEEDS_TASK;
@@ -465,9 +315,10 @@ final class Leg {
    * learns why, and starts flushing it.
    */
   void sendFailureAlert() throws LegIOException {
+    PooledBuffer netOut = wire.outgoing();
     tls.wrapFailureAlert(netOut.prepare());
     netOut.releaseIfEmpty();
-    flushRaw();
+    wire.flush();
   }
 
   /**
@@ -481,28 +332,21 @@ final class Leg {
     if (tls != null && !tls.isOutboundDone()) {
       queueCloseNotify();
     }
-    if (!flushRaw()) {
+    if (!wire.flush()) {
       return false;
     }
-    if (transport.isOpen()) {
-      try {
-        transport.shutdownOutput();
-      } catch (IOException e) {
-        // The peer may already have reset the connection; nothing more to send either way.
-      }
-    }
+    wire.shutdownOutput();
     outputShut = true;
     return true;
   }
 
   private void queueCloseNotify() throws LegIOException {
+    PooledBuffer netOut = wire.outgoing();
     try {
-      ByteBuffer b = netOut.prepare();
-      while (tls.close(b) == TlsSession.Status.NEED_FLUSH) {
-        if (!flushRaw()) {
+      while (tls.close(netOut.prepare()) == TlsSession.Status.NEED_FLUSH) {
+        if (!wire.flush()) {
           break; // the rest goes out when the transport takes it; close() is called again then
         }
-        b = netOut.prepare();
       }
     } catch (SSLException e) {
       throw new LegIOException(side, e);
@@ -517,9 +361,9 @@ final class Leg {
    * show "connection reset" instead).
    */
   boolean discardUntilEof() throws LegIOException {
-    while (!inputEnded && readReady) {
-      int n = readRaw();
-      netIn.release();
+    while (!inputEnded && wire.readReady()) {
+      int n = wire.read();
+      wire.discardInput();
       if (n < 0) {
         inputEnded = true;
       }
@@ -539,18 +383,10 @@ final class Leg {
     return outputShut;
   }
 
-  private static void transfer(ByteBuffer from, ByteBuffer to) {
-    int n = Math.min(from.remaining(), to.remaining());
-    ByteBuffer slice = from.duplicate();
-    slice.limit(from.position() + n);
-    to.put(slice);
-    from.position(from.position() + n);
-  }
-
   @Override
   public String toString() {
-    return side + "{" + (tls == null ? "plain" : tls.toString()) + " " + netIn + " " + netOut
-        + (readReady ? " readable" : "") + (inputEnded ? (closeNotifyReceived ? " in-closed" : " in-eof") : "")
-        + (outputShut ? " out-shut" : "") + (task == TaskState.RUNNING ? " task" : "") + "}";
+    return side + "{" + (tls == null ? "plain" : tls.toString()) + " " + wire
+        + (inputEnded ? (closeNotifyReceived ? " in-closed" : " in-eof") : "") + (outputShut ? " out-shut" : "")
+        + (task == TaskState.RUNNING ? " task" : "") + "}";
   }
 }

@@ -6,19 +6,14 @@ import io.pgtls.internal.buffer.PooledBuffer;
 import io.pgtls.internal.loop.EventLoop;
 import io.pgtls.internal.loop.LoopGroup;
 import io.pgtls.internal.loop.Selectable;
-import io.pgtls.internal.loop.Timeout;
 import io.pgtls.internal.pg.ScramPlusWatch;
 import io.pgtls.internal.route.CompiledRoute;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,8 +42,9 @@ public final class ProxyConnection {
   private final PooledBuffer c2b;
   private final PooledBuffer b2c;
   private final Relay.Traffic traffic = new Relay.Traffic();
-  private final Runnable onTimer = this::onTimer;
   private final Runnable rerun = this::run;
+  private final DeadlineTimer timer;
+  private final OffLoop offLoop;
 
   private ConnectionState state = ConnectionState.NEGOTIATING;
   private Stage stage;
@@ -56,12 +52,9 @@ public final class ProxyConnection {
   private SessionRequest request;
   /** The stage that resolves and connects the backend, while it is the current one. */
   private BackendOpening backendOpening;
-  private InetSocketAddress backendAddress;
   /** Whether this connection counts against the route's and the proxy's session limits. */
   private boolean holdsSessionSlot;
   private boolean rerunScheduled;
-  private Timeout timer;
-  private long timerAt;
 
   private ProxyConnection(long id, String proxyName, CompiledRoute route, EventLoop loop, LoopGroup group,
       SocketChannel socket) {
@@ -73,6 +66,8 @@ public final class ProxyConnection {
     this.client = new Leg("client", new SocketTransport(socket, group.wrap(socket)), pool);
     this.c2b = new PooledBuffer(pool, true, "c2b");
     this.b2c = new PooledBuffer(pool, true, "b2c");
+    this.timer = new DeadlineTimer(loop, this::onTimer);
+    this.offLoop = new OffLoop(group, loop);
     this.log = new ConnectionLog("pgtls[" + proxyName + "] route '" + route.name() + "' conn#" + id + " client="
         + HostPort.format(remote(socket)));
   }
@@ -168,29 +163,11 @@ public final class ProxyConnection {
     if (state == ConnectionState.CLOSED) {
       return;
     }
-    client.setInterest(interestOf(client));
+    client.setInterest(stage.interestOps(state, client));
     if (backend != null) {
-      backend.setInterest(interestOf(backend));
+      backend.setInterest(stage.interestOps(state, backend));
     }
-    armTimer();
-  }
-
-  /**
-   * What {@code leg} waits for: OP_CONNECT while connecting; OP_WRITE while bytes wait for its
-   * socket; OP_READ while the stage wants its input.
-   */
-  private int interestOf(Leg leg) {
-    if (!leg.isRegistered() || leg.taskRunning()) {
-      return 0;
-    }
-    if (stage.awaitsConnect(state, leg)) {
-      return SelectionKey.OP_CONNECT;
-    }
-    int ops = leg.hasPendingOutput() || stage.hasOutputFor(leg) ? SelectionKey.OP_WRITE : 0;
-    if (!leg.inputEnded() && stage.wantsInput(state, leg)) {
-      ops |= SelectionKey.OP_READ;
-    }
-    return ops;
+    timer.arm(stage.deadline());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -216,12 +193,13 @@ public final class ProxyConnection {
       holdsSessionSlot = true;
       log.debug("StartupMessage protocol {} user={} database={}", r.protocol(), r.user(), r.database());
     }
-    backendOpening = new BackendOpening(log, route, new BackendConnector(), b2c);
+    backendOpening = new BackendOpening(log, route,
+        new BackendSockets(loop, group, pool, Handler::new, leg -> backend = leg), b2c);
     moveTo(ConnectionState.BACKEND_CONNECTING, backendOpening);
   }
 
   private void backendReady() {
-    backendAddress = backendOpening.address();
+    InetSocketAddress backendAddress = backendOpening.address();
     backendOpening = null;
     if (request.cancel()) {
       moveTo(ConnectionState.FORWARDING_CANCEL, new ForwardCancel(backend, c2b));
@@ -284,8 +262,8 @@ public final class ProxyConnection {
         b2c.prepare().put(r.errorResponse());
         client.drain(b2c);
       } else {
-        client.discardRawInput();
-        client.queueRaw(r.errorResponse());
+        client.wire().discardInput();
+        client.wire().queue(r.errorResponse());
       }
     } catch (LegIOException e) {
       closeNow("client gone while reporting: " + r.message());
@@ -330,10 +308,7 @@ public final class ProxyConnection {
     }
     ConnectionState was = state;
     state = ConnectionState.CLOSED;
-    if (timer != null) {
-      timer.cancel();
-      timer = null;
-    }
+    timer.cancel();
     client.close(loop);
     boolean hadBackend = backend != null;
     closeBackend();
@@ -358,83 +333,31 @@ public final class ProxyConnection {
   // ---------------------------------------------------------------------------------------------
   // Work off the loop, and the timer
 
-  /** Runs the leg's SSLEngine delegated tasks on a worker, then resumes on the loop. */
   private void runTasks(Leg leg) {
-    Runnable tasks = leg.beginTasks();
-    try {
-      group.workers().execute(() -> {
-        try {
-          tasks.run();
-        } finally {
-          loop.execute(() -> {
-            leg.tasksDone();
-            run();
-          });
-        }
-      });
-    } catch (RejectedExecutionException e) {
+    if (!offLoop.runTasks(leg, rerun)) {
       closeNow("proxy shutting down");
     }
   }
 
-  /** Resolves the backend's host on a worker (DNS never runs on a loop thread); the answer resumes the stage. */
+  /** Resolves the backend's host off the loop; the answer resumes the stage that asked, if it is still current. */
   private void resolve(BackendOpening opening) {
-    String host = opening.hostToResolve();
-    try {
-      group.workers().execute(() -> {
-        InetAddress[] addresses = null;
-        UnknownHostException error = null;
-        try {
-          addresses = InetAddress.getAllByName(host);
-        } catch (UnknownHostException e) {
-          error = e;
-        }
-        InetAddress[] a = addresses;
-        UnknownHostException err = error;
-        loop.execute(() -> {
-          if (stage == opening && state == ConnectionState.BACKEND_CONNECTING) {
-            opening.resolved(a, err);
-            run();
-          }
-        });
-      });
-    } catch (RejectedExecutionException e) {
+    boolean started = offLoop.resolve(opening.hostToResolve(), (addresses, error) -> {
+      if (stage == opening && state == ConnectionState.BACKEND_CONNECTING) {
+        opening.resolved(addresses, error);
+        run();
+      }
+    });
+    if (!started) {
       closeNow("proxy shutting down");
     }
-  }
-
-  /**
-   * Keeps one timer armed at the stage's deadline. A deadline that moved later (an idle clock
-   * reset by traffic) leaves the earlier timer in place: when it fires, the deadline is checked
-   * again and the timer re-armed, so traffic costs no timer work.
-   */
-  private void armTimer() {
-    long due = stage.deadline();
-    if (due == Stage.NO_DEADLINE) {
-      if (timer != null) {
-        timer.cancel();
-        timer = null;
-      }
-      return;
-    }
-    if (timer != null && due - timerAt >= 0) {
-      return;
-    }
-    if (timer != null) {
-      timer.cancel();
-    }
-    timerAt = due;
-    timer = loop.schedule(Math.max(0, due - System.nanoTime()), onTimer);
   }
 
   private void onTimer() {
-    timer = null;
     if (state == ConnectionState.CLOSED) {
       return;
     }
     try {
-      long due = stage.deadline();
-      if (due != Stage.NO_DEADLINE && System.nanoTime() - due >= 0 && act(stage.onDeadline(state))) {
+      if (DeadlineTimer.passed(stage.deadline()) && act(stage.onDeadline(state))) {
         run();
         return;
       }
@@ -456,39 +379,6 @@ public final class ProxyConnection {
   public String toString() {
     return "ProxyConnection[" + route.name() + "#" + id + " " + state + " " + stage + " " + client
         + (backend == null ? "" : " " + backend) + " " + c2b + " " + b2c + " bytes=" + traffic + "]";
-  }
-
-  /** Opens backend legs for {@link BackendOpening}: a non-blocking socket, registered for OP_CONNECT. */
-  private final class BackendConnector implements BackendOpening.Connector {
-    @Override
-    public Leg open(InetSocketAddress target) throws IOException {
-      SocketChannel ch = SocketChannel.open();
-      try {
-        ch.configureBlocking(false);
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-        Leg leg = new Leg("backend", new SocketTransport(ch, group.wrap(ch)), pool);
-        ch.connect(target);
-        leg.register(loop, SelectionKey.OP_CONNECT, new Handler(leg));
-        backend = leg;
-        return leg;
-      } catch (IOException | RuntimeException e) {
-        try {
-          ch.close();
-        } catch (IOException ignored) {
-          // already failing
-        }
-        throw e;
-      }
-    }
-
-    @Override
-    public void discard(Leg leg) {
-      leg.close(loop);
-      if (backend == leg) {
-        backend = null;
-      }
-    }
   }
 
   /** The attachment of one leg's selection key: every key event ends in {@link #run()}. */

@@ -1,6 +1,7 @@
 package io.pgtls.internal.conn;
 
 import java.io.IOException;
+import java.nio.channels.SelectionKey;
 
 /**
  * One phase of a connection's life: the states it serves, what it reads and when it gives up.
@@ -29,6 +30,25 @@ interface Stage {
   /** Whether {@code leg}'s connect is in progress (OP_CONNECT). */
   default boolean awaitsConnect(ConnectionState state, Leg leg) {
     return false;
+  }
+
+  /**
+   * The selector interest for {@code leg} in {@code state}: OP_CONNECT while connecting; OP_WRITE
+   * while bytes wait for its socket; OP_READ while the state wants its input and more can come;
+   * nothing while its delegated tasks run.
+   */
+  default int interestOps(ConnectionState state, Leg leg) {
+    if (!leg.isRegistered() || leg.taskRunning()) {
+      return 0;
+    }
+    if (awaitsConnect(state, leg)) {
+      return SelectionKey.OP_CONNECT;
+    }
+    int ops = leg.hasPendingOutput() || hasOutputFor(leg) ? SelectionKey.OP_WRITE : 0;
+    if (!leg.inputEnded() && wantsInput(state, leg)) {
+      ops |= SelectionKey.OP_READ;
+    }
+    return ops;
   }
 
   /** When (System.nanoTime) the stage gives up waiting, or {@link #NO_DEADLINE}. */

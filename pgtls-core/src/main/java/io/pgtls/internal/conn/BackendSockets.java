@@ -1,0 +1,66 @@
+package io.pgtls.internal.conn;
+
+import io.pgtls.internal.buffer.BufferPool;
+import io.pgtls.internal.loop.EventLoop;
+import io.pgtls.internal.loop.LoopGroup;
+import io.pgtls.internal.loop.Selectable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Opens backend legs for {@link BackendOpening}: a non-blocking socket with TCP_NODELAY and
+ * keep-alive, connecting, registered on the connection's loop for OP_CONNECT.
+ */
+final class BackendSockets implements BackendOpening.Connector {
+  private final EventLoop loop;
+  private final LoopGroup group;
+  private final BufferPool pool;
+  private final Function<Leg, Selectable> handlers;
+  private final Consumer<Leg> backendChanged;
+
+  /**
+   * @param handlers makes the selection key's attachment for a leg
+   * @param backendChanged told of the connection's backend leg each time it changes (null once discarded)
+   */
+  BackendSockets(EventLoop loop, LoopGroup group, BufferPool pool, Function<Leg, Selectable> handlers,
+      Consumer<Leg> backendChanged) {
+    this.loop = loop;
+    this.group = group;
+    this.pool = pool;
+    this.handlers = handlers;
+    this.backendChanged = backendChanged;
+  }
+
+  @Override
+  public Leg open(InetSocketAddress target) throws IOException {
+    SocketChannel ch = SocketChannel.open();
+    try {
+      ch.configureBlocking(false);
+      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+      Leg leg = new Leg("backend", new SocketTransport(ch, group.wrap(ch)), pool);
+      ch.connect(target);
+      leg.register(loop, SelectionKey.OP_CONNECT, handlers.apply(leg));
+      backendChanged.accept(leg);
+      return leg;
+    } catch (IOException | RuntimeException e) {
+      try {
+        ch.close();
+      } catch (IOException ignored) {
+        // already failing
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public void discard(Leg leg) {
+    leg.close(loop);
+    backendChanged.accept(null);
+  }
+}

@@ -1,0 +1,387 @@
+package io.pgtls.internal.conn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtls.BackendTls;
+import io.pgtls.ListenerTls;
+import io.pgtls.Route;
+import io.pgtls.internal.buffer.BufferPool;
+import io.pgtls.internal.buffer.PooledBuffer;
+import io.pgtls.internal.pg.ErrorResponse;
+import io.pgtls.internal.pg.StartupCodes;
+import io.pgtls.internal.route.CompiledRoute;
+import io.pgtls.internal.route.Refusal;
+import io.pgtls.internal.route.Slots;
+import io.pgtls.tls.TestMaterialFiles;
+import io.pgtls.tls.TlsContexts;
+import io.pgtls.tls.TlsMaterial;
+import io.pgtls.tls.TrustMaterial;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The opening stages driven over in-memory pipes against peers with real SSLEngines, one byte at a
+ * time and in bigger chunks: every partial packet and partial record path runs, with no socket
+ * and no driver. Each test checks what the stage hands on (its outcome, the packet waiting in the
+ * relay buffer) and what the peer saw.
+ */
+class OpeningStagesTest {
+  private static final byte[] STARTUP = startupMessage("user", "alice", "database", "db", "application_name", "psql");
+  private static final byte[] CANCEL = cancelRequest();
+
+  @TempDir static Path dir;
+  private static TestMaterialFiles files;
+  private static SSLContext clientContext;
+  private static SSLContext serverContext;
+  private final BufferPool pool = new BufferPool();
+  private final List<PooledBuffer> buffers = new ArrayList<>();
+
+  @BeforeAll
+  static void material() throws Exception {
+    files = TestMaterialFiles.write(dir);
+    clientContext = TlsContexts.client(TrustMaterial.load(files.caCertificate), null);
+    serverContext = TlsContexts.server(TlsMaterial.load(files.serverCertificate, files.serverKey), null);
+  }
+
+  @AfterEach
+  void everyBufferGoesBack() {
+    buffers.forEach(PooledBuffer::release);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // ClientOpening
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 64, 1 << 16})
+  void anSslRequestThenTlsThenAStartupMessageOpenASessionHoweverTheBytesArrive(int chunk) throws IOException {
+    Opening o = clientOpening(chunk, route().build());
+    Peers.Client peer = new Peers.Client(o.pipe.far(), pool, clientEngine(null), STARTUP, StartupCodes.sslRequest());
+
+    Outcome outcome = o.harness.run(peer);
+
+    assertThat(outcome.kind()).isEqualTo(Outcome.Kind.CLIENT_READY);
+    assertThat(outcome.request()).isEqualTo(new SessionRequest(false, "alice", "db", "3.0", STARTUP.length, "localhost"));
+    assertThat(bytes(o.c2b)).as("the StartupMessage waits, whole and alone, to be forwarded").isEqualTo(STARTUP);
+    assertThat(peer.answers()).isEqualTo("S");
+    assertThat(o.harness.visited()).containsExactly(ConnectionState.NEGOTIATING, ConnectionState.CLIENT_HANDSHAKE,
+        ConnectionState.AWAIT_STARTUP);
+  }
+
+  @Test
+  void aGssEncRequestIsAnsweredNAndTheSslRequestAfterItStillOpensTls() throws IOException {
+    Opening o = clientOpening(1, route().build());
+    Peers.Client peer = new Peers.Client(o.pipe.far(), pool, clientEngine(null), STARTUP, gssEncRequest(),
+        StartupCodes.sslRequest());
+
+    assertThat(o.harness.run(peer).kind()).isEqualTo(Outcome.Kind.CLIENT_READY);
+    assertThat(peer.answers()).isEqualTo("NS");
+  }
+
+  @Test
+  void directTlsWithAlpnPostgresqlOpensASessionWithoutAnyAnswerByte() throws IOException {
+    Opening o = clientOpening(1, route().build());
+    Peers.Client peer = new Peers.Client(o.pipe.far(), pool, clientEngine(new String[] {"postgresql"}), STARTUP);
+
+    assertThat(o.harness.run(peer).kind()).isEqualTo(Outcome.Kind.CLIENT_READY);
+    assertThat(peer.answers()).isEmpty();
+    assertThat(bytes(o.c2b)).isEqualTo(STARTUP);
+  }
+
+  @Test
+  void directTlsWithoutAlpnIsRefusedOnceTheHandshakeIsDone() throws IOException {
+    Opening o = clientOpening(7, route().build());
+    Peers.Client peer = new Peers.Client(o.pipe.far(), pool, clientEngine(null), STARTUP);
+
+    Outcome outcome = o.harness.run(peer);
+
+    assertThat(outcome.kind()).isEqualTo(Outcome.Kind.REFUSE);
+    assertThat(outcome.rejection().reason()).isEqualTo(Refusal.DIRECT_TLS_WITHOUT_ALPN);
+    assertThat(o.harness.state()).isEqualTo(ConnectionState.CLIENT_HANDSHAKE);
+  }
+
+  @Test
+  void plaintextBehindTheSslRequestIsRefusedBeforeAnyTlsAndWithoutAnS() throws IOException {
+    Opening o = clientOpening(1 << 16, route().build());
+    MemoryPipe.End far = o.pipe.far();
+
+    Outcome outcome = o.harness.run(sending(far, concat(StartupCodes.sslRequest(), STARTUP)));
+
+    assertThat(outcome.kind()).isEqualTo(Outcome.Kind.REFUSE);
+    assertThat(outcome.rejection().sqlstate()).isEqualTo(ErrorResponse.PROTOCOL_VIOLATION);
+    assertThat(outcome.rejection().reason()).isEqualTo(Refusal.UNENCRYPTED_AFTER_SSL_REQUEST);
+    assertThat(far.hasUnread()).as("no 'S' went out").isFalse();
+  }
+
+  @Test
+  void aCancelInsideTlsForwardsItsSixteenBytesAndNothingBehindThem() throws IOException {
+    Opening o = clientOpening(1, route().build());
+    Peers.Client peer = new Peers.Client(o.pipe.far(), pool, clientEngine(null), concat(CANCEL, STARTUP),
+        StartupCodes.sslRequest());
+
+    Outcome outcome = o.harness.run(peer);
+
+    assertThat(outcome.kind()).isEqualTo(Outcome.Kind.CLIENT_READY);
+    assertThat(outcome.request().cancel()).isTrue();
+    assertThat(bytes(o.c2b)).isEqualTo(CANCEL);
+  }
+
+  @Test
+  void aPlaintextCancelIsTakenBeforeAnyTlsWhereTheRouteAllowsIt() throws IOException {
+    Opening o = clientOpening(1, route().build());
+    Outcome outcome = o.harness.run(sending(o.pipe.far(), concat(CANCEL, new byte[] {1, 2, 3})));
+
+    assertThat(outcome.request().cancel()).isTrue();
+    assertThat(bytes(o.c2b)).isEqualTo(CANCEL);
+  }
+
+  @Test
+  void aClientThatDistrustsTheProxysCertificateEndsTheHandshakeAndIsCountedAsAClientTlsFailure() throws IOException {
+    Opening o = clientOpening(5, route().build());
+    SSLEngine distrusting = TlsContexts.clientEngine(TlsContexts.client(TrustMaterial.jdkDefault(), null), "localhost",
+        5432, true, List.of("TLSv1.3"));
+    Peers.Client peer = new Peers.Client(o.pipe.far(), pool, distrusting, STARTUP, StartupCodes.sslRequest());
+
+    Outcome outcome = o.harness.run(peer);
+
+    assertThat(peer.failure()).isNotNull();
+    assertThat(outcome.kind()).isEqualTo(Outcome.Kind.REFUSE);
+    assertThat(outcome.rejection().reason()).isEqualTo(Refusal.CLIENT_TLS);
+    assertThat(outcome.rejection().tellsClient()).as("a TLS alert, not an ErrorResponse").isFalse();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // BackendOpening
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 64, 1 << 16})
+  void aTlsBackendIsReadyAfterSslRequestItsSAndAHandshakeHoweverTheBytesArrive(int chunk) throws IOException {
+    BackendSide b = backendOpening(chunk, route().backendTls(BackendTls.verifyFull(files.caCertificate)).build());
+    Peers.Backend backend = new Peers.Backend(b.pipe.far(), pool, serverEngine(), new byte[] {'S'});
+
+    Outcome outcome = b.harness.run(backend);
+
+    assertThat(outcome.kind()).isEqualTo(Outcome.Kind.BACKEND_READY);
+    assertThat(backend.request()).isEqualTo(StartupCodes.sslRequest());
+    assertThat(b.leg.tls().protocol()).isEqualTo("TLSv1.3");
+    assertThat(b.connectedTo).extracting(InetSocketAddress::getPort).containsExactly(5432);
+    assertThat(b.harness.visited()).containsExactly(ConnectionState.BACKEND_CONNECTING,
+        ConnectionState.BACKEND_NEGOTIATING, ConnectionState.BACKEND_HANDSHAKE);
+    assertThat(b.b2c.isEmpty()).as("no handshake byte is left for the client").isTrue();
+  }
+
+  @Test
+  void aBackendAnsweringNIsRefusedAsUnableToEstablishTheConnection() throws IOException {
+    BackendSide b = backendOpening(1, route().backendTls(BackendTls.verifyFull(files.caCertificate)).build());
+
+    Outcome outcome = b.harness.run(new Peers.Backend(b.pipe.far(), pool, serverEngine(), new byte[] {'N'}));
+
+    assertThat(outcome.rejection().sqlstate()).isEqualTo(ErrorResponse.UNABLE_TO_ESTABLISH_CONNECTION);
+    assertThat(outcome.rejection().ending()).isEqualTo(Rejection.Ending.BACKEND_FAILURE);
+  }
+
+  @Test
+  void bytesBehindTheBackendsSAreRefusedAsInjected() throws IOException {
+    BackendSide b = backendOpening(1 << 16, route().backendTls(BackendTls.verifyFull(files.caCertificate)).build());
+
+    Outcome outcome = b.harness.run(new Peers.Backend(b.pipe.far(), pool, serverEngine(), new byte[] {'S', 0x16, 3}));
+
+    assertThat(outcome.rejection().sqlstate()).isEqualTo(ErrorResponse.PROTOCOL_VIOLATION);
+    assertThat(outcome.rejection().message()).contains("sent unencrypted data after its SSL response");
+  }
+
+  @Test
+  void aBackendCertificateForAnotherHostIsRefusedNamingTheExpectedName() throws IOException {
+    BackendSide b = backendOpening(64,
+        route().backendTls(BackendTls.verifyFull(files.caCertificate).serverName("db.elsewhere.test")).build());
+
+    Outcome outcome = b.harness.run(new Peers.Backend(b.pipe.far(), pool, serverEngine(), new byte[] {'S'}));
+
+    assertThat(outcome.rejection().reason()).isEqualTo(Refusal.BACKEND_TLS);
+    assertThat(outcome.rejection().message()).contains("does not match the host name 'db.elsewhere.test'");
+  }
+
+  @Test
+  void aPlaintextBackendIsReadyAsSoonAsItIsConnectedAndAnIpLiteralNeedsNoDns() throws IOException {
+    BackendSide b = backendOpening(1, route().backend("127.0.0.1:5433").backendTls(BackendTls.disabled()).build());
+
+    Outcome outcome = b.harness.run(() -> { });
+
+    assertThat(outcome.kind()).isEqualTo(Outcome.Kind.BACKEND_READY);
+    assertThat(b.connectedTo).extracting(InetSocketAddress::getPort).containsExactly(5433);
+    assertThat(b.harness.visited()).containsExactly(ConnectionState.BACKEND_CONNECTING);
+  }
+
+  @Test
+  void aBackendThatRefusesEveryAddressIsReportedWithTheLastError() throws IOException {
+    CompiledRoute route = compile(route().backend("127.0.0.1:5433").backendTls(BackendTls.disabled()).build());
+    PooledBuffer b2c = buffer("b2c");
+    BackendOpening.Connector refusing = new BackendOpening.Connector() {
+      @Override
+      public Leg open(InetSocketAddress target) throws IOException {
+        throw new ConnectException("Connection refused");
+      }
+
+      @Override
+      public void discard(Leg leg) {
+        leg.close(null);
+      }
+    };
+    StageHarness harness = new StageHarness(new BackendOpening(new ConnectionLog("test"), route, refusing, b2c),
+        ConnectionState.BACKEND_CONNECTING, new MemoryPipe(1));
+
+    Outcome outcome = harness.run(() -> { });
+
+    assertThat(outcome.rejection().reason()).isEqualTo(Refusal.BACKEND_UNAVAILABLE);
+    assertThat(outcome.rejection().message()).isEqualTo("could not connect to backend 127.0.0.1:5433: Connection refused");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static final class Opening {
+    MemoryPipe pipe;
+    PooledBuffer c2b;
+    StageHarness harness;
+  }
+
+  private static final class BackendSide {
+    MemoryPipe pipe;
+    PooledBuffer b2c;
+    StageHarness harness;
+    Leg leg;
+    final List<InetSocketAddress> connectedTo = new ArrayList<>();
+  }
+
+  private Opening clientOpening(int chunk, Route route) {
+    Opening o = new Opening();
+    o.pipe = new MemoryPipe(chunk);
+    Leg client = new Leg("client", o.pipe.near(), pool);
+    o.c2b = buffer("c2b");
+    o.harness = new StageHarness(new ClientOpening(new ConnectionLog("test"), compile(route), client, o.c2b),
+        ConnectionState.NEGOTIATING, o.pipe, client);
+    return o;
+  }
+
+  private BackendSide backendOpening(int chunk, Route route) {
+    BackendSide b = new BackendSide();
+    b.pipe = new MemoryPipe(chunk);
+    b.b2c = buffer("b2c");
+    BackendOpening.Connector connector = new BackendOpening.Connector() {
+      @Override
+      public Leg open(InetSocketAddress target) {
+        b.connectedTo.add(target);
+        b.leg = new Leg("backend", b.pipe.near(), pool);
+        b.harness.watch(b.leg);
+        return b.leg;
+      }
+
+      @Override
+      public void discard(Leg leg) {
+        throw new AssertionError("the one address connects");
+      }
+    };
+    b.harness = new StageHarness(new BackendOpening(new ConnectionLog("test"), compile(route), connector, b.b2c),
+        ConnectionState.BACKEND_CONNECTING, b.pipe);
+    return b;
+  }
+
+  private static Route.Builder route() {
+    return Route.builder("main").listen("127.0.0.1:0")
+        .tls(ListenerTls.pem(files.serverCertificate, files.serverKey))
+        .backend("localhost:5432");
+  }
+
+  private static CompiledRoute compile(Route route) {
+    return CompiledRoute.compile(route, new Slots(0));
+  }
+
+  private PooledBuffer buffer(String name) {
+    PooledBuffer b = new PooledBuffer(pool, true, name);
+    buffers.add(b);
+    return b;
+  }
+
+  private static SSLEngine clientEngine(String[] alpn) {
+    SSLEngine e = TlsContexts.clientEngine(clientContext, "localhost", 6432, true, List.of("TLSv1.3", "TLSv1.2"));
+    if (alpn != null) {
+      SSLParameters p = e.getSSLParameters();
+      p.setApplicationProtocols(alpn);
+      e.setSSLParameters(p);
+    }
+    return e;
+  }
+
+  private static SSLEngine serverEngine() {
+    return TlsContexts.serverEngine(serverContext, false, List.of("TLSv1.3", "TLSv1.2"));
+  }
+
+  /** A peer that only writes {@code bytes}, as fast as the pipe takes them. */
+  private static StageHarness.Peer sending(MemoryPipe.End far, byte[] bytes) {
+    ByteBuffer left = ByteBuffer.wrap(bytes);
+    return () -> {
+      if (left.hasRemaining()) {
+        far.write(left);
+      }
+    };
+  }
+
+  private static byte[] bytes(PooledBuffer b) {
+    ByteBuffer v = b.view();
+    byte[] out = new byte[v.remaining()];
+    v.get(out);
+    return out;
+  }
+
+  private static byte[] startupMessage(String... pairs) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (String s : pairs) {
+      body.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+      body.write(0);
+    }
+    body.write(0);
+    return packet(StartupCodes.PROTOCOL_3_0, body.toByteArray());
+  }
+
+  private static byte[] cancelRequest() {
+    return packet(StartupCodes.CANCEL_REQUEST, new byte[] {0, 0, 0x30, 0x39, 1, 2, 3, 4});
+  }
+
+  private static byte[] gssEncRequest() {
+    return packet(StartupCodes.GSSENC_REQUEST, new byte[0]);
+  }
+
+  private static byte[] packet(int code, byte[] body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (DataOutputStream d = new DataOutputStream(out)) {
+      d.writeInt(8 + body.length);
+      d.writeInt(code);
+      d.write(body);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = new byte[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
