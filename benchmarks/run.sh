@@ -4,6 +4,7 @@
 #
 #   direct      libpq --TLS--> PostgreSQL
 #   tls-tls     libpq --TLS--> pgtls --TLS (verify-full)--> PostgreSQL
+#   tls-tls-baseline   the same through a second pgtls from $BASELINE_JAR, only when that is set
 #   tls-plain   libpq --TLS--> pgtls --plaintext--> PostgreSQL
 #   pgbouncer   libpq --TLS--> PgBouncer (session mode, server_lifetime = 0) --TLS (verify-full)--> PostgreSQL
 #   stunnel     libpq --TLS--> stunnel (protocol = pgsql, server) --> stunnel (pgsql, client) --TLS--> PostgreSQL
@@ -20,9 +21,17 @@
 #   ONLY=throughput|memory benchmarks/run.sh ...   (one half only)
 #   PGTLS_LOOPS=1 ... / PGTLS_JVM_OPTS="-XX:+UseG1GC" ... (instead of bin/pgtls's defaults) / IDLE_COUNTS="1000 10000" ...
 #   PGTLS_CRYPTO=jdk ... (pgtls's crypto_provider; default auto) / WARMUP_CONNECTIONS=2000 ...
+#   BASELINE_JAR=/path/to/older/pgtls.jar ...   (before and after a change: a second pgtls from that
+#       jar, same configuration, JVM options and crypto_provider as the first, on ports of its own,
+#       measured as path tls-tls-baseline right after tls-tls, idle memory included)
+#   PATHS="direct tls-tls tls-tls-baseline" ...   (only these paths, space-separated; default all of
+#       them; direct always runs, every ratio is against it; peers not chosen are neither installed
+#       nor started, except the long-running PgBouncer that pgtls fronts for the memory half above
+#       1,000 idle sessions; the memory half measures pgtls for tls-tls, the baseline for
+#       tls-tls-baseline and PgBouncer for pgbouncer)
 #
 # Installs what it lacks from Debian packages when run as root (postgresql, pgbouncer, stunnel4,
-# haproxy, openssl); builds pgtls with Maven if its jar is missing.
+# haproxy, openssl; only those the chosen paths need); builds pgtls with Maven if its jar is missing.
 set -euo pipefail
 ROUNDS="${1:-3}"
 SECS="${2:-10}"
@@ -37,13 +46,40 @@ COPY_ROWS=1007100   # 993-byte COPY text lines: 1.000 GB
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
+# ---- which paths: PATHS, and BASELINE_JAR for a second, older pgtls ----------------------------
+BASELINE_JAR="${BASELINE_JAR:-}"
+if [ -n "$BASELINE_JAR" ]; then
+  [ -f "$BASELINE_JAR" ] || { echo "BASELINE_JAR=$BASELINE_JAR: no such file" >&2; exit 1; }
+  # absolute, since the run works in a directory of its own
+  BASELINE_JAR="$(cd "$(dirname "$BASELINE_JAR")" && pwd)/$(basename "$BASELINE_JAR")"
+fi
+KNOWN_PATHS="direct tls-tls${BASELINE_JAR:+ tls-tls-baseline} tls-plain pgbouncer stunnel tcp-relay"
+declare -A WANT=([direct]=1)   # direct always: every ratio is against it
+for p in ${PATHS:-$KNOWN_PATHS}; do
+  case " $KNOWN_PATHS " in
+    *" $p "*) WANT[$p]=1 ;;
+    *) echo "PATHS: no path $p here (known: $KNOWN_PATHS; tls-tls-baseline needs BASELINE_JAR)" >&2; exit 1 ;;
+  esac
+done
+wants() { [ -n "${WANT[$1]:-}" ]; }
+max_idle_count=0
+for n in $IDLE_COUNTS; do if [ "$n" -gt "$max_idle_count" ]; then max_idle_count=$n; fi; done
+# The long-running PgBouncer: a path of its own, and what pgtls fronts above 1,000 idle sessions.
+NEED_BOUNCER=""
+if wants pgbouncer || { [ "$ONLY" != throughput ] && [ "$max_idle_count" -gt 1000 ] \
+    && { wants tls-tls || wants tls-tls-baseline; }; }; then
+  NEED_BOUNCER=1
+fi
+
 # ---- what the run needs ------------------------------------------------------------------------
 need_pkgs=()
 ls -d /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_pkgs+=(postgresql)
 command -v pgbench >/dev/null || need_pkgs+=(postgresql-contrib)
-command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || need_pkgs+=(pgbouncer)
-command -v stunnel >/dev/null || need_pkgs+=(stunnel4)
-command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need_pkgs+=(haproxy)
+if [ -n "$NEED_BOUNCER" ]; then
+  command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || need_pkgs+=(pgbouncer)
+fi
+if wants stunnel; then command -v stunnel >/dev/null || need_pkgs+=(stunnel4); fi
+if wants tcp-relay; then command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need_pkgs+=(haproxy); fi
 command -v openssl >/dev/null || need_pkgs+=(openssl)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "missing: ${need_pkgs[*]} (apt-get install them, or run as root)" >&2; exit 1; }
@@ -69,6 +105,7 @@ if [ "$(id -u)" = 0 ]; then RUNAS=(setpriv --reuid=postgres --regid=postgres --c
 BASE=$((20000 + RANDOM % 10000))
 PGPORT=$BASE; TLSPORT=$((BASE + 1)); PLAINPORT=$((BASE + 2)); BOUNCERPORT=$((BASE + 3))
 STUNNELPORT=$((BASE + 4)); STUNNELMID=$((BASE + 5)); TLSBOUNCERPORT=$((BASE + 6)); RELAYPORT=$((BASE + 10))
+BASETLSPORT=$((BASE + 11)); BASETOBOUNCERPORT=$((BASE + 12))
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -135,9 +172,26 @@ TOML
     if [ "$tls" = true ]; then echo "  root_ca = \"$WORK/ca.crt\""; fi
   done
 }
-pgtls_toml $TLSPORT $TLSBOUNCERPORT $PLAINPORT > pgtls.toml
-JAVA_OPTS="${PGTLS_JVM_OPTS:-}" "$PGTLS" --config pgtls.toml > pgtls.log 2>&1 &
-PGTLS_PID=$!; PIDS+=("$PGTLS_PID")
+run_pgtls() { # jar config log: in the background, $! its JVM. No jar: bin/pgtls, as users run it;
+  # a jar (the baseline): java -jar with bin/pgtls's JVM options, its defaults unless PGTLS_JVM_OPTS.
+  if [ -z "$1" ]; then
+    JAVA_OPTS="${PGTLS_JVM_OPTS:-}" "$PGTLS" --config "$2" > "$3" 2>&1 &
+  else
+    # shellcheck disable=SC2086
+    "${JAVA_HOME:+$JAVA_HOME/bin/}java" ${PGTLS_JVM_OPTS:--XX:+UseSerialGC -Xms16m} -jar "$1" --config "$2" > "$3" 2>&1 &
+  fi
+}
+if wants tls-tls || wants tls-plain; then
+  pgtls_toml $TLSPORT $TLSBOUNCERPORT $PLAINPORT > pgtls.toml
+  run_pgtls "" pgtls.toml pgtls.log
+  PGTLS_PID=$!; PIDS+=("$PGTLS_PID")
+fi
+# The baseline: the same routes but for TLS->plain, on ports of its own.
+if wants tls-tls-baseline; then
+  pgtls_toml $BASETLSPORT $BASETOBOUNCERPORT > pgtls-baseline.toml
+  run_pgtls "$BASELINE_JAR" pgtls-baseline.toml pgtls-baseline.log
+  BASELINE_PID=$!; PIDS+=("$BASELINE_PID")
+fi
 
 # ---- PgBouncer: TLS on both legs; session pooling, and a transaction-pooled alias for 10,000 idle
 cat > userlist.txt <<'USERS'
@@ -172,8 +226,10 @@ INI
 chmod 644 userlist.txt pgbouncer.ini
 touch pgbouncer.log; [ "$(id -u)" = 0 ] && chown postgres pgbouncer.log
 # PgBouncer refuses to run as root.
-"${RUNAS[@]}" "$PGBOUNCER" pgbouncer.ini > pgbouncer.out 2>&1 &
-BOUNCER_PID=$!; PIDS+=("$BOUNCER_PID")
+if [ -n "$NEED_BOUNCER" ]; then
+  "${RUNAS[@]}" "$PGBOUNCER" pgbouncer.ini > pgbouncer.out 2>&1 &
+  BOUNCER_PID=$!; PIDS+=("$BOUNCER_PID")
+fi
 
 # ---- stunnel: two services chained in one process, the way stunnel fronts PostgreSQL ------------
 cat > stunnel.conf <<CONF
@@ -196,8 +252,10 @@ CAfile = $WORK/ca.crt
 verifyChain = yes
 checkHost = localhost
 CONF
-stunnel stunnel.conf > stunnel.out 2>&1 &
-STUNNEL_PID=$!; PIDS+=("$STUNNEL_PID")
+if wants stunnel; then
+  stunnel stunnel.conf > stunnel.out 2>&1 &
+  STUNNEL_PID=$!; PIDS+=("$STUNNEL_PID")
+fi
 
 # ---- HAProxy in TCP mode: a bare relay (epoll, one process, its default threads), TLS passing through
 # It cannot take part in PostgreSQL's SSLRequest, so it only relays libpq's own TLS session to
@@ -216,30 +274,47 @@ listen relay
   bind 127.0.0.1:$RELAYPORT
   server postgres 127.0.0.1:$PGPORT
 CONF
-"$HAPROXY" -db -f haproxy.cfg > haproxy.out 2>&1 &
-RELAY_PID=$!; PIDS+=("$RELAY_PID")
+if wants tcp-relay; then
+  "$HAPROXY" -db -f haproxy.cfg > haproxy.out 2>&1 &
+  RELAY_PID=$!; PIDS+=("$RELAY_PID")
+fi
 
 export PGPASSWORD=secret
 conn() { echo "host=localhost port=$1 user=postgres dbname=${2:-postgres} sslmode=verify-full sslrootcert=$WORK/ca.crt channel_binding=disable"; }
+ALL_PATHS=(direct:$PGPORT tls-tls:$TLSPORT ${BASELINE_JAR:+tls-tls-baseline:$BASETLSPORT} tls-plain:$PLAINPORT
+           pgbouncer:$BOUNCERPORT stunnel:$STUNNELPORT tcp-relay:$RELAYPORT)
+RUN_PATHS=()   # the ones PATHS chose, in ALL_PATHS's order
+for path in "${ALL_PATHS[@]}"; do if wants "${path%%:*}"; then RUN_PATHS+=("$path"); fi; done
+READY_PORTS="$(for path in "${RUN_PATHS[@]}"; do [ "${path%%:*}" = direct ] || echo "${path##*:}"; done) ${NEED_BOUNCER:+$BOUNCERPORT}"
+answers() { psql -X -q -At -d "$(conn "$1")" -c "select 1" >/dev/null 2>&1; }
 for _ in $(seq 100); do
-  psql -X -q -At -d "$(conn $TLSPORT)" -c "select 1" >/dev/null 2>&1 \
-    && psql -X -q -At -d "$(conn $BOUNCERPORT)" -c "select 1" >/dev/null 2>&1 \
-    && psql -X -q -At -d "$(conn $STUNNELPORT)" -c "select 1" >/dev/null 2>&1 && break
+  ready=1; for p in $READY_PORTS; do answers "$p" || { ready=""; break; }; done
+  [ -n "$ready" ] && break
   sleep 0.2
 done
-for p in $TLSPORT $PLAINPORT $BOUNCERPORT $STUNNELPORT $RELAYPORT; do
+for p in $READY_PORTS; do
   psql -X -q -At -d "$(conn $p)" -c "select 1" >/dev/null \
-    || { echo "port $p does not answer; logs in $WORK:" >&2; tail -5 pgtls.log pgbouncer.log stunnel.log haproxy.out >&2; exit 1; }
+    || { echo "port $p does not answer; logs in $WORK:" >&2
+         for f in pgtls.log pgtls-baseline.log pgbouncer.log stunnel.log haproxy.out; do
+           if [ -f "$f" ]; then echo "== $f" >&2; tail -5 "$f" >&2; fi
+         done; exit 1; }
 done
 
-ALL_PATHS=(direct:$PGPORT tls-tls:$TLSPORT tls-plain:$PLAINPORT pgbouncer:$BOUNCERPORT stunnel:$STUNNELPORT
-           tcp-relay:$RELAYPORT)
-declare -A LABEL=([direct]="direct" [tls-tls]="pgtls TLS→TLS" [tls-plain]="pgtls TLS→plain"
-                  [pgbouncer]="PgBouncer $("$PGBOUNCER" --version | awk 'NR==1 {print $2}')"
-                  [stunnel]="stunnel $(stunnel -version 2>&1 | awk '/^stunnel/ {print $2; exit}')"
-                  [tcp-relay]="HAProxy $("$HAPROXY" -v | awk 'NR==1 {sub(/-.*/, "", $3); print $3}') TCP relay (no TLS work)")
-declare -A PROC=([tls-tls]=$PGTLS_PID [tls-plain]=$PGTLS_PID [pgbouncer]=$BOUNCER_PID [stunnel]=$STUNNEL_PID
-                 [tcp-relay]=$RELAY_PID)
+declare -A LABEL=([direct]="direct" [tls-tls]="pgtls TLS→TLS" [tls-tls-baseline]="pgtls TLS→TLS (baseline)"
+                  [tls-plain]="pgtls TLS→plain")
+declare -A PROC
+if [ -n "${PGTLS_PID:-}" ]; then PROC[tls-tls]=$PGTLS_PID; PROC[tls-plain]=$PGTLS_PID; fi
+if [ -n "${BASELINE_PID:-}" ]; then PROC[tls-tls-baseline]=$BASELINE_PID; fi
+if wants pgbouncer; then
+  LABEL[pgbouncer]="PgBouncer $("$PGBOUNCER" --version | awk 'NR==1 {print $2}')"; PROC[pgbouncer]=$BOUNCER_PID
+fi
+if wants stunnel; then
+  LABEL[stunnel]="stunnel $(stunnel -version 2>&1 | awk '/^stunnel/ {print $2; exit}')"; PROC[stunnel]=$STUNNEL_PID
+fi
+if wants tcp-relay; then
+  LABEL[tcp-relay]="HAProxy $("$HAPROXY" -v | awk 'NR==1 {sub(/-.*/, "", $3); print $3}') TCP relay (no TLS work)"
+  PROC[tcp-relay]=$RELAY_PID
+fi
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -259,14 +334,16 @@ if [ "$ONLY" != memory ]; then
   # 8-10 ms from then on); a long-running proxy is warm. WARMUP_CONNECTIONS=0 measures a cold one.
   WARMUP_CONNECTIONS="${WARMUP_CONNECTIONS:-2000}"
   log "warming up the proxies: $WARMUP_CONNECTIONS connections and 40,000 transactions each"
-  for p in $TLSPORT $PLAINPORT $BOUNCERPORT $STUNNELPORT $RELAYPORT; do
+  for path in "${RUN_PATHS[@]}"; do
+    [ "${path%%:*}" = direct ] && continue
+    p=${path##*:}
     pgbench -n -S -c 8 -j 2 -t 5000 "$(conn $p)" >/dev/null 2>&1
     if [ "$WARMUP_CONNECTIONS" -ge 4 ]; then
       pgbench -n -S -C -c 4 -j 2 -t "$(( WARMUP_CONNECTIONS / 4 ))" "$(conn $p)" >/dev/null 2>&1
     fi
   done
   for round in $(seq "$ROUNDS"); do
-    for path in "${ALL_PATHS[@]}"; do
+    for path in "${RUN_PATHS[@]}"; do
       name=${path%%:*}; port=${path##*:}; pid=${PROC[$name]:-}
       t=$(pgbench -n -S -c 16 -j 2 -T "$SECS" "$(conn "$port")" 2>/dev/null | awk '/^tps/ {print $3}')
       rm -f pgbench_log.*
@@ -295,8 +372,11 @@ fi
 # session mode). 10,000 PostgreSQL backends do not fit on a small machine, so at 10,000 the clients
 # ask for PgBouncer's transaction-pooled alias, which holds no server connection for an idle client:
 # pgtls fronts the long-running PgBouncer, and the fresh PgBouncer serves the alias itself. Per session = (RSS with N - RSS with one) / N; for pgtls also the heap after a full GC.
+# Each proxy whose path PATHS chose: pgtls for tls-tls, the baseline's jar for tls-tls-baseline.
 MEMTLS=$((BASE + 7)); MEMTOBOUNCER=$((BASE + 8)); MEMBOUNCER=$((BASE + 9))
+MEMBASETLS=$((BASE + 13)); MEMBASETOBOUNCER=$((BASE + 14))
 pgtls_toml $MEMTLS $MEMTOBOUNCER > pgtls-mem.toml
+pgtls_toml $MEMBASETLS $MEMBASETOBOUNCER > pgtls-mem-baseline.toml
 sed -e "s/^listen_port = .*/listen_port = $MEMBOUNCER/" -e "s|^logfile = .*|logfile = $WORK/pgbouncer-mem.log|" \
     pgbouncer.ini > pgbouncer-mem.ini
 touch pgbouncer-mem.log; [ "$(id -u)" = 0 ] && chown postgres pgbouncer-mem.log
@@ -306,13 +386,14 @@ heap_live_kib() { # live heap of a JVM: a class histogram runs a full GC first, 
 }
 start_fresh() { # name -> pid of a new proxy process, once it answers
   local pid port
-  if [ "$1" = pgtls ]; then
-    JAVA_OPTS="${PGTLS_JVM_OPTS:-}" "$PGTLS" --config pgtls-mem.toml > pgtls-mem.log 2>&1 &
-    pid=$!; port=$MEMTLS
-  else
-    "${RUNAS[@]}" "$PGBOUNCER" pgbouncer-mem.ini > pgbouncer-mem.out 2>&1 &
-    pid=$!; port=$MEMBOUNCER
-  fi
+  case $1 in
+    pgtls) run_pgtls "" pgtls-mem.toml pgtls-mem.log; pid=$!; port=$MEMTLS ;;
+    pgtls-baseline)
+      run_pgtls "$BASELINE_JAR" pgtls-mem-baseline.toml pgtls-mem-baseline.log; pid=$!; port=$MEMBASETLS ;;
+    *)
+      "${RUNAS[@]}" "$PGBOUNCER" pgbouncer-mem.ini > pgbouncer-mem.out 2>&1 &
+      pid=$!; port=$MEMBOUNCER ;;
+  esac
   PIDS+=("$pid")
   for _ in $(seq 100); do psql -X -q -At -d "$(conn $port)" -c "select 1" >/dev/null 2>&1 && break; sleep 0.2; done
   echo "$pid"
@@ -320,7 +401,7 @@ start_fresh() { # name -> pid of a new proxy process, once it answers
 idle_run() { # name port dbname count -> "rss_kib_per_session heap_bytes_per_session"
   local name=$1 port=$2 db=$3 n=$4 pid r0="" h0="" r1="" h1="" fifo cpid
   pid=$(start_fresh "$name")
-  r0=$(rss_kib "$pid"); [ "$name" = pgtls ] && h0=$(heap_live_kib "$pid")
+  r0=$(rss_kib "$pid"); [ "$name" != pgbouncer ] && h0=$(heap_live_kib "$pid")
   fifo="$WORK/idle.$name.$n"; mkfifo "$fifo"
   java -Xmx6g -cp "$TOOLS" io.pgtls.benchmarks.tools.IdleClients --host 127.0.0.1 --port "$port" \
     --count "$n" --user postgres --password secret --database "$db" --root-cert "$WORK/ca.crt" \
@@ -330,7 +411,7 @@ idle_run() { # name port dbname count -> "rss_kib_per_session heap_bytes_per_ses
   for _ in $(seq 1200); do grep -q '^ready' "$WORK/idle.out" 2>/dev/null && break; kill -0 $cpid 2>/dev/null || break; sleep 0.5; done
   if grep -q '^ready' "$WORK/idle.out"; then
     sleep 2
-    r1=$(rss_kib "$pid"); [ "$name" = pgtls ] && h1=$(heap_live_kib "$pid")
+    r1=$(rss_kib "$pid"); [ "$name" != pgbouncer ] && h1=$(heap_live_kib "$pid")
   else
     log "$name: $n idle sessions did not open: $(tail -2 "$WORK/idle.err")"
   fi
@@ -351,12 +432,24 @@ if [ "$ONLY" != throughput ]; then
       n=$MAX_IDLE
     fi
     MEASURED_COUNTS="$MEASURED_COUNTS $n"
-    if [ "$n" -le 1000 ]; then pgtls_port=$MEMTLS; db=postgres; else pgtls_port=$MEMTOBOUNCER; db=postgres_tx; fi
-    log "memory: $n idle TLS sessions through PgBouncer"
-    MEM[pgbouncer.$n]=$(idle_run pgbouncer "$MEMBOUNCER" "$db" "$n")
-    log "memory: $n idle TLS sessions through pgtls"
-    MEM[pgtls.$n]=$(idle_run pgtls "$pgtls_port" "$db" "$n")
-    log "memory at $n: pgtls ${MEM[pgtls.$n]} / pgbouncer ${MEM[pgbouncer.$n]}"
+    if [ "$n" -le 1000 ]; then
+      pgtls_port=$MEMTLS; base_port=$MEMBASETLS; db=postgres
+    else
+      pgtls_port=$MEMTOBOUNCER; base_port=$MEMBASETOBOUNCER; db=postgres_tx
+    fi
+    if wants pgbouncer; then
+      log "memory: $n idle TLS sessions through PgBouncer"
+      MEM[pgbouncer.$n]=$(idle_run pgbouncer "$MEMBOUNCER" "$db" "$n")
+    fi
+    if wants tls-tls; then
+      log "memory: $n idle TLS sessions through pgtls"
+      MEM[pgtls.$n]=$(idle_run pgtls "$pgtls_port" "$db" "$n")
+    fi
+    if wants tls-tls-baseline; then
+      log "memory: $n idle TLS sessions through the baseline pgtls"
+      MEM[pgtls-baseline.$n]=$(idle_run pgtls-baseline "$base_port" "$db" "$n")
+    fi
+    log "memory at $n: pgtls ${MEM[pgtls.$n]:-—}${BASELINE_JAR:+ / baseline ${MEM[pgtls-baseline.$n]:-—}} / pgbouncer ${MEM[pgbouncer.$n]:-—}"
   done
 fi
 
@@ -366,19 +459,23 @@ mkdir -p "$OUT"
 declare -A MED
 median_of() { local -n values=$1; echo ${values[$2]:-} | median; }
 if [ "$ONLY" != memory ]; then
-  for path in "${ALL_PATHS[@]}"; do
+  for path in "${RUN_PATHS[@]}"; do
     for m in TPS LAT P99 CONN COUT CIN CPUGB; do MED[$m.${path%%:*}]=$(median_of $m "${path%%:*}"); done
   done
 fi
 MACHINE="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
+BASELINE_NOTE=""
+if [ -n "$BASELINE_JAR" ]; then
+  BASELINE_NOTE=" Baseline (tls-tls-baseline, ${LABEL[tls-tls-baseline]}): $BASELINE_JAR (sha256 $(sha256sum "$BASELINE_JAR" | cut -c1-12)), with the same configuration, JVM options and crypto_provider."
+fi
 VERSIONS="PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), $(java -version 2>&1 | head -1 | tr -d '"'), libpq $(pg_config --version 2>/dev/null | awk '{print $2}' || echo '?')"
 {
-  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $MACHINE; $VERSIONS; \`run.sh $ROUNDS $SECS\` (medians of $ROUNDS interleaved rounds, ${SECS}s runs, after ${WARMUP_CONNECTIONS:-0} warm-up connections per proxy); pgtls crypto_provider = ${PGTLS_CRYPTO:-auto}, JVM options ${PGTLS_JVM_OPTS:-of bin/pgtls}; all clients sslmode=verify-full."
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $MACHINE; $VERSIONS; \`run.sh $ROUNDS $SECS\` (medians of $ROUNDS interleaved rounds, ${SECS}s runs, after ${WARMUP_CONNECTIONS:-0} warm-up connections per proxy); pgtls crypto_provider = ${PGTLS_CRYPTO:-auto}, JVM options ${PGTLS_JVM_OPTS:-of bin/pgtls}; all clients sslmode=verify-full.$BASELINE_NOTE"
   echo
   if [ "$ONLY" != memory ]; then
     echo "| path | pgbench -S -c16 tps | × direct | 1-client latency ms (p99) | added µs | new conn/s | × direct | COPY out 1 GB s | × direct | COPY in 1 GB s | × direct | proxy CPU s/GB |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-    for path in "${ALL_PATHS[@]}"; do
+    for path in "${RUN_PATHS[@]}"; do
       n=${path%%:*}
       awk -v label="${LABEL[$n]}" -v t="${MED[TPS.$n]}" -v l="${MED[LAT.$n]}" -v p="${MED[P99.$n]}" \
         -v c="${MED[CONN.$n]}" -v o="${MED[COUT.$n]}" -v i="${MED[CIN.$n]}" -v g="${MED[CPUGB.$n]}" -v b="$BYTES" \
@@ -390,11 +487,20 @@ VERSIONS="PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), $(java -
     echo
   fi
   if [ "$ONLY" != throughput ]; then
-    echo "| idle TLS sessions | pgtls RSS KiB per session | pgtls heap bytes per session | PgBouncer RSS KiB per session |"
-    echo "|---|---|---|---|"
+    # A column pair per pgtls (tls-tls, tls-tls-baseline) and one for PgBouncer, as PATHS chose.
+    hdr="| idle TLS sessions"; rule="|---"
+    if wants tls-tls; then hdr="$hdr | pgtls RSS KiB per session | pgtls heap bytes per session"; rule="$rule|---|---"; fi
+    if wants tls-tls-baseline; then
+      hdr="$hdr | baseline pgtls RSS KiB per session | baseline pgtls heap bytes per session"; rule="$rule|---|---"
+    fi
+    if wants pgbouncer; then hdr="$hdr | PgBouncer RSS KiB per session"; rule="$rule|---"; fi
+    echo "$hdr |"; echo "$rule|"
     for n in $MEASURED_COUNTS; do
-      read -r pr ph <<< "${MEM[pgtls.$n]}"; read -r br _ <<< "${MEM[pgbouncer.$n]}"
-      echo "| $n | $pr | $ph | $br |"
+      row="| $n"
+      if wants tls-tls; then read -r pr ph <<< "${MEM[pgtls.$n]}"; row="$row | $pr | $ph"; fi
+      if wants tls-tls-baseline; then read -r qr qh <<< "${MEM[pgtls-baseline.$n]}"; row="$row | $qr | $qh"; fi
+      if wants pgbouncer; then read -r br _ <<< "${MEM[pgbouncer.$n]}"; row="$row | $br"; fi
+      echo "$row |"
     done
     echo
     echo "A fresh proxy process per measurement; per session = (RSS with N - RSS with one) / N. At 1,000 both proxies front PostgreSQL; at 10,000 the sessions are for PgBouncer's transaction-pooled alias, pgtls in front of a PgBouncer (10,000 PostgreSQL backends do not fit here)."
@@ -404,7 +510,7 @@ VERSIONS="PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), $(java -
 if [ "$ONLY" != memory ]; then
   {
     printf "metric\tpath\tratio\tbetter\n"
-    for path in "${ALL_PATHS[@]}"; do
+    for path in "${RUN_PATHS[@]}"; do
       n=${path%%:*}
       awk -v label="${LABEL[$n]}" -v t="${MED[TPS.$n]}" -v dt="${MED[TPS.direct]}" \
         -v l="${MED[LAT.$n]}" -v dl="${MED[LAT.direct]}" -v c="${MED[CONN.$n]}" -v dc="${MED[CONN.direct]}" \

@@ -102,15 +102,25 @@ public final class Chart {
     return image;
   }
 
-  /** One row of swatches and path names under the title. */
+  /** One row of swatches and path names under the title, in a smaller font if that is too wide. */
   private void legend(Graphics2D g) {
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-    FontMetrics fm = g.getFontMetrics();
     int swatch = 14;
-    int gap = 28;
-    double width = -gap;
-    for (String path : results.paths) {
-      width += swatch + 6 + fm.stringWidth(path) + gap;
+    int gap;
+    FontMetrics fm;
+    double width;
+    int size = 14;
+    while (true) {
+      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, size));
+      fm = g.getFontMetrics();
+      gap = 2 * size;
+      width = -gap;
+      for (String path : results.paths) {
+        width += swatch + 6 + fm.stringWidth(path) + gap;
+      }
+      if (width <= WIDTH - 40 || size <= 9) {
+        break;
+      }
+      size--;
     }
     double x = (WIDTH - width) / 2;
     for (int p = 0; p < results.paths.size(); p++) {
