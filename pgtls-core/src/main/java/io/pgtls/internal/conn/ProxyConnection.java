@@ -10,7 +10,6 @@ import io.pgtls.internal.pg.ScramPlusWatch;
 import io.pgtls.internal.route.CompiledRoute;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
@@ -69,7 +68,7 @@ public final class ProxyConnection {
     this.timer = new DeadlineTimer(loop, this::onTimer);
     this.offLoop = new OffLoop(group, loop);
     this.log = new ConnectionLog("pgtls[" + proxyName + "] route '" + route.name() + "' conn#" + id + " client="
-        + HostPort.format(remote(socket)));
+        + HostPort.format(SocketTransport.remoteAddress(socket)));
   }
 
   /** Takes over an accepted socket; call on {@code loop}'s thread. */
@@ -233,23 +232,14 @@ public final class ProxyConnection {
     }
     route.counters().refused(r.reason());
     closeBackend();
-    switch (r.ending()) {
-      case NOW:
-        closeNow(r.closeReason());
-        return;
-      case GRACEFUL:
-        closeGracefully(r.closeReason());
-        return;
-      case BACKEND_FAILURE:
-        if (request != null && request.cancel()) {
-          closeNow("cancel not forwarded: " + r.message());
-          return;
-        }
-        sendFatal(r);
-        return;
-      case FATAL:
-      default:
-        sendFatal(r);
+    if (r.ending() == Rejection.Ending.NOW) {
+      closeNow(r.closeReason());
+    } else if (r.ending() == Rejection.Ending.GRACEFUL) {
+      closeGracefully(r.closeReason());
+    } else if (r.ending() == Rejection.Ending.BACKEND_FAILURE && request != null && request.cancel()) {
+      closeNow("cancel not forwarded: " + r.message());
+    } else {
+      sendFatal(r);
     }
   }
 
@@ -364,14 +354,6 @@ public final class ProxyConnection {
       afterEvent();
     } catch (Exception e) {
       fail(e);
-    }
-  }
-
-  private static SocketAddress remote(SocketChannel ch) {
-    try {
-      return ch.getRemoteAddress();
-    } catch (IOException e) {
-      return null;
     }
   }
 

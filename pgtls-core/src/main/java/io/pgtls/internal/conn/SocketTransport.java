@@ -1,6 +1,7 @@
 package io.pgtls.internal.conn;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectableChannel;
@@ -14,6 +15,15 @@ final class SocketTransport implements Transport {
   SocketTransport(SocketChannel socket, ByteChannel io) {
     this.socket = socket;
     this.io = io;
+  }
+
+  /** The peer's address, or null when the socket cannot tell (already reset). */
+  static SocketAddress remoteAddress(SocketChannel socket) {
+    try {
+      return socket.getRemoteAddress();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   @Override
