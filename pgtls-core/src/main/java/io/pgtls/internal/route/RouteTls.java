@@ -106,9 +106,6 @@ final class RouteTls {
       } else {
         trust = TrustMaterial.jdkDefault();
       }
-      if (bt.clientCertificate().isPresent() != bt.clientKey().isPresent()) {
-        throw new PgTlsException(where + "backend client_cert and client_key must be set together");
-      }
       TlsMaterial clientIdentity = null;
       if (bt.clientCertificate().isPresent()) {
         KeyFilePermissions.check(route.name(), "backend client_key", bt.clientKey().get());
