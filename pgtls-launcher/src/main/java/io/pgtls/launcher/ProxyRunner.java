@@ -54,7 +54,7 @@ final class ProxyRunner {
         proxy.start();
       } catch (PgTlsException e) {
         control.close();
-        err.println(e.getMessage());
+        err.println(config.describe(e));
         return ExitCode.RUNTIME;
       }
       reloader.proxyStarted();
