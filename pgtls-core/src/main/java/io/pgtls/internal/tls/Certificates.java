@@ -2,6 +2,7 @@ package io.pgtls.internal.tls;
 
 import io.pgtls.tls.TlsContexts;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import javax.net.ssl.ExtendedSSLSession;
@@ -40,7 +41,7 @@ public final class Certificates {
       // Ed25519/Ed448 certificates define no binding hash; identical DER still means identical.
       try {
         return Arrays.equals(a.getEncoded(), b.getEncoded());
-      } catch (java.security.cert.CertificateEncodingException e) {
+      } catch (CertificateEncodingException e) {
         return false;
       }
     }
