@@ -100,14 +100,6 @@ public final class Listener {
     return routes;
   }
 
-  /**
-   * How validation messages name this listener: a listener made from a route is named after the
-   * route, as the route's settings are where the caller wrote its listener settings.
-   */
-  String subject() {
-    return ofRoute ? "route '" + routes.get(0).name() + "'" : "listener " + address;
-  }
-
   /** The route whose settings hold this listener's, if the listener was made from one. */
   String ownRoute() {
     return ofRoute ? routes.get(0).name() : null;

@@ -126,10 +126,6 @@ public final class EventLoop implements Runnable {
     registered.decrementAndGet();
   }
 
-  public int registeredCount() {
-    return registered.get();
-  }
-
   private void assertInLoop() {
     if (!inLoop()) {
       throw new IllegalStateException("called from " + Thread.currentThread().getName() + ", not loop " + name);
