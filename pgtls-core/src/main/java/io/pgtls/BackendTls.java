@@ -21,6 +21,8 @@ public final class BackendTls {
 
   private static final BackendTls DISABLED =
       new BackendTls(false, null, null, null, null, Verification.VERIFY_FULL, false);
+  private static final BackendTls VERIFY_FULL =
+      new BackendTls(true, null, null, null, null, Verification.VERIFY_FULL, false);
 
   private final boolean enabled;
   private final Path rootCa;
@@ -32,13 +34,13 @@ public final class BackendTls {
 
   private BackendTls(boolean enabled, Path rootCa, Path clientCertificate, Path clientKey,
       String serverName, Verification verification, boolean direct) {
-    this.direct = direct;
     this.enabled = enabled;
     this.rootCa = rootCa;
     this.clientCertificate = clientCertificate;
     this.clientKey = clientKey;
     this.serverName = serverName;
     this.verification = verification;
+    this.direct = direct;
   }
 
   /** Plaintext to the backend: for a backend on a trusted network or without TLS. */
@@ -48,25 +50,25 @@ public final class BackendTls {
 
   /** TLS with verify-full against the JDK's default trust store. */
   public static BackendTls verifyFull() {
-    return new BackendTls(true, null, null, null, null, Verification.VERIFY_FULL, false);
+    return VERIFY_FULL;
   }
 
   /** TLS with verify-full against the CA certificates in {@code rootCaPem}. */
   public static BackendTls verifyFull(Path rootCaPem) {
     Objects.requireNonNull(rootCaPem, "rootCaPem");
-    return new BackendTls(true, rootCaPem, null, null, null, Verification.VERIFY_FULL, false);
+    return VERIFY_FULL.rootCa(rootCaPem);
   }
 
   /** Trust the CA certificates in {@code rootCaPem} instead of the JDK's default trust store. */
   public BackendTls rootCa(Path rootCaPem) {
-    requireEnabled();
-    return new BackendTls(true, rootCaPem, clientCertificate, clientKey, serverName, verification, direct);
+    return with(rootCaPem, clientCertificate, clientKey, serverName, verification, direct);
   }
 
   /** Presents this certificate and key to the backend (for pg_hba {@code cert} authentication). */
   public BackendTls clientCertificate(Path certificatePem, Path keyPem) {
-    requireEnabled();
-    return new BackendTls(true, rootCa, certificatePem, keyPem, serverName, verification, direct);
+    Objects.requireNonNull(certificatePem, "certificatePem");
+    Objects.requireNonNull(keyPem, "keyPem");
+    return with(rootCa, certificatePem, keyPem, serverName, verification, direct);
   }
 
   /**
@@ -74,14 +76,12 @@ public final class BackendTls {
    * the backend address (for example a backend reached by IP whose certificate names a host).
    */
   public BackendTls serverName(String name) {
-    requireEnabled();
-    return new BackendTls(true, rootCa, clientCertificate, clientKey, name, verification, direct);
+    return with(rootCa, clientCertificate, clientKey, name, verification, direct);
   }
 
   /** Checks the chain but not the host name. */
   public BackendTls verifyCaOnly() {
-    requireEnabled();
-    return new BackendTls(true, rootCa, clientCertificate, clientKey, serverName, Verification.VERIFY_CA, direct);
+    return with(rootCa, clientCertificate, clientKey, serverName, Verification.VERIFY_CA, direct);
   }
 
   /**
@@ -89,14 +89,16 @@ public final class BackendTls {
    * trip) instead of SSLRequest. Only for backends running PostgreSQL 17 or newer.
    */
   public BackendTls directTls() {
-    requireEnabled();
-    return new BackendTls(true, rootCa, clientCertificate, clientKey, serverName, verification, true);
+    return with(rootCa, clientCertificate, clientKey, serverName, verification, true);
   }
 
-  private void requireEnabled() {
+  /** A copy with the given TLS settings; every modifier goes through here, so none can skip the check. */
+  private BackendTls with(Path rootCa, Path clientCertificate, Path clientKey, String serverName,
+      Verification verification, boolean direct) {
     if (!enabled) {
       throw new IllegalStateException("backend TLS is disabled; start from BackendTls.verifyFull()");
     }
+    return new BackendTls(true, rootCa, clientCertificate, clientKey, serverName, verification, direct);
   }
 
   public boolean enabled() {

@@ -2,6 +2,7 @@ package io.pgtls;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -113,7 +114,7 @@ public final class HostPort {
 
   @Override
   public int hashCode() {
-    return host.toLowerCase(java.util.Locale.ROOT).hashCode() * 31 + port;
+    return host.toLowerCase(Locale.ROOT).hashCode() * 31 + port;
   }
 
   @Override

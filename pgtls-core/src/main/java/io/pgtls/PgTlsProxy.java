@@ -2,6 +2,7 @@ package io.pgtls;
 
 import io.pgtls.internal.conn.Acceptor;
 import io.pgtls.internal.loop.LoopGroup;
+import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.route.Slots;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.channels.ByteChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +18,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running set of pgtls routes: TLS listeners that speak PostgreSQL's startup protocol and relay
- * each session to a backend PostgreSQL over TLS or plaintext.
+ * A running set of pgtls listeners: TLS listeners that speak PostgreSQL's startup protocol and
+ * relay each session over one of their routes to a backend PostgreSQL, over TLS or plaintext.
  *
  * <pre>{@code
  * try (PgTlsProxy proxy = PgTlsProxy.builder()
@@ -41,6 +40,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * A route added with {@link Builder#route(Route)} gets a listener of its own from its listener
+ * settings; {@link Builder#listener(Listener)} adds a {@link Listener} that holds them itself.
  * {@link Builder#build()} validates every setting and loads every certificate and key, failing fast
  * with a message that names the route and the setting. {@link #start()} binds the listeners and
  * starts the selector loops; {@link #close()} stops them and closes every connection.
@@ -52,8 +53,12 @@ public final class PgTlsProxy implements AutoCloseable {
 
   private final String name;
   private final int loopCount;
+  private final List<CompiledListener> listeners;
   private final List<CompiledRoute> routes;
-  private final Map<String, Acceptor> acceptors = new LinkedHashMap<>();
+  /** One per listener, in listener order. */
+  private final List<Acceptor> acceptors = new ArrayList<>();
+  /** Each route's listener's acceptor. */
+  private final Map<String, Acceptor> acceptorByRoute = new LinkedHashMap<>();
   private LoopGroup loops;
   private State state = State.BUILT;
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -61,11 +66,13 @@ public final class PgTlsProxy implements AutoCloseable {
 
   private final UnaryOperator<ByteChannel> channelWrapper;
 
-  private PgTlsProxy(String name, int loopCount, List<CompiledRoute> routes, UnaryOperator<ByteChannel> channelWrapper) {
+  private PgTlsProxy(String name, int loopCount, List<CompiledListener> listeners,
+      UnaryOperator<ByteChannel> channelWrapper) {
     this.channelWrapper = channelWrapper;
     this.name = name;
     this.loopCount = loopCount;
-    this.routes = routes;
+    this.listeners = listeners;
+    this.routes = listeners.stream().flatMap(l -> l.routes().stream()).toList();
   }
 
   public static Builder builder() {
@@ -73,8 +80,8 @@ public final class PgTlsProxy implements AutoCloseable {
   }
 
   /**
-   * Starts the selector loops and binds every route's listener. If any route cannot bind, the
-   * routes already bound are closed again and a {@link PgTlsException} names the route and cause.
+   * Starts the selector loops and binds every listener. If any listener cannot bind, the ones
+   * already bound are closed again and a {@link PgTlsException} names its route and the cause.
    */
   public synchronized PgTlsProxy start() {
     if (state != State.BUILT) {
@@ -84,17 +91,20 @@ public final class PgTlsProxy implements AutoCloseable {
     loops = new LoopGroup(name, loopCount, channelWrapper, this::loopFailed);
     try {
       int i = 0;
-      for (CompiledRoute route : routes) {
+      for (CompiledListener listener : listeners) {
         Acceptor acceptor;
         try {
-          acceptor = Acceptor.bind(name, route, loops, loops.loop(i++ % loopCount));
+          acceptor = Acceptor.bind(name, listener, loops, loops.loop(i++ % loopCount));
         } catch (IOException e) {
-          throw new PgTlsException("route '" + route.name() + "': cannot listen on " + route.listen()
-              + ": " + e.getMessage(), e);
+          throw PgTlsException.ofSetting(listener.route().name(), "listener.bind_address",
+              "cannot listen on " + listener.address() + ": " + e.getMessage(), e);
         }
-        acceptors.put(route.name(), acceptor);
-        log.info("pgtls[{}] route '{}' listening on {} -> {} ({})", name, route.name(),
-            HostPort.format(acceptor.boundAddress()), route.backend(), route.describe());
+        acceptors.add(acceptor);
+        for (CompiledRoute route : listener.routes()) {
+          acceptorByRoute.put(route.name(), acceptor);
+          log.info("pgtls[{}] route '{}' listening on {} -> {} ({})", name, route.name(),
+              HostPort.format(acceptor.boundAddress()), route.backend(), route.describe());
+        }
       }
     } catch (RuntimeException e) {
       closeQuietly();
@@ -108,7 +118,7 @@ public final class PgTlsProxy implements AutoCloseable {
 
   /** The address the route's listener is bound to; tells the real port after binding port 0. */
   public synchronized InetSocketAddress boundAddress(String routeName) {
-    Acceptor acceptor = acceptors.get(routeName);
+    Acceptor acceptor = acceptorByRoute.get(routeName);
     if (acceptor == null) {
       if (routes.stream().noneMatch(r -> r.name().equals(routeName))) {
         throw new IllegalArgumentException("pgtls[" + name + "] has no route '" + routeName + "'");
@@ -170,7 +180,7 @@ public final class PgTlsProxy implements AutoCloseable {
         close();
         return 0;
       }
-      for (Acceptor a : acceptors.values()) {
+      for (Acceptor a : acceptors) {
         a.close();
       }
       log.info("pgtls[{}] stopped accepting; draining {} connection(s) for up to {} s", name, activeConnections(),
@@ -246,7 +256,7 @@ public final class PgTlsProxy implements AutoCloseable {
   }
 
   private void closeQuietly() {
-    for (Acceptor a : acceptors.values()) {
+    for (Acceptor a : acceptors) {
       a.close();
     }
     if (loops != null) {
@@ -265,13 +275,11 @@ public final class PgTlsProxy implements AutoCloseable {
    */
   public static final class Builder {
     static final int DEFAULT_MAX_CONNECTIONS = 10_000;
-    /** Beyond this a timeout is a typo, not a policy. */
-    private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
     private String name = "pgtls";
     private int loops = Runtime.getRuntime().availableProcessors();
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-    private final List<Route> routes = new ArrayList<>();
+    private final List<Listener> listeners = new ArrayList<>();
     private UnaryOperator<ByteChannel> channelWrapper = UnaryOperator.identity();
 
     private Builder() {}
@@ -303,8 +311,18 @@ public final class PgTlsProxy implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A route with a listener of its own, made from the route's listener settings ({@link
+     * Route.Builder#listen}, {@link Route.Builder#tls}, timeouts and plaintext policies).
+     */
     public Builder route(Route route) {
-      routes.add(Objects.requireNonNull(route, "route"));
+      listeners.add(Listener.of(Objects.requireNonNull(route, "route")));
+      return this;
+    }
+
+    /** A listener with its routes. */
+    public Builder listener(Listener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
@@ -319,74 +337,18 @@ public final class PgTlsProxy implements AutoCloseable {
       if (maxConnections < 1) {
         throw new PgTlsException("pgtls[" + name + "]: max_connections must be at least 1, got " + maxConnections);
       }
-      if (routes.isEmpty()) {
+      if (listeners.isEmpty()) {
         throw new PgTlsException("pgtls[" + name + "]: no routes configured; add at least one route");
       }
-      Set<String> names = new HashSet<>();
-      Map<HostPort, String> binds = new LinkedHashMap<>();
-      List<CompiledRoute> compiled = new ArrayList<>();
+      // Everything is checked before any file is read: a typo is reported as such, not as the
+      // first unreadable file of an earlier route.
+      new Validation(name).check(listeners);
       Slots proxySessions = new Slots(maxConnections);
-      for (Route r : routes) {
-        if (r.name() == null || r.name().isBlank()) {
-          throw new PgTlsException("pgtls[" + name + "]: every route needs a name");
-        }
-        if (!names.add(r.name())) {
-          throw new PgTlsException("route '" + r.name() + "': the name is used by another route");
-        }
-        if (r.listen() == null) {
-          throw new PgTlsException("route '" + r.name() + "': listener.bind_address is not set");
-        }
-        if (r.listen().port() != 0) {
-          String other = binds.put(r.listen(), r.name());
-          if (other != null) {
-            throw new PgTlsException("route '" + r.name() + "': listener.bind_address " + r.listen()
-                + " is also used by route '" + other + "'");
-          }
-        }
-        if (r.listenerTls() == null) {
-          throw new PgTlsException("route '" + r.name() + "': listener TLS (server_cert, server_key) is not set");
-        }
-        if (r.backend() == null) {
-          throw new PgTlsException("route '" + r.name() + "': backend.address is not set");
-        }
-        if (r.backend().port() == 0) {
-          throw new PgTlsException("route '" + r.name() + "': backend.address " + r.backend() + " needs a port");
-        }
-        if (r.backendTls() == null) {
-          throw new PgTlsException("route '" + r.name() + "': backend TLS is not set (use BackendTls.disabled() for plaintext)");
-        }
-        requirePositive(r, "startup_timeout", r.startupTimeout());
-        requirePositive(r, "handshake_timeout", r.handshakeTimeout());
-        requirePositive(r, "connect_timeout", r.connectTimeout());
-        if (r.allowPlaintextClients() && r.listenerTls().mtls()) {
-          throw new PgTlsException("route '" + r.name() + "': allow_plaintext_clients and mtls exclude each other: "
-              + "a plaintext client would skip the client certificate check");
-        }
-        if (r.allowPlaintextClients() && r.backendTls().enabled()) {
-          log.warn("route '{}': allow_plaintext_clients with a TLS backend leg: PostgreSQL offers SCRAM-SHA-256-PLUS "
-              + "over that leg, and libpq refuses such an offer on a connection it sees as plaintext; plaintext "
-              + "clients using scram-sha-256 need a plaintext backend leg", r.name());
-        }
-        if (r.maxConnections() < 0) {
-          throw new PgTlsException("route '" + r.name() + "': max_connections must not be negative, got "
-              + r.maxConnections());
-        }
-        if (r.idleTimeout() == null || r.idleTimeout().isNegative()) {
-          throw new PgTlsException("route '" + r.name() + "': idle_timeout must not be negative, got " + r.idleTimeout());
-        }
-        compiled.add(CompiledRoute.compile(r, proxySessions));
+      List<CompiledListener> compiled = new ArrayList<>();
+      for (Listener l : listeners) {
+        compiled.add(CompiledListener.compile(l, proxySessions));
       }
       return new PgTlsProxy(name, loops, List.copyOf(compiled), channelWrapper);
-    }
-
-    private static void requirePositive(Route r, String setting, Duration d) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new PgTlsException("route '" + r.name() + "': " + setting + " must be positive, got " + d);
-      }
-      if (d.compareTo(MAX_TIMEOUT) > 0) {
-        throw new PgTlsException("route '" + r.name() + "': " + setting + " must be at most " + MAX_TIMEOUT.toHours()
-            + " hours, got " + d);
-      }
     }
   }
 }

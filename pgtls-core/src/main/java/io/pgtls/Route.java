@@ -1,12 +1,20 @@
 package io.pgtls;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * One listener → backend mapping: where pgtls listens, the TLS it presents there, and the
- * PostgreSQL it forwards to. Immutable; built with {@link #builder(String)} and validated by
- * {@link PgTlsProxy.Builder#build()}.
+ * Where a {@link Listener}'s clients are relayed: the backend PostgreSQL, the TLS toward it, the
+ * connect timeout and the session limits. Immutable; built with {@link #builder(String)} and
+ * validated by {@link PgTlsProxy.Builder#build()}.
+ *
+ * <p>A route added with {@link PgTlsProxy.Builder#route(Route)} gets a listener of its own, made
+ * from the listener settings of this builder ({@link Builder#listen}, {@link Builder#tls}, the
+ * startup and handshake timeouts, the plaintext policies). A route added to a {@link Listener}
+ * leaves them unset: there they are the listener's.
  */
 public final class Route {
   static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
@@ -25,8 +33,10 @@ public final class Route {
   private final int maxConnections;
   private final Duration idleTimeout;
   private final boolean allowPlaintextClients;
+  private final Set<String> listenerSettings;
 
   private Route(Builder b) {
+    this.listenerSettings = Collections.unmodifiableSet(new LinkedHashSet<>(b.listenerSettings));
     this.allowPlaintextClients = b.allowPlaintextClients;
     this.maxConnections = b.maxConnections;
     this.idleTimeout = b.idleTimeout;
@@ -107,6 +117,11 @@ public final class Route {
     return idleTimeout;
   }
 
+  /** The listener settings this route's builder was given, by their builder method names. */
+  Set<String> listenerSettings() {
+    return listenerSettings;
+  }
+
   @Override
   public String toString() {
     return "Route{" + name + ": " + listen + " -> " + backend + ", " + listenerTls + ", " + backendTls + "}";
@@ -126,6 +141,7 @@ public final class Route {
     private int maxConnections;
     private Duration idleTimeout = Duration.ZERO;
     private boolean allowPlaintextClients;
+    private final Set<String> listenerSettings = new LinkedHashSet<>();
 
     private Builder(String name) {
       this.name = name;
@@ -134,16 +150,19 @@ public final class Route {
     /** Listen on {@code host:port}; port 0 picks a free port (see {@link PgTlsProxy#boundAddress}). */
     public Builder listen(String hostPort) {
       this.listen = HostPort.parse(hostPort);
+      listenerSettings.add("listen");
       return this;
     }
 
     public Builder listen(HostPort address) {
       this.listen = Objects.requireNonNull(address, "address");
+      listenerSettings.add("listen");
       return this;
     }
 
     public Builder tls(ListenerTls tls) {
       this.listenerTls = tls;
+      listenerSettings.add("tls");
       return this;
     }
 
@@ -166,11 +185,13 @@ public final class Route {
 
     public Builder startupTimeout(Duration timeout) {
       this.startupTimeout = timeout;
+      listenerSettings.add("startupTimeout");
       return this;
     }
 
     public Builder handshakeTimeout(Duration timeout) {
       this.handshakeTimeout = timeout;
+      listenerSettings.add("handshakeTimeout");
       return this;
     }
 
@@ -181,6 +202,7 @@ public final class Route {
 
     public Builder allowPlaintextCancel(boolean allow) {
       this.allowPlaintextCancel = allow;
+      listenerSettings.add("allowPlaintextCancel");
       return this;
     }
 
@@ -199,6 +221,7 @@ public final class Route {
      */
     public Builder allowPlaintextClients(boolean allow) {
       this.allowPlaintextClients = allow;
+      listenerSettings.add("allowPlaintextClients");
       return this;
     }
 

@@ -2,6 +2,7 @@ package io.pgtls.tls;
 
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.KeyManager;
@@ -88,7 +89,7 @@ public final class TlsContexts {
    * The JDK's own defaults still include CBC and plain-RSA suites for TLS 1.2.
    */
   public static String[] strongCipherSuites(String[] supported) {
-    List<String> strong = new java.util.ArrayList<>();
+    List<String> strong = new ArrayList<>();
     for (String suite : supported) {
       boolean tls13 = suite.startsWith("TLS_AES_") || suite.startsWith("TLS_CHACHA20_");
       boolean tls12Aead = suite.startsWith("TLS_ECDHE_") && (suite.contains("_GCM_") || suite.contains("CHACHA20_POLY1305"));

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -70,7 +71,7 @@ final class AdminServer implements AutoCloseable {
         case "/ready" -> {
           ProxyState s = state.get();
           send(exchange, s.ready() ? 200 : 503, "text/plain; charset=utf-8",
-              s.name().toLowerCase(java.util.Locale.ROOT) + "\n");
+              s.name().toLowerCase(Locale.ROOT) + "\n");
         }
         default -> send(exchange, 404, "text/plain; charset=utf-8", "not found; try /metrics, /health or /ready\n");
       }

@@ -8,6 +8,7 @@ import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
 import io.pgtls.launcher.config.LogFormat;
 import io.pgtls.launcher.config.LogLevel;
+import java.util.Optional;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,13 +51,13 @@ final class Logging {
     });
   }
 
-  private static java.util.Optional<ch.qos.logback.classic.Logger> root() {
+  private static Optional<ch.qos.logback.classic.Logger> root() {
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();
     // Only logback can be configured here; under another SLF4J binding (an embedding application's)
     // its own configuration stays in charge.
     if (factory instanceof LoggerContext context) {
-      return java.util.Optional.of(context.getLogger(Logger.ROOT_LOGGER_NAME));
+      return Optional.of(context.getLogger(Logger.ROOT_LOGGER_NAME));
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 }

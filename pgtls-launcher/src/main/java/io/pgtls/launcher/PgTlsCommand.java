@@ -98,8 +98,9 @@ public final class PgTlsCommand {
     try {
       proxy = ProxyBuilders.builder(config).build();
     } catch (PgTlsException e) {
-      // build() loads every certificate and key; its message names the route and the setting.
-      err.println(e.getMessage());
+      // build() checks every setting and loads every certificate and key; its message names the
+      // route and the setting, and the configuration knows where that setting is written.
+      err.println(config.describe(e));
       return ExitCode.USAGE;
     }
     try (proxy) {

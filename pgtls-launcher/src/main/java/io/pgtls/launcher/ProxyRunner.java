@@ -1,5 +1,6 @@
 package io.pgtls.launcher;
 
+import io.pgtls.HostPort;
 import io.pgtls.PgTlsException;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.launcher.config.AdminConfig;
@@ -9,7 +10,6 @@ import io.pgtls.launcher.config.PgTlsConfig;
 import io.pgtls.launcher.config.RouteConfig;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -54,7 +54,7 @@ final class ProxyRunner {
         proxy.start();
       } catch (PgTlsException e) {
         control.close();
-        err.println(e.getMessage());
+        err.println(config.describe(e));
         return ExitCode.RUNTIME;
       }
       reloader.proxyStarted();
@@ -99,7 +99,7 @@ final class ProxyRunner {
       return Optional.empty();
     }
     AdminServer server = AdminServer.start(config.get().bindAddress(), proxy::metrics, state::get);
-    log.info("admin endpoint listening on {} (HTTP: /metrics, /health, /ready)", format(server.address()));
+    log.info("admin endpoint listening on {} (HTTP: /metrics, /health, /ready)", HostPort.format(server.address()));
     return Optional.of(server);
   }
 
@@ -157,10 +157,5 @@ final class ProxyRunner {
       state.set(ProxyState.STOPPED);
       stopped.countDown();
     }
-  }
-
-  private static String format(InetSocketAddress address) {
-    String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 }

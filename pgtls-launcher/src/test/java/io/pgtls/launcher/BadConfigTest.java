@@ -212,9 +212,9 @@ class BadConfigTest {
   }
 
   @Test
-  void coreValidationErrorPassesThroughUnchangedWithExitOne() throws Exception {
-    // Two routes on one address: caught by the core's build(), not by the TOML reader. Real PEM
-    // files, so that the core gets past loading the first route's certificate.
+  void coreValidationErrorIsPlacedAtTheLineOfTheSettingWithExitOne() throws Exception {
+    // Two routes on one address: caught by the core's build(), not by the TOML reader; the core
+    // names route and setting, the launcher adds where that setting is written.
     PemFiles.selfSigned(dir, "proxy");
     CommandRun run = check("""
         [[proxy]]
@@ -224,7 +224,29 @@ class BadConfigTest {
           listener = { bind_address = "127.0.0.1:6432", server_cert = "proxy.pem", server_key = "proxy.key" }
           backend = { address = "127.0.0.1:5432", tls_enabled = false }
         """);
-    assertRejected(run, "route 'proxy-2': listener.bind_address 127.0.0.1:6432 is also used by route 'proxy-1'");
+    assertRejected(run, file + ":5: route 'proxy-2': listener.bind_address 127.0.0.1:6432 is also used by route "
+        + "'proxy-1'");
+  }
+
+  @Test
+  void backendPortZeroIsAnErrorAtItsLineNotAConnectionToNowhere() throws Exception {
+    CommandRun run = check("""
+        [[proxy]]
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_cert = "a.pem"
+          server_key = "a.key"
+          [proxy.backend]
+          address = "db:0"
+        """);
+    assertRejected(run, file + ":7: route 'proxy-1': backend.address db:0 needs a port");
+  }
+
+  @Test
+  void plaintextClientsWithMtlsIsAnErrorAtItsLineNotOptionalMtls() throws Exception {
+    CommandRun run = check(readmeWith("mtls = true", "mtls = true\n  allow_plaintext_clients = true"));
+    assertRejected(run, file + ":8: route 'proxy-1': allow_plaintext_clients and mtls exclude each other: "
+        + "a plaintext client would skip the client certificate check");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.pgtls.testkit;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -72,7 +73,7 @@ final class FileTrees {
   }
 
   static void deleteIfExists(Path root) throws IOException {
-    if (Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       delete(root);
     }
   }

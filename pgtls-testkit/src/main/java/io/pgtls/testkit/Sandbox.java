@@ -1,5 +1,6 @@
 package io.pgtls.testkit;
 
+import io.pgtls.HostPort;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ public final class Sandbox implements AutoCloseable {
     out.println();
     out.println("pgtls sandbox is running:");
     out.println("  PostgreSQL " + postgres.version() + " (ssl=on, scram-sha-256) on " + postgres.host() + ":" + postgres.port());
-    out.println("  pgtls on " + proxyAddress().getHostString() + ":" + proxyAddress().getPort()
+    out.println("  pgtls on " + HostPort.format(proxyAddress())
         + " (TLS to clients, TLS verify-full to PostgreSQL)");
     out.println();
     out.println("Connect through pgtls:");

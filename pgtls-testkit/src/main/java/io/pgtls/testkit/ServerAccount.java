@@ -85,14 +85,6 @@ final class ServerAccount {
     return name;
   }
 
-  long uid() {
-    return uid;
-  }
-
-  PrivilegeDrop privilegeDrop() {
-    return drop;
-  }
-
   /** {@code command}, prefixed so that it runs as this account. */
   List<String> wrap(List<String> command) {
     List<String> wrapped = new ArrayList<>();

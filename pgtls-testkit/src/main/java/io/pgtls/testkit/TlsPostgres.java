@@ -1,6 +1,7 @@
 package io.pgtls.testkit;
 
 import io.pgtls.BackendTls;
+import io.pgtls.HostPort;
 import io.pgtls.ListenerTls;
 import io.pgtls.PgTlsException;
 import io.pgtls.PgTlsProxy;
@@ -107,8 +108,8 @@ public final class TlsPostgres implements Startable {
     for (int port : ports) {
       try {
         return PgTlsProxy.builder().name("testkit").loops(1)
-            .route(Route.builder("testkit").listen("127.0.0.1:" + port).tls(listener)
-                .backend(backendHost + ":" + backendPort).backendTls(backendTls).build())
+            .route(Route.builder("testkit").listen(HostPort.of("127.0.0.1", port)).tls(listener)
+                .backend(HostPort.of(backendHost, backendPort)).backendTls(backendTls).build())
             .build().start();
       } catch (PgTlsException e) {
         if (port == 0) {

@@ -3,7 +3,9 @@ package io.pgtls.internal.conn;
 import io.pgtls.internal.loop.EventLoop;
 import io.pgtls.internal.loop.LoopGroup;
 import io.pgtls.internal.loop.Selectable;
+import io.pgtls.HostPort;
 import io.pgtls.internal.route.BackendProbe;
+import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,13 +13,14 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One route's listening socket. It accepts on its own loop and hands each new connection to the
- * next loop of the group, where the connection stays for its whole life.
+ * One listener's socket. It accepts on its own loop and hands each new connection, with the
+ * listener's route, to the next loop of the group, where the connection stays for its whole life.
  */
 public final class Acceptor implements Selectable {
   private static final Logger log = LoggerFactory.getLogger(Acceptor.class);
@@ -45,25 +48,28 @@ public final class Acceptor implements Selectable {
     this.bound = (InetSocketAddress) server.getLocalAddress();
   }
 
-  /** Binds the route's listener now (so bind errors surface to the caller) and starts accepting. */
-  public static Acceptor bind(String proxyName, CompiledRoute route, LoopGroup group, EventLoop loop)
+  /** Binds the listener now (so bind errors surface to the caller) and starts accepting. */
+  public static Acceptor bind(String proxyName, CompiledListener listener, LoopGroup group, EventLoop loop)
       throws IOException {
+    HostPort listen = listener.address();
     ServerSocketChannel server = ServerSocketChannel.open();
     try {
       server.configureBlocking(false);
       server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-      InetSocketAddress address = new InetSocketAddress(route.listen().host(), route.listen().port());
+      InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
       if (address.isUnresolved()) {
-        throw new IOException("cannot resolve listen host '" + route.listen().host() + "'");
+        throw new IOException("cannot resolve listen host '" + listen.host() + "'");
       }
       server.bind(address, 1024);
     } catch (IOException | RuntimeException e) {
       server.close();
       throw e;
     }
-    Acceptor a = new Acceptor(proxyName, route, group, loop, server);
+    Acceptor a = new Acceptor(proxyName, listener.route(), group, loop, server);
     loop.execute(a::register);
-    BackendProbe.checkChannelBinding(proxyName, route, group.workers());
+    for (CompiledRoute route : listener.routes()) {
+      BackendProbe.checkChannelBinding(proxyName, route, group.workers());
+    }
     return a;
   }
 
@@ -145,7 +151,7 @@ public final class Acceptor implements Selectable {
       closeOnLoop();
       return;
     }
-    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
     loop.execute(() -> {
       try {
         closeOnLoop();
@@ -178,6 +184,6 @@ public final class Acceptor implements Selectable {
 
   @Override
   public String toString() {
-    return "Acceptor[" + route.name() + " " + bound + (closed ? " closed" : "") + "]";
+    return "Acceptor[" + route.name() + " " + HostPort.format(bound) + (closed ? " closed" : "") + "]";
   }
 }

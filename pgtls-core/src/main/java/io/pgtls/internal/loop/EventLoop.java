@@ -2,6 +2,7 @@ package io.pgtls.internal.loop;
 
 import io.pgtls.internal.buffer.BufferPool;
 import java.io.IOException;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -15,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,11 +49,11 @@ public final class EventLoop implements Runnable {
    * The select action, made once: a bound method reference written at each select() call would
    * be a new object every round.
    */
-  private final java.util.function.Consumer<SelectionKey> processKey = this::processKey;
+  private final Consumer<SelectionKey> processKey = this::processKey;
 
-  private final java.util.function.Consumer<Throwable> onFailure;
+  private final Consumer<Throwable> onFailure;
 
-  EventLoop(String name, BufferPool buffers, java.util.function.Consumer<Throwable> onFailure) throws IOException {
+  EventLoop(String name, BufferPool buffers, Consumer<Throwable> onFailure) throws IOException {
     this.name = name;
     this.onFailure = onFailure;
     this.selector = Selector.open();
@@ -124,10 +126,6 @@ public final class EventLoop implements Runnable {
     registered.decrementAndGet();
   }
 
-  public int registeredCount() {
-    return registered.get();
-  }
-
   private void assertInLoop() {
     if (!inLoop()) {
       throw new IllegalStateException("called from " + Thread.currentThread().getName() + ", not loop " + name);
@@ -172,7 +170,7 @@ public final class EventLoop implements Runnable {
     int ready;
     try {
       ready = key.readyOps();
-    } catch (java.nio.channels.CancelledKeyException e) {
+    } catch (CancelledKeyException e) {
       return; // closed by an earlier handler in this round
     }
     dispatch((Selectable) key.attachment(), ready);

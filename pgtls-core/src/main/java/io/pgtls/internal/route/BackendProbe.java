@@ -40,8 +40,8 @@ public final class BackendProbe {
   private static void probe(String proxyName, CompiledRoute route) {
     String host = route.backend().host();
     int port = route.backend().port();
-    int connectMillis = (int) Math.min(Integer.MAX_VALUE, route.route().connectTimeout().toMillis());
-    int handshakeMillis = (int) Math.min(Integer.MAX_VALUE, route.route().handshakeTimeout().toMillis());
+    int connectMillis = (int) Math.min(Integer.MAX_VALUE, route.connectTimeout().toMillis());
+    int handshakeMillis = (int) Math.min(Integer.MAX_VALUE, route.handshakeTimeout().toMillis());
     try (Socket raw = new Socket()) {
       raw.connect(new InetSocketAddress(host, port), connectMillis);
       raw.setSoTimeout(handshakeMillis);

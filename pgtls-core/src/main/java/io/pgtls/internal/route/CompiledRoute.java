@@ -2,6 +2,7 @@ package io.pgtls.internal.route;
 
 import io.pgtls.BackendTls;
 import io.pgtls.HostPort;
+import io.pgtls.Listener;
 import io.pgtls.ListenerTls;
 import io.pgtls.PgTlsException;
 import io.pgtls.Route;
@@ -19,13 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A validated {@link Route} with its TLS material loaded into SSLContexts, ready to make engines
- * for each connection. Built once, before anything binds, so a bad file fails the start; {@link
- * #reload()} swaps in freshly read material for new connections.
+ * A validated {@link Route}, with the settings of the {@link Listener} it is reached through and
+ * their TLS material loaded into SSLContexts, ready to make engines for each connection. Built
+ * once, before anything binds, so a bad file fails the start; {@link #reload()} swaps in freshly
+ * read material for new connections.
  */
 public final class CompiledRoute {
   private static final Logger LOG = LoggerFactory.getLogger(CompiledRoute.class);
 
+  private final Listener listener;
   private final Route route;
   private final String backendServerName;
   private final RouteCounters counters = new RouteCounters();
@@ -34,7 +37,8 @@ public final class CompiledRoute {
   private final Slots proxySessions;
   private volatile RouteTls tls;
 
-  private CompiledRoute(Route route, Slots proxySessions, RouteTls tls) {
+  private CompiledRoute(Listener listener, Route route, Slots proxySessions, RouteTls tls) {
+    this.listener = listener;
     this.route = route;
     this.sessions = new Slots(route.maxConnections());
     this.proxySessions = proxySessions;
@@ -43,11 +47,12 @@ public final class CompiledRoute {
   }
 
   /**
-   * Loads every certificate and key of {@code route}; the message of any failure names the route
-   * and setting. {@code proxySessions} is the proxy-wide session limit every route shares.
+   * Loads every certificate and key of {@code route} on {@code listener}; the message of any
+   * failure names the route and setting. {@code proxySessions} is the proxy-wide session limit
+   * every route shares.
    */
-  public static CompiledRoute compile(Route route, Slots proxySessions) {
-    return new CompiledRoute(route, proxySessions, RouteTls.load(route));
+  public static CompiledRoute compile(Listener listener, Route route, Slots proxySessions) {
+    return new CompiledRoute(listener, route, proxySessions, RouteTls.load(listener, route));
   }
 
   /**
@@ -56,7 +61,7 @@ public final class CompiledRoute {
    * the {@link PgTlsException} says why.
    */
   public void reload() {
-    tls = RouteTls.load(route);
+    tls = RouteTls.load(listener, route);
   }
 
   /** The leaf certificate this route presents to its clients. */
@@ -118,8 +123,9 @@ public final class CompiledRoute {
     return route;
   }
 
+  /** The address of the listener this route is reached through. */
   public HostPort listen() {
-    return route.listen();
+    return listener.address();
   }
 
   public HostPort backend() {
@@ -128,12 +134,12 @@ public final class CompiledRoute {
 
   /** Time from accept to a complete first packet, before TLS and again inside it. */
   public Duration startupTimeout() {
-    return route.startupTimeout();
+    return listener.startupTimeout();
   }
 
   /** Time allowed for each TLS handshake, with the client and with the backend. */
   public Duration handshakeTimeout() {
-    return route.handshakeTimeout();
+    return listener.handshakeTimeout();
   }
 
   /** Time allowed to resolve and connect the backend. */
@@ -147,11 +153,11 @@ public final class CompiledRoute {
   }
 
   public boolean allowPlaintextCancel() {
-    return route.allowPlaintextCancel();
+    return listener.allowPlaintextCancel();
   }
 
   public boolean allowPlaintextClients() {
-    return route.allowPlaintextClients();
+    return listener.allowPlaintextClients();
   }
 
   SSLContext backendContext() {
@@ -169,7 +175,7 @@ public final class CompiledRoute {
 
   /** A server-mode engine for a new client connection, with ALPN "postgresql" offered. */
   public SSLEngine newListenerEngine() {
-    ListenerTls lt = route.listenerTls();
+    ListenerTls lt = listener.tls();
     SSLEngine engine = TlsContexts.serverEngine(tls.listenerContext, lt.mtls(), lt.protocols());
     if (!lt.cipherSuites().isEmpty()) {
       engine.setEnabledCipherSuites(lt.cipherSuites().toArray(new String[0]));
@@ -197,7 +203,7 @@ public final class CompiledRoute {
 
   /** One phrase for the start-up log line: what TLS each leg uses. */
   public String describe() {
-    ListenerTls lt = route.listenerTls();
+    ListenerTls lt = listener.tls();
     BackendTls bt = route.backendTls();
     String client = lt.mtls() ? "client TLS with required client certificates" : "client TLS";
     String backend = bt.enabled()

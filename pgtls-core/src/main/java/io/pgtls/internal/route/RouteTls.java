@@ -1,6 +1,7 @@
 package io.pgtls.internal.route;
 
 import io.pgtls.BackendTls;
+import io.pgtls.Listener;
 import io.pgtls.ListenerTls;
 import io.pgtls.PgTlsException;
 import io.pgtls.Route;
@@ -8,15 +9,17 @@ import io.pgtls.tls.TlsContexts;
 import io.pgtls.tls.TlsMaterial;
 import io.pgtls.tls.TlsMaterialException;
 import io.pgtls.tls.TrustMaterial;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 
 /**
- * All TLS material of one route, loaded from its files into SSLContexts: immutable, so a reload
+ * All TLS material of one route and the listener it is reached through, loaded from its files into SSLContexts: immutable, so a reload
  * builds a new one and swaps it in while live connections keep the engines they were made with.
  */
 final class RouteTls {
@@ -34,30 +37,30 @@ final class RouteTls {
     this.certificateNotAfter = Map.copyOf(certificateNotAfter);
   }
 
-  /** Reads every file of {@code route}; the message of any failure names the route and setting. */
-  static RouteTls load(Route route) {
+  /** Reads every file of {@code route} and its listener; the message of any failure names the route and setting. */
+  static RouteTls load(Listener listener, Route route) {
     try {
-      return loadOrThrow(route);
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return loadOrThrow(listener.tls(), route);
+    } catch (NoSuchAlgorithmException e) {
       throw new PgTlsException("route '" + route.name() + "': no default TLS context in this Java runtime", e);
     }
   }
 
-  private static RouteTls loadOrThrow(Route route) throws java.security.NoSuchAlgorithmException {
-    String where = "route '" + route.name() + "': ";
+  private static RouteTls loadOrThrow(ListenerTls lt, Route route) throws NoSuchAlgorithmException {
+    String name = route.name();
     Map<String, Instant> notAfter = new LinkedHashMap<>();
-    ListenerTls lt = route.listenerTls();
     for (String p : lt.protocols()) {
       if (!p.equals("TLSv1.3") && !p.equals("TLSv1.2")) {
-        throw new PgTlsException(where + "listener TLS version '" + p + "' is not allowed (use TLSv1.2 or TLSv1.3)");
+        throw PgTlsException.ofSetting(name, "listener.tls_versions",
+            "listener TLS version '" + p + "' is not allowed (use TLSv1.2 or TLSv1.3)");
       }
     }
     if (!lt.cipherSuites().isEmpty()) {
-      java.util.Set<String> supported = java.util.Set.of(
-          javax.net.ssl.SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+      Set<String> supported = Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
       for (String suite : lt.cipherSuites()) {
         if (!supported.contains(suite)) {
-          throw new PgTlsException(where + "listener cipher suite '" + suite + "' is not supported by this Java runtime");
+          throw PgTlsException.ofSetting(name, "listener.cipher_suites",
+              "listener cipher suite '" + suite + "' is not supported by this Java runtime");
         }
       }
     }
@@ -66,16 +69,16 @@ final class RouteTls {
     try {
       identity = TlsMaterial.load(lt.certificateChain(), lt.privateKey());
     } catch (TlsMaterialException e) {
-      throw new PgTlsException(where + "listener server_cert/server_key: " + e.getMessage(), e);
+      throw PgTlsException.ofSetting(name, "listener.server_cert", "listener server_cert/server_key: " + e.getMessage(), e);
     }
-    requireCurrent(where + "listener server_cert " + lt.certificateChain(), identity.leaf());
+    requireCurrent(name, "listener.server_cert", "listener server_cert " + lt.certificateChain(), identity.leaf());
     notAfter.put("listener", identity.notAfter());
     TrustMaterial clientCa = null;
     if (lt.clientCa().isPresent()) {
       try {
         clientCa = TrustMaterial.load(lt.clientCa().get());
       } catch (TlsMaterialException e) {
-        throw new PgTlsException(where + "listener client_ca: " + e.getMessage(), e);
+        throw PgTlsException.ofSetting(name, "listener.client_ca", "listener client_ca: " + e.getMessage(), e);
       }
       notAfter.put("client_ca", earliest(clientCa.certificates()));
     }
@@ -83,7 +86,8 @@ final class RouteTls {
     try {
       listener = TlsContexts.server(identity, clientCa);
     } catch (RuntimeException e) {
-      throw new PgTlsException(where + "cannot build the listener's TLS context: " + e.getMessage(), e);
+      throw PgTlsException.ofSetting(name, "listener.server_cert",
+          "cannot build the listener's TLS context: " + e.getMessage(), e);
     }
 
     SSLContext backend = null;
@@ -92,7 +96,7 @@ final class RouteTls {
       if (bt.verification() == BackendTls.Verification.VERIFY_CA && bt.rootCa().isEmpty()) {
         // Like libpq refusing weak modes with sslrootcert=system: without a host name check and a
         // CA of the operator's own, any publicly trusted certificate for any name would pass.
-        throw new PgTlsException(where + "backend verify-ca needs root_ca: against the JDK's public trust store "
+        throw PgTlsException.ofSetting(name, "backend.verify", "backend verify-ca needs root_ca: against the JDK's public trust store "
             + "any certificate for any host name would pass; set root_ca or use verify-full");
       }
       TrustMaterial trust;
@@ -100,14 +104,11 @@ final class RouteTls {
         try {
           trust = TrustMaterial.load(bt.rootCa().get());
         } catch (TlsMaterialException e) {
-          throw new PgTlsException(where + "backend root_ca: " + e.getMessage(), e);
+          throw PgTlsException.ofSetting(name, "backend.root_ca", "backend root_ca: " + e.getMessage(), e);
         }
         notAfter.put("backend_root_ca", earliest(trust.certificates()));
       } else {
         trust = TrustMaterial.jdkDefault();
-      }
-      if (bt.clientCertificate().isPresent() != bt.clientKey().isPresent()) {
-        throw new PgTlsException(where + "backend client_cert and client_key must be set together");
       }
       TlsMaterial clientIdentity = null;
       if (bt.clientCertificate().isPresent()) {
@@ -115,15 +116,16 @@ final class RouteTls {
         try {
           clientIdentity = TlsMaterial.load(bt.clientCertificate().get(), bt.clientKey().get());
         } catch (TlsMaterialException e) {
-          throw new PgTlsException(where + "backend client_cert/client_key: " + e.getMessage(), e);
+          throw PgTlsException.ofSetting(name, "backend.client_cert", "backend client_cert/client_key: " + e.getMessage(), e);
         }
-        requireCurrent(where + "backend client_cert " + bt.clientCertificate().get(), clientIdentity.leaf());
+        requireCurrent(name, "backend.client_cert", "backend client_cert " + bt.clientCertificate().get(),
+            clientIdentity.leaf());
         notAfter.put("backend_client", clientIdentity.notAfter());
       }
       try {
         backend = TlsContexts.client(trust, clientIdentity);
       } catch (RuntimeException e) {
-        throw new PgTlsException(where + "cannot build the backend TLS context: " + e.getMessage(), e);
+        throw PgTlsException.ofSetting(name, "backend.root_ca", "cannot build the backend TLS context: " + e.getMessage(), e);
       }
     }
     return new RouteTls(identity, listener, backend, notAfter);
@@ -133,13 +135,15 @@ final class RouteTls {
    * An expired or not yet valid certificate of pgtls's own is a configuration error: every client
    * (or the backend) would refuse it, and the operator should learn it before binding.
    */
-  private static void requireCurrent(String what, X509Certificate certificate) {
+  private static void requireCurrent(String route, String setting, String what, X509Certificate certificate) {
     Instant now = Instant.now();
     if (certificate.getNotAfter().toInstant().isBefore(now)) {
-      throw new PgTlsException(what + ": the certificate expired on " + certificate.getNotAfter().toInstant());
+      throw PgTlsException.ofSetting(route, setting,
+          what + ": the certificate expired on " + certificate.getNotAfter().toInstant());
     }
     if (certificate.getNotBefore().toInstant().isAfter(now)) {
-      throw new PgTlsException(what + ": the certificate is not valid before " + certificate.getNotBefore().toInstant());
+      throw PgTlsException.ofSetting(route, setting,
+          what + ": the certificate is not valid before " + certificate.getNotBefore().toInstant());
     }
   }
 

@@ -28,10 +28,6 @@ public final class Slots {
     used.decrementAndGet();
   }
 
-  public int used() {
-    return used.get();
-  }
-
   public int max() {
     return max;
   }

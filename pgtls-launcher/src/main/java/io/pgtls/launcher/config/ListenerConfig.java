@@ -3,6 +3,7 @@ package io.pgtls.launcher.config;
 import io.pgtls.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,15 +27,15 @@ public record ListenerConfig(
     boolean allowPlaintextClients,
     Optional<Integer> maxConnections,
     Optional<Duration> idleTimeout,
-    java.util.List<String> tlsVersions,
-    java.util.List<String> cipherSuites) {
+    List<String> tlsVersions,
+    List<String> cipherSuites) {
 
   /** A listener with every policy setting at its default. */
   public ListenerConfig(HostPort bindAddress, Path serverCert, Path serverKey, Optional<Path> clientCa,
       Optional<Duration> certRefreshInterval, Optional<Duration> startupTimeout, Optional<Duration> handshakeTimeout,
       boolean allowPlaintextCancel) {
     this(bindAddress, serverCert, serverKey, clientCa, certRefreshInterval, startupTimeout, handshakeTimeout,
-        allowPlaintextCancel, false, Optional.empty(), Optional.empty(), java.util.List.of(), java.util.List.of());
+        allowPlaintextCancel, false, Optional.empty(), Optional.empty(), List.of(), List.of());
   }
 
   public ListenerConfig {

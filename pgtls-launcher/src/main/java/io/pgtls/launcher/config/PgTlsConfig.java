@@ -1,5 +1,6 @@
 package io.pgtls.launcher.config;
 
+import io.pgtls.PgTlsException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -44,6 +45,18 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
   public PgTlsConfig withAdmin(AdminConfig admin) {
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes, maxConnections, loops,
         cryptoProvider);
+  }
+
+  /**
+   * The operator's message for a failure of the core's {@code build()} or {@code start()}: when it
+   * names a setting of a route read from a file, prefixed with the {@code file:line} it is written
+   * at, like the loader's own messages.
+   */
+  public String describe(PgTlsException e) {
+    Optional<String> at = e.route()
+        .flatMap(name -> routes.stream().filter(r -> r.name().equals(name)).findFirst())
+        .flatMap(route -> e.setting().flatMap(route::locationOf));
+    return at.map(location -> location + ": " + e.getMessage()).orElse(e.getMessage());
   }
 
   @Override

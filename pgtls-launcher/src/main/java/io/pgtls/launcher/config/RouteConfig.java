@@ -1,13 +1,45 @@
 package io.pgtls.launcher.config;
 
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
-/** One {@code [[proxy]]} table: a named listener and the backend it forwards to. */
-public record RouteConfig(String name, ListenerConfig listener, BackendConfig backend) {
+/**
+ * One {@code [[proxy]]} table: a named listener and the backend it forwards to.
+ *
+ * @param locations where each setting is written ({@code file:line}), by its key path in the
+ *     table ({@code backend.address}); empty for a route not read from a file
+ */
+public record RouteConfig(String name, ListenerConfig listener, BackendConfig backend, Map<String, String> locations) {
   public RouteConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(listener, "listener");
     Objects.requireNonNull(backend, "backend");
+    locations = Map.copyOf(locations);
+  }
+
+  /** A route not read from a file: its settings have no location. */
+  public RouteConfig(String name, ListenerConfig listener, BackendConfig backend) {
+    this(name, listener, backend, Map.of());
+  }
+
+  /**
+   * Where {@code setting} is written, or failing that the table it belongs in ({@code listener} for
+   * {@code listener.idle_timeout}), as {@code file:line}.
+   */
+  public Optional<String> locationOf(String setting) {
+    String key = setting;
+    while (true) {
+      String at = locations.get(key);
+      if (at != null) {
+        return Optional.of(at);
+      }
+      int dot = key.lastIndexOf('.');
+      if (dot < 0) {
+        return Optional.empty();
+      }
+      key = key.substring(0, dot);
+    }
   }
 
   @Override

@@ -9,7 +9,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Reads one {@code [[proxy]]} table into a {@link RouteConfig}, rejecting unknown and contradictory keys. */
+/**
+ * Reads one {@code [[proxy]]} table into a {@link RouteConfig}, rejecting unknown keys and the
+ * contradictions only the file can write (a CA without mtls, TLS keys on a plaintext backend). The
+ * rules of the settings themselves are checked once, by the core's {@code PgTlsProxy.Builder.build()};
+ * {@link PgTlsConfig#describe} places its failures in the file.
+ */
 final class RouteReader {
   private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend");
   private static final Set<String> LISTENER_KEYS = Set.of("bind_address", "server_cert", "server_key", "mtls",
@@ -33,7 +38,7 @@ final class RouteReader {
     String name = proxy.text("name").orElse(defaultName(position));
     ListenerConfig listener = listener(proxy.requiredTable("listener"));
     BackendConfig backend = backend(proxy.requiredTable("backend"));
-    return new RouteConfig(name, listener, backend);
+    return new RouteConfig(name, listener, backend, proxy.locations());
   }
 
   private static ListenerConfig listener(TomlSection l) throws ConfigException {
@@ -52,23 +57,15 @@ final class RouteReader {
       throw l.sectionError("client_ca", "client_ca is set but mtls is false; set mtls = true to require "
           + "client certificates, or remove client_ca");
     }
-    boolean plaintextClients = l.bool("allow_plaintext_clients").orElse(false);
-    if (plaintextClients && mtls) {
-      throw l.sectionError("allow_plaintext_clients", "allow_plaintext_clients and mtls exclude each other: a "
-          + "plaintext client would skip the client certificate check");
-    }
     return new ListenerConfig(bind, cert, key, clientCa, l.duration("cert_refresh_interval"),
         l.duration("startup_timeout"), l.duration("handshake_timeout"), l.bool("allow_plaintext_cancel").orElse(true),
-        plaintextClients, l.integer("max_connections", 1, 1_000_000), l.duration("idle_timeout"),
+        l.bool("allow_plaintext_clients").orElse(false), l.integer("max_connections", 1, 1_000_000), l.duration("idle_timeout"),
         l.strings("tls_versions"), l.strings("cipher_suites"));
   }
 
   private static BackendConfig backend(TomlSection b) throws ConfigException {
     b.allowOnly(BACKEND_KEYS);
     HostPort address = b.requiredHostPort("address");
-    if (address.port() == 0) {
-      throw b.error("address", "port 0 is not a PostgreSQL port; write the backend's port, e.g. " + address.host() + ":5432");
-    }
     boolean tlsEnabled = b.bool("tls_enabled").orElse(true);
     Optional<Duration> connectTimeout = b.duration("connect_timeout");
     if (!tlsEnabled) {

@@ -11,7 +11,9 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.tomlj.Toml;
@@ -103,16 +105,16 @@ final class TomlSection {
   }
 
   /** An array of non-blank strings; empty when absent. */
-  java.util.List<String> strings(String key) throws ConfigException {
+  List<String> strings(String key) throws ConfigException {
     Object value = raw(key);
     if (value == null) {
-      return java.util.List.of();
+      return List.of();
     }
-    if (!(value instanceof org.tomlj.TomlArray)) {
+    if (!(value instanceof TomlArray)) {
       throw error(key, "expected an array of strings, got " + describe(value));
     }
-    org.tomlj.TomlArray array = (org.tomlj.TomlArray) value;
-    java.util.List<String> out = new java.util.ArrayList<>();
+    TomlArray array = (TomlArray) value;
+    List<String> out = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
       Object item = array.get(i);
       if (!(item instanceof String) || ((String) item).isBlank()) {
@@ -120,7 +122,7 @@ final class TomlSection {
       }
       out.add((String) item);
     }
-    return java.util.List.copyOf(out);
+    return List.copyOf(out);
   }
 
   Optional<Boolean> bool(String key) throws ConfigException {
@@ -230,6 +232,29 @@ final class TomlSection {
   // UnsupportedOperationException from it.
   private static boolean onlyTables(TomlArray array) {
     return !array.isEmpty() && array.toList().stream().allMatch(TomlTable.class::isInstance);
+  }
+
+  /**
+   * Where each key of this table and of its sub-tables is written, as {@code file:line}, by its key
+   * path relative to this table ({@code backend.address}); a sub-table's own entry is its header.
+   */
+  Map<String, String> locations() {
+    Map<String, String> out = new LinkedHashMap<>();
+    collectLocations(table, "", out);
+    return out;
+  }
+
+  private void collectLocations(TomlTable t, String prefix, Map<String, String> out) {
+    for (String key : t.keySet()) {
+      TomlPosition p = t.inputPositionOf(List.of(key));
+      if (p != null) {
+        out.put(prefix + key, file + ":" + p.line());
+      }
+      Object value = t.get(List.of(key));
+      if (value instanceof TomlTable) {
+        collectLocations((TomlTable) value, prefix + key + ".", out);
+      }
+    }
   }
 
   /** An error about the value of {@code key}: {@code file:line: path.key: message}. */

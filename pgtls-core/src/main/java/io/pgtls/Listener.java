@@ -1,0 +1,167 @@
+package io.pgtls;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One listening address and what every client arriving there goes through before a route takes
+ * over: the TLS pgtls presents, the startup and handshake timeouts, and whether plaintext clients
+ * and plaintext cancel requests are accepted. It owns its {@link Route}s (backend, backend TLS,
+ * connect timeout, limits). Immutable; built with {@link #builder(String)} and validated by {@link
+ * PgTlsProxy.Builder#build()}, which for now takes one route per listener.
+ *
+ * <pre>{@code
+ * Listener.builder("0.0.0.0:6432")
+ *     .tls(ListenerTls.pem(Path.of("proxy.crt"), Path.of("proxy.key")))
+ *     .route(Route.builder("main").backend("db.example.com:5432").build())
+ *     .build()
+ * }</pre>
+ */
+public final class Listener {
+  private final HostPort address;
+  private final ListenerTls tls;
+  private final Duration startupTimeout;
+  private final Duration handshakeTimeout;
+  private final boolean allowPlaintextCancel;
+  private final boolean allowPlaintextClients;
+  private final List<Route> routes;
+  /** Made by {@link PgTlsProxy.Builder#route(Route)} from the route's own listener settings. */
+  private final boolean ofRoute;
+
+  private Listener(Builder b, List<Route> routes, boolean ofRoute) {
+    this.address = b.address;
+    this.tls = b.tls;
+    this.startupTimeout = b.startupTimeout;
+    this.handshakeTimeout = b.handshakeTimeout;
+    this.allowPlaintextCancel = b.allowPlaintextCancel;
+    this.allowPlaintextClients = b.allowPlaintextClients;
+    this.routes = List.copyOf(routes);
+    this.ofRoute = ofRoute;
+  }
+
+  /** A listener on {@code host:port}; port 0 picks a free port (see {@link PgTlsProxy#boundAddress}). */
+  public static Builder builder(String hostPort) {
+    return new Builder(HostPort.parse(hostPort));
+  }
+
+  public static Builder builder(HostPort address) {
+    return new Builder(Objects.requireNonNull(address, "address"));
+  }
+
+  /** The listener that {@code route}'s own listener settings describe, with the route as its only one. */
+  static Listener of(Route route) {
+    Builder b = new Builder(route.listen())
+        .tls(route.listenerTls())
+        .startupTimeout(route.startupTimeout())
+        .handshakeTimeout(route.handshakeTimeout())
+        .allowPlaintextCancel(route.allowPlaintextCancel())
+        .allowPlaintextClients(route.allowPlaintextClients());
+    return new Listener(b, List.of(route), true);
+  }
+
+  public HostPort address() {
+    return address;
+  }
+
+  public ListenerTls tls() {
+    return tls;
+  }
+
+  /** Time from accept to a complete first packet (SSLRequest and, inside TLS, StartupMessage). */
+  public Duration startupTimeout() {
+    return startupTimeout;
+  }
+
+  /** Time allowed for each TLS handshake, client side and backend side. */
+  public Duration handshakeTimeout() {
+    return handshakeTimeout;
+  }
+
+  /**
+   * Whether a plaintext CancelRequest is accepted as the first packet. psql ≤ 16, pgjdbc and
+   * node-postgres send cancels in plaintext even under sslmode=require, so this is on by default.
+   */
+  public boolean allowPlaintextCancel() {
+    return allowPlaintextCancel;
+  }
+
+  /**
+   * Whether clients that do not ask for TLS are relayed anyway. Off by default: a plaintext
+   * StartupMessage gets FATAL 28000. Only for listeners whose client network is trusted.
+   */
+  public boolean allowPlaintextClients() {
+    return allowPlaintextClients;
+  }
+
+  /** The routes, in the order they were added. */
+  public List<Route> routes() {
+    return routes;
+  }
+
+  /** The route whose settings hold this listener's, if the listener was made from one. */
+  String ownRoute() {
+    return ofRoute ? routes.get(0).name() : null;
+  }
+
+  @Override
+  public String toString() {
+    return "Listener{" + address + ", " + tls + ", routes=" + routes.stream().map(Route::name).toList() + "}";
+  }
+
+  /** Collects a listener's settings; {@link PgTlsProxy.Builder#build()} validates them. */
+  public static final class Builder {
+    private final HostPort address;
+    private ListenerTls tls;
+    private Duration startupTimeout = Route.DEFAULT_STARTUP_TIMEOUT;
+    private Duration handshakeTimeout = Route.DEFAULT_HANDSHAKE_TIMEOUT;
+    private boolean allowPlaintextCancel = true;
+    private boolean allowPlaintextClients;
+    private final List<Route> routes = new ArrayList<>();
+
+    private Builder(HostPort address) {
+      this.address = address;
+    }
+
+    public Builder tls(ListenerTls tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    public Builder startupTimeout(Duration timeout) {
+      this.startupTimeout = timeout;
+      return this;
+    }
+
+    public Builder handshakeTimeout(Duration timeout) {
+      this.handshakeTimeout = timeout;
+      return this;
+    }
+
+    public Builder allowPlaintextCancel(boolean allow) {
+      this.allowPlaintextCancel = allow;
+      return this;
+    }
+
+    /**
+     * Relays clients that connect without TLS too (default: refused with FATAL 28000). Never
+     * together with required client certificates: that would make mTLS optional.
+     */
+    public Builder allowPlaintextClients(boolean allow) {
+      this.allowPlaintextClients = allow;
+      return this;
+    }
+
+    /** A route for this listener's clients; its listener settings stay unset (they are the listener's). */
+    public Builder route(Route route) {
+      routes.add(Objects.requireNonNull(route, "route"));
+      return this;
+    }
+
+    /** Builds the listener; {@link PgTlsProxy.Builder#build()} does the validation. */
+    public Listener build() {
+      return new Listener(this, routes, false);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package io.pgtls;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checks {@link PgTlsProxy.Builder#build()} makes before any file is read. Each failure is a
+ * {@link PgTlsException} naming the route (or listener) and the setting.
+ */
+final class Validation {
+  private static final Logger log = LoggerFactory.getLogger(PgTlsProxy.class);
+  /** Beyond this a timeout is a typo, not a policy. */
+  private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+
+  private final String proxyName;
+  private final Set<String> routeNames = new HashSet<>();
+  /** The first route of each listener bound to a fixed port, by address. */
+  private final Map<HostPort, String> routeByAddress = new LinkedHashMap<>();
+
+  Validation(String proxyName) {
+    this.proxyName = proxyName;
+  }
+
+  void check(List<Listener> listeners) {
+    for (Listener l : listeners) {
+      listener(l);
+      for (Route r : l.routes()) {
+        route(l, r);
+      }
+    }
+  }
+
+  private void listener(Listener l) {
+    if (l.routes().isEmpty()) {
+      throw PgTlsException.ofListener(l.address(), "route", "no routes; add at least one route");
+    }
+    for (Route r : l.routes()) {
+      if (r.name() == null || r.name().isBlank()) {
+        throw new PgTlsException("pgtls[" + proxyName + "]: every route needs a name");
+      }
+      if (!routeNames.add(r.name())) {
+        throw PgTlsException.ofSetting(r.name(), "name", "the name is used by another route");
+      }
+    }
+    if (l.address() == null) {
+      throw invalid(l, "listener.bind_address", "listener.bind_address is not set");
+    }
+    String first = l.routes().get(0).name();
+    if (l.routes().size() > 1) {
+      // Until a route is chosen by the server name a client asks for, a listener has one route.
+      throw sharedAddress(l.routes().get(1).name(), l.address(), first);
+    }
+    if (l.address().port() != 0) {
+      String other = routeByAddress.putIfAbsent(l.address(), first);
+      if (other != null) {
+        throw sharedAddress(first, l.address(), other);
+      }
+    }
+    if (l.tls() == null) {
+      throw invalid(l, "listener.server_cert", "listener TLS (server_cert, server_key) is not set");
+    }
+    requirePositive(l, "startup_timeout", l.startupTimeout());
+    requirePositive(l, "handshake_timeout", l.handshakeTimeout());
+    if (l.allowPlaintextClients() && l.tls().mtls()) {
+      throw invalid(l, "listener.allow_plaintext_clients", "allow_plaintext_clients and mtls exclude each other: "
+          + "a plaintext client would skip the client certificate check");
+    }
+  }
+
+  private static PgTlsException sharedAddress(String route, HostPort address, String other) {
+    return PgTlsException.ofSetting(route, "listener.bind_address", "listener.bind_address " + address
+        + " is also used by route '" + other + "'");
+  }
+
+  private void route(Listener l, Route r) {
+    String name = r.name();
+    if (l.ownRoute() == null && !r.listenerSettings().isEmpty()) {
+      boolean one = r.listenerSettings().size() == 1;
+      throw PgTlsException.ofSetting(name, "listener", String.join(", ", r.listenerSettings())
+          + (one ? " is a listener setting; set it" : " are listener settings; set them") + " on listener "
+          + l.address() + ", not on its route");
+    }
+    if (r.backend() == null) {
+      throw PgTlsException.ofSetting(name, "backend.address", "backend.address is not set");
+    }
+    if (r.backend().port() == 0) {
+      throw PgTlsException.ofSetting(name, "backend.address", "backend.address " + r.backend() + " needs a port");
+    }
+    if (r.backendTls() == null) {
+      throw PgTlsException.ofSetting(name, "backend.tls_enabled",
+          "backend TLS is not set (use BackendTls.disabled() for plaintext)");
+    }
+    requirePositive(name, "backend.connect_timeout", r.connectTimeout());
+    if (r.maxConnections() < 0) {
+      throw PgTlsException.ofSetting(name, "listener.max_connections", "max_connections must not be negative, got "
+          + r.maxConnections());
+    }
+    if (r.idleTimeout() == null || r.idleTimeout().isNegative()) {
+      throw PgTlsException.ofSetting(name, "listener.idle_timeout", "idle_timeout must not be negative, got "
+          + r.idleTimeout());
+    }
+    if (l.allowPlaintextClients() && r.backendTls().enabled()) {
+      log.warn("route '{}': allow_plaintext_clients with a TLS backend leg: PostgreSQL offers SCRAM-SHA-256-PLUS "
+          + "over that leg, and libpq refuses such an offer on a connection it sees as plaintext; plaintext "
+          + "clients using scram-sha-256 need a plaintext backend leg", name);
+    }
+  }
+
+  /** A listener setting's failure, named after the route whose settings hold it, if one does. */
+  private static PgTlsException invalid(Listener l, String setting, String detail) {
+    return l.ownRoute() != null
+        ? PgTlsException.ofSetting(l.ownRoute(), setting, detail)
+        : PgTlsException.ofListener(l.address(), setting, detail);
+  }
+
+  private static void requirePositive(Listener l, String key, Duration d) {
+    String problem = notPositive(key, d);
+    if (problem != null) {
+      throw invalid(l, "listener." + key, problem);
+    }
+  }
+
+  private static void requirePositive(String route, String setting, Duration d) {
+    String key = setting.substring(setting.indexOf('.') + 1);
+    String problem = notPositive(key, d);
+    if (problem != null) {
+      throw PgTlsException.ofSetting(route, setting, problem);
+    }
+  }
+
+  private static String notPositive(String key, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      return key + " must be positive, got " + d;
+    }
+    if (d.compareTo(MAX_TIMEOUT) > 0) {
+      return key + " must be at most " + MAX_TIMEOUT.toHours() + " hours, got " + d;
+    }
+    return null;
+  }
+}
