@@ -3,6 +3,7 @@ package io.pgtls.internal.conn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtls.BackendTls;
+import io.pgtls.Listener;
 import io.pgtls.ListenerTls;
 import io.pgtls.Route;
 import io.pgtls.internal.buffer.BufferPool;
@@ -302,13 +303,15 @@ class OpeningStagesTest {
   }
 
   private static Route.Builder route() {
-    return Route.builder("main").listen("127.0.0.1:0")
-        .tls(ListenerTls.pem(files.serverCertificate, files.serverKey))
-        .backend("localhost:5432");
+    return Route.builder("main").backend("localhost:5432");
   }
 
   private static CompiledRoute compile(Route route) {
-    return CompiledRoute.compile(route, new Slots(0));
+    Listener listener = Listener.builder("127.0.0.1:0")
+        .tls(ListenerTls.pem(files.serverCertificate, files.serverKey))
+        .route(route)
+        .build();
+    return CompiledRoute.compile(listener, route, new Slots(0));
   }
 
   private PooledBuffer buffer(String name) {
