@@ -95,6 +95,7 @@ class StartupRulesTest {
   static Stream<Case> beforeTls() {
     byte[] alice = startup(V3_0, "user", "alice", "database", "app");
     byte[] bob = startup(V3_0, "user", "bob");
+    byte[] emptyDatabase = startup(V3_0, "user", "alice", "database", "");
     byte[] v32 = startup(Packets.PROTOCOL_3_2, "user", "alice");
     byte[] grease = startup((3 << 16) | 9999, "user", "alice", "_pq_.grease", "1");
     byte[] noTerminator = ByteBuffer.allocate(19).putInt(19).putInt(V3_0).put(ascii("user\0alice\0")).array();
@@ -137,6 +138,8 @@ class StartupRulesTest {
             before("plaintext StartupMessage is a session where the route opts in", alice, PLAINTEXT_CLIENTS,
                 session(alice.length, "alice", "app", "3.0")),
             before("the database defaults to the user", bob, PLAINTEXT_BOTH, session(bob.length, "bob", "bob", "3.0")),
+            before("an empty database defaults to the user, as PostgreSQL reads it", emptyDatabase, PLAINTEXT_CLIENTS,
+                session(emptyDatabase.length, "alice", "alice", "3.0")),
             before("protocol 3.2 passes as it is", v32, PLAINTEXT_CLIENTS, session(v32.length, "alice", "alice", "3.2")),
             before("PG19 grease 3.9999 passes untouched", grease, PLAINTEXT_CLIENTS,
                 session(grease.length, "alice", "alice", "3.9999")),
@@ -177,11 +180,14 @@ class StartupRulesTest {
   static Stream<Case> insideTls() {
     byte[] alice = startup(V3_0, "user", "alice", "database", "app");
     byte[] bob = startup(V3_0, "user", "bob");
+    byte[] emptyDatabase = startup(V3_0, "user", "alice", "database", "");
     byte[] v32 = startup(Packets.PROTOCOL_3_2, "user", "a");
     String invalidLength = "invalid length of startup packet";
     return Stream.of(
         inside("StartupMessage is a session", alice, session(alice.length, "alice", "app", "3.0")),
         inside("the database defaults to the user", bob, session(bob.length, "bob", "bob", "3.0")),
+        inside("an empty database defaults to the user, as PostgreSQL reads it", emptyDatabase,
+            session(emptyDatabase.length, "alice", "alice", "3.0")),
         inside("pipelined bytes behind the StartupMessage are not part of it", concat(bob, ascii("Q\0\0\0\5;")),
             session(bob.length, "bob", "bob", "3.0")),
         inside("protocol 3.2 is a session", v32, session(v32.length, "a", "a", "3.2")),
