@@ -39,9 +39,10 @@ final class StartupRules {
       return parameters.getOrDefault("user", "");
     }
 
-    /** PostgreSQL's default: the database named like the user. */
+    /** PostgreSQL's default: the database named like the user when none, or an empty name, is given. */
     String database() {
-      return parameters.getOrDefault("database", user());
+      String database = parameters.getOrDefault("database", "");
+      return database.isEmpty() ? user() : database;
     }
   }
 
