@@ -17,13 +17,10 @@ import io.pgtls.tls.TestMaterialFiles;
 import io.pgtls.tls.TlsContexts;
 import io.pgtls.tls.TlsMaterial;
 import io.pgtls.tls.TrustMaterial;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +41,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * relay buffer) and what the peer saw.
  */
 class OpeningStagesTest {
-  private static final byte[] STARTUP = startupMessage("user", "alice", "database", "db", "application_name", "psql");
-  private static final byte[] CANCEL = cancelRequest();
+  private static final byte[] STARTUP = Packets.startup(StartupCodes.PROTOCOL_3_0, "user", "alice", "database", "db",
+      "application_name", "psql");
+  private static final byte[] CANCEL = Packets.cancel(4);
 
   @TempDir static Path dir;
   private static TestMaterialFiles files;
@@ -88,7 +86,7 @@ class OpeningStagesTest {
   @Test
   void aGssEncRequestIsAnsweredNAndTheSslRequestAfterItStillOpensTls() throws IOException {
     Opening o = clientOpening(1, route().build());
-    Peers.Client peer = new Peers.Client(o.pipe.far(), pool, clientEngine(null), STARTUP, gssEncRequest(),
+    Peers.Client peer = new Peers.Client(o.pipe.far(), pool, clientEngine(null), STARTUP, Packets.gssencRequest(),
         StartupCodes.sslRequest());
 
     assertThat(o.harness.run(peer).kind()).isEqualTo(Outcome.Kind.CLIENT_READY);
@@ -122,7 +120,7 @@ class OpeningStagesTest {
     Opening o = clientOpening(1 << 16, route().build());
     MemoryPipe.End far = o.pipe.far();
 
-    Outcome outcome = o.harness.run(sending(far, concat(StartupCodes.sslRequest(), STARTUP)));
+    Outcome outcome = o.harness.run(sending(far, Packets.concat(StartupCodes.sslRequest(), STARTUP)));
 
     assertThat(outcome.kind()).isEqualTo(Outcome.Kind.REFUSE);
     assertThat(outcome.rejection().sqlstate()).isEqualTo(ErrorResponse.PROTOCOL_VIOLATION);
@@ -133,7 +131,7 @@ class OpeningStagesTest {
   @Test
   void aCancelInsideTlsForwardsItsSixteenBytesAndNothingBehindThem() throws IOException {
     Opening o = clientOpening(1, route().build());
-    Peers.Client peer = new Peers.Client(o.pipe.far(), pool, clientEngine(null), concat(CANCEL, STARTUP),
+    Peers.Client peer = new Peers.Client(o.pipe.far(), pool, clientEngine(null), Packets.concat(CANCEL, STARTUP),
         StartupCodes.sslRequest());
 
     Outcome outcome = o.harness.run(peer);
@@ -146,7 +144,7 @@ class OpeningStagesTest {
   @Test
   void aPlaintextCancelIsTakenBeforeAnyTlsWhereTheRouteAllowsIt() throws IOException {
     Opening o = clientOpening(1, route().build());
-    Outcome outcome = o.harness.run(sending(o.pipe.far(), concat(CANCEL, new byte[] {1, 2, 3})));
+    Outcome outcome = o.harness.run(sending(o.pipe.far(), Packets.concat(CANCEL, new byte[] {1, 2, 3})));
 
     assertThat(outcome.request().cancel()).isTrue();
     assertThat(bytes(o.c2b)).isEqualTo(CANCEL);
@@ -348,43 +346,6 @@ class OpeningStagesTest {
     ByteBuffer v = b.view();
     byte[] out = new byte[v.remaining()];
     v.get(out);
-    return out;
-  }
-
-  private static byte[] startupMessage(String... pairs) {
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    for (String s : pairs) {
-      body.writeBytes(s.getBytes(StandardCharsets.UTF_8));
-      body.write(0);
-    }
-    body.write(0);
-    return packet(StartupCodes.PROTOCOL_3_0, body.toByteArray());
-  }
-
-  private static byte[] cancelRequest() {
-    return packet(StartupCodes.CANCEL_REQUEST, new byte[] {0, 0, 0x30, 0x39, 1, 2, 3, 4});
-  }
-
-  private static byte[] gssEncRequest() {
-    return packet(StartupCodes.GSSENC_REQUEST, new byte[0]);
-  }
-
-  private static byte[] packet(int code, byte[] body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (DataOutputStream d = new DataOutputStream(out)) {
-      d.writeInt(8 + body.length);
-      d.writeInt(code);
-      d.write(body);
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-    return out.toByteArray();
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = new byte[a.length + b.length];
-    System.arraycopy(a, 0, out, 0, a.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
 }
