@@ -1,12 +1,15 @@
 package io.pgtls.internal.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtls.internal.tls.ClientHelloPeek.Reason;
 import io.pgtls.internal.tls.ClientHelloPeek.Result;
 import io.pgtls.internal.tls.ClientHelloPeek.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
 
 /** Server names as PostgreSQL clients send them, including ones the JDK would refuse. */
@@ -38,6 +41,19 @@ class ClientHelloPeekNamesTest {
     Result r = peek(hello);
     assertThat(r.verdict()).isEqualTo(Verdict.HELLO);
     assertThat(r.serverName()).isEqualTo("pg_primary");
+  }
+
+  @Test
+  void theJdkRefusesTheNamesThisPeekPassesThrough() throws Exception {
+    assertThatThrownBy(() -> new SNIHostName("pg_primary")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SNIHostName("db.example.com.")).isInstanceOf(IllegalArgumentException.class);
+    byte[] hello = new ClientHelloBuilder().tls12Essentials().serverName("pg_primary").record();
+    assertThat(peek(hello).serverName()).isEqualTo("pg_primary");
+    assertThatThrownBy(() -> JdkHellos.serverReads(new SelfSignedContexts().server, hello))
+        .isInstanceOf(SSLException.class).hasMessageContaining("pg_primary");
+    byte[] dotted = new ClientHelloBuilder().tls12Essentials().serverName("db.example.com.").record();
+    assertThatThrownBy(() -> JdkHellos.serverReads(new SelfSignedContexts().server, dotted))
+        .isInstanceOf(SSLException.class).hasMessageContaining("db.example.com.");
   }
 
   @Test

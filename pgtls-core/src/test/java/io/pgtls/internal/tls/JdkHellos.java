@@ -58,7 +58,8 @@ final class JdkHellos {
   /**
    * Feeds {@code bytes} to a fresh JDK server engine until it has read the ClientHello, and
    * returns the host names it says the client requested. Fails if the engine does not get as far
-   * as wanting to answer.
+   * as answering; a hello it refuses surfaces as the SSLException of its first wrap (the JDK keeps
+   * a delegated task's failure for the next wrap or unwrap, and meanwhile wants to send the alert).
    */
   static List<String> serverReads(SSLContext server, byte[] bytes) throws Exception {
     SSLEngine e = server.createSSLEngine();
@@ -78,6 +79,7 @@ final class JdkHellos {
     if (e.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_WRAP) {
       throw new AssertionError("the JDK server did not get to answer: " + e.getHandshakeStatus());
     }
+    e.wrap(ByteBuffer.allocate(0), ByteBuffer.allocate(e.getSession().getPacketBufferSize()));
     List<String> names = new ArrayList<>();
     for (SNIServerName n : ((ExtendedSSLSession) e.getHandshakeSession()).getRequestedServerNames()) {
       names.add(((SNIHostName) n).getAsciiName());
