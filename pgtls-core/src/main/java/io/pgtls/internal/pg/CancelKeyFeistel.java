@@ -21,7 +21,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Halves of 31/32 bits are far above the tiny domains for which Feistel-based FPE has known
  * practical attacks.
  *
- * <p>Stateless apart from its key, hence thread-safe: each call makes its own {@link Mac}.
+ * <p>Thread-safe: each call clones its own {@link Mac} from a keyed prototype that is never used
+ * directly (cloning skips the provider lookup and key schedule a fresh Mac would repeat).
  */
 final class CancelKeyFeistel {
   static final int LEFT_BITS = 31;
@@ -31,12 +32,14 @@ final class CancelKeyFeistel {
   private static final String HMAC = "HmacSHA256";
 
   private final SecretKeySpec roundKey;
+  private final Mac prototype;
 
   CancelKeyFeistel(byte[] roundKey) {
     if (roundKey.length < 32) {
       throw new IllegalArgumentException("the Feistel round key must be at least 32 bytes");
     }
     this.roundKey = new SecretKeySpec(roundKey, HMAC);
+    this.prototype = freshMac();
   }
 
   /** Encrypts a value in 0 .. 2^63−1; the result is in the same range. */
@@ -100,6 +103,14 @@ final class CancelKeyFeistel {
   }
 
   private Mac newMac() {
+    try {
+      return (Mac) prototype.clone();
+    } catch (CloneNotSupportedException e) {
+      return freshMac();
+    }
+  }
+
+  private Mac freshMac() {
     try {
       Mac mac = Mac.getInstance(HMAC);
       mac.init(roundKey);
