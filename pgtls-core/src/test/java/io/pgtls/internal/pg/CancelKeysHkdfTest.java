@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
-/** RFC 5869 Appendix A test vectors for SHA-256: a hand-written HKDF must match them bit for bit. */
+/** RFC 5869 Appendix A test vectors for SHA-256: a hand-written HKDF must match them exactly. */
 class CancelKeysHkdfTest {
   private static final HexFormat HEX = HexFormat.of();
   private static final byte[] IKM = HEX.parseHex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
