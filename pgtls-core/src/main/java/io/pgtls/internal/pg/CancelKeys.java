@@ -169,9 +169,10 @@ public final class CancelKeys {
 
   /**
    * The route, backend pid and backend key a client's CancelRequest (pid, key) was minted from;
-   * empty when it cannot have been minted here: a negative pid or a 5..34-byte key, any long key
-   * that fails authentication. A 4-byte key with a non-negative pid always decodes (see the class
-   * comment); check that the route id names a route.
+   * empty when it cannot have been minted here: a 4-byte key with a negative pid, or a key of any
+   * other length that fails authentication (so every key under 35 or over 256 bytes). A 4-byte key
+   * with a non-negative pid always decodes (see the class comment): check that the route id names
+   * a route, and look passed-through pairs up in the caller's own map first.
    */
   public Optional<Decoded> open(int pid, byte[] key) {
     if (key.length != SHORT_KEY_BYTES) {

@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtls.internal.pg.CancelKeys.Decoded;
 import io.pgtls.internal.pg.CancelKeys.Minted;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class CancelKeysTest {
@@ -298,6 +304,36 @@ class CancelKeysTest {
       }
     }
     assertThat(hits).isBetween(850, 1150);
+  }
+
+  @Test
+  void oneInstanceMintsAndOpensFromManyThreadsAtOnce() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int seed = t;
+        results.add(
+            pool.submit(
+                () -> {
+                  SplittableRandom r = new SplittableRandom(100 + seed);
+                  for (int i = 0; i < 300; i++) {
+                    byte[] key = bytes(r, i % 2 == 0 ? 4 : 32);
+                    Decoded d = new Decoded(r.nextInt(512), r.nextInt(MAX_PID_30 + 1), key);
+                    Minted m = KEYS.mint(d.routeId(), d.backendPid(), key);
+                    if (!KEYS.open(m.pid(), m.key()).equals(Optional.of(d))) {
+                      return false;
+                    }
+                  }
+                  return true;
+                }));
+      }
+      for (Future<Boolean> f : results) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
