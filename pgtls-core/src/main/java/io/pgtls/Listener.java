@@ -9,8 +9,10 @@ import java.util.Objects;
  * One listening address and what every client arriving there goes through before a route takes
  * over: the TLS pgtls presents, the startup and handshake timeouts, and whether plaintext clients
  * and plaintext cancel requests are accepted. It owns its {@link Route}s (backend, backend TLS,
- * connect timeout, limits). Immutable; built with {@link #builder(String)} and validated by {@link
- * PgTlsProxy.Builder#build()}, which for now takes one route per listener.
+ * connect timeout, limits, the server names it serves, and optionally TLS of its own that replaces
+ * the listener's). Several routes on one listener are chosen by the TLS server name the client
+ * asks for ({@link Route.Builder#serverNames}). Immutable; built with {@link #builder(String)} and
+ * validated by {@link PgTlsProxy.Builder#build()}.
  *
  * <pre>{@code
  * Listener.builder("0.0.0.0:6432")
@@ -50,7 +52,10 @@ public final class Listener {
     return new Builder(Objects.requireNonNull(address, "address"));
   }
 
-  /** The listener that {@code route}'s own listener settings describe, with the route as its only one. */
+  /**
+   * The listener that {@code route}'s own listener settings describe, with the route as its only
+   * one; routes of one fixed address are then grouped into one listener ({@code ListenerGroups}).
+   */
   static Listener of(Route route) {
     Builder b = new Builder(route.listen())
         .tls(route.listenerTls())
@@ -65,6 +70,7 @@ public final class Listener {
     return address;
   }
 
+  /** The TLS of routes that have none of their own; may be null when every route has its own. */
   public ListenerTls tls() {
     return tls;
   }
@@ -100,7 +106,20 @@ public final class Listener {
     return routes;
   }
 
-  /** The route whose settings hold this listener's, if the listener was made from one. */
+  /** This listener made from routes' own settings, with {@code route} added as one more of its routes. */
+  Listener with(Route route) {
+    List<Route> all = new ArrayList<>(routes);
+    all.add(route);
+    Builder b = new Builder(address)
+        .tls(tls)
+        .startupTimeout(startupTimeout)
+        .handshakeTimeout(handshakeTimeout)
+        .allowPlaintextCancel(allowPlaintextCancel)
+        .allowPlaintextClients(allowPlaintextClients);
+    return new Listener(b, all, ofRoute);
+  }
+
+  /** The first route whose settings hold this listener's, if the listener was made from routes. */
   String ownRoute() {
     return ofRoute ? routes.get(0).name() : null;
   }

@@ -5,6 +5,7 @@ import io.pgtls.internal.loop.LoopGroup;
 import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.route.Slots;
+import io.pgtls.internal.tls.ServerNameParsing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ByteChannel;
@@ -96,14 +97,15 @@ public final class PgTlsProxy implements AutoCloseable {
         try {
           acceptor = Acceptor.bind(name, listener, loops, loops.loop(i++ % loopCount));
         } catch (IOException e) {
-          throw PgTlsException.ofSetting(listener.route().name(), "listener.bind_address",
+          throw PgTlsException.ofSetting(listener.routes().get(0).name(), "listener.bind_address",
               "cannot listen on " + listener.address() + ": " + e.getMessage(), e);
         }
         acceptors.add(acceptor);
         for (CompiledRoute route : listener.routes()) {
           acceptorByRoute.put(route.name(), acceptor);
-          log.info("pgtls[{}] route '{}' listening on {} -> {} ({})", name, route.name(),
-              HostPort.format(acceptor.boundAddress()), route.backend(), route.describe());
+          log.info("pgtls[{}] route '{}' listening on {}{} -> {} ({})", name, route.name(),
+              HostPort.format(acceptor.boundAddress()), route.route().serverNames().isEmpty() ? ""
+              : " for " + String.join(", ", route.route().serverNames()), route.backend(), route.describe());
         }
       }
     } catch (RuntimeException e) {
@@ -147,6 +149,26 @@ public final class PgTlsProxy implements AutoCloseable {
     List<RouteMetrics> all = new ArrayList<>();
     routes.forEach(r -> all.add(r.metrics()));
     return all;
+  }
+
+  /**
+   * A snapshot, per listener that chooses its routes by server name, of the connections that
+   * reached no route; in listener order. Empty when every listener has one route.
+   */
+  public List<ListenerMetrics> listenerMetrics() {
+    return listeners.stream().filter(l -> l.soleRoute().isEmpty()).map(CompiledListener::metrics).toList();
+  }
+
+  /** Routes whose certificate does not name every server name they serve, in words (for {@code --check}). */
+  public List<String> serverNameWarnings() {
+    return listeners.stream().flatMap(l -> l.serverNameWarnings().stream()).toList();
+  }
+
+  /** For each listener, which server name goes to which route, in matching order (for {@code --check}). */
+  public Map<String, List<String>> routing() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    listeners.forEach(l -> out.put(l.address().toString(), l.describeRouting()));
+    return out;
   }
 
   /**
@@ -312,8 +334,9 @@ public final class PgTlsProxy implements AutoCloseable {
     }
 
     /**
-     * A route with a listener of its own, made from the route's listener settings ({@link
-     * Route.Builder#listen}, {@link Route.Builder#tls}, timeouts and plaintext policies).
+     * A route with the listener its own settings describe ({@link Route.Builder#listen}, timeouts
+     * and plaintext policies). Routes naming the same fixed address share one listener, chosen by
+     * server name ({@link Route.Builder#serverNames}); their listener settings must agree.
      */
     public Builder route(Route route) {
       listeners.add(Listener.of(Objects.requireNonNull(route, "route")));
@@ -342,11 +365,18 @@ public final class PgTlsProxy implements AutoCloseable {
       }
       // Everything is checked before any file is read: a typo is reported as such, not as the
       // first unreadable file of an earlier route.
-      new Validation(name).check(listeners);
+      List<Listener> grouped = ListenerGroups.group(listeners);
+      new Validation(name).check(grouped);
       Slots proxySessions = new Slots(maxConnections);
       List<CompiledListener> compiled = new ArrayList<>();
-      for (Listener l : listeners) {
+      for (Listener l : grouped) {
         compiled.add(CompiledListener.compile(l, proxySessions));
+      }
+      if (!ServerNameParsing.jvmAcceptsEveryName()) {
+        log.warn("pgtls[{}]: this JVM's TLS engine refuses server names PostgreSQL accepts (with '_', as Docker "
+            + "Compose host names have, or a trailing dot): such clients fail the handshake. Start the JVM with "
+            + "-Djdk.tls.server.disableExtensions=server_name; pgtls reads the server name itself (the setting "
+            + "applies to every TLS server in this JVM)", name);
       }
       return new PgTlsProxy(name, loops, List.copyOf(compiled), channelWrapper);
     }

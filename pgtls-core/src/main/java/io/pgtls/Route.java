@@ -3,6 +3,7 @@ package io.pgtls;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -34,9 +35,11 @@ public final class Route {
   private final Duration idleTimeout;
   private final boolean allowPlaintextClients;
   private final Set<String> listenerSettings;
+  private final List<String> serverNames;
 
   private Route(Builder b) {
     this.listenerSettings = Collections.unmodifiableSet(new LinkedHashSet<>(b.listenerSettings));
+    this.serverNames = b.serverNames;
     this.allowPlaintextClients = b.allowPlaintextClients;
     this.maxConnections = b.maxConnections;
     this.idleTimeout = b.idleTimeout;
@@ -122,6 +125,11 @@ public final class Route {
     return listenerSettings;
   }
 
+  /** The server names this route serves on a shared listener; empty for the listener's default route. */
+  public List<String> serverNames() {
+    return serverNames;
+  }
+
   @Override
   public String toString() {
     return "Route{" + name + ": " + listen + " -> " + backend + ", " + listenerTls + ", " + backendTls + "}";
@@ -142,6 +150,7 @@ public final class Route {
     private Duration idleTimeout = Duration.ZERO;
     private boolean allowPlaintextClients;
     private final Set<String> listenerSettings = new LinkedHashSet<>();
+    private List<String> serverNames = List.of();
 
     private Builder(String name) {
       this.name = name;
@@ -160,9 +169,29 @@ public final class Route {
       return this;
     }
 
+    /**
+     * The TLS this route presents to its clients: its certificate and key, client-certificate
+     * policy, versions and ciphers. On a {@link Listener} a route without it takes the listener's.
+     */
     public Builder tls(ListenerTls tls) {
       this.listenerTls = tls;
-      listenerSettings.add("tls");
+      return this;
+    }
+
+    /**
+     * The TLS server names (SNI) this route serves on a listener it shares with other routes:
+     * exact names ({@code a.db.example.com}) and single-label wildcards ({@code
+     * *.tenants.example.com}), ASCII case-insensitive, a trailing dot ignored; {@code "no_sni"}
+     * takes the clients that send no server name (or an IP literal). A route that names none is
+     * its listener's default route.
+     */
+    public Builder serverNames(String... patterns) {
+      this.serverNames = List.of(patterns);
+      return this;
+    }
+
+    public Builder serverNames(List<String> patterns) {
+      this.serverNames = List.copyOf(patterns);
       return this;
     }
 

@@ -45,12 +45,14 @@ public record RouteMetrics(
     long backendConnectFailures,
     long bytesClientToBackend,
     long bytesBackendToClient,
-    Map<String, Instant> certificateNotAfter) {
+    Map<String, Instant> certificateNotAfter,
+    Map<String, Long> serverNameMatches) {
 
   public RouteMetrics {
     refusals = Map.copyOf(refusals);
     clientHandshakeFailures = Map.copyOf(clientHandshakeFailures);
     certificateNotAfter = Map.copyOf(certificateNotAfter);
+    serverNameMatches = Map.copyOf(serverNameMatches);
   }
 
   @Override

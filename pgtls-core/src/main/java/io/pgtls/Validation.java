@@ -1,5 +1,7 @@
 package io.pgtls;
 
+import io.pgtls.internal.route.ServerNames;
+import io.pgtls.internal.route.ServerNamesBuilder;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,24 +54,31 @@ final class Validation {
       throw invalid(l, "listener.bind_address", "listener.bind_address is not set");
     }
     String first = l.routes().get(0).name();
-    if (l.routes().size() > 1) {
-      // Until a route is chosen by the server name a client asks for, a listener has one route.
-      throw sharedAddress(l.routes().get(1).name(), l.address(), first);
-    }
     if (l.address().port() != 0) {
       String other = routeByAddress.putIfAbsent(l.address(), first);
       if (other != null) {
         throw sharedAddress(first, l.address(), other);
       }
     }
-    if (l.tls() == null) {
-      throw invalid(l, "listener.server_cert", "listener TLS (server_cert, server_key) is not set");
-    }
     requirePositive(l, "startup_timeout", l.startupTimeout());
     requirePositive(l, "handshake_timeout", l.handshakeTimeout());
-    if (l.allowPlaintextClients() && l.tls().mtls()) {
-      throw invalid(l, "listener.allow_plaintext_clients", "allow_plaintext_clients and mtls exclude each other: "
-          + "a plaintext client would skip the client certificate check");
+    ServerNamesBuilder<String> names = ServerNames.builder();
+    for (Route r : l.routes()) {
+      ListenerTls tls = r.listenerTls() != null ? r.listenerTls() : l.tls();
+      if (tls == null) {
+        throw PgTlsException.ofSetting(r.name(), "listener.server_cert",
+            "listener TLS (server_cert, server_key) is not set");
+      }
+      if (l.allowPlaintextClients() && tls.mtls()) {
+        throw PgTlsException.ofSetting(r.name(), "listener.allow_plaintext_clients", "allow_plaintext_clients and "
+            + "mtls exclude each other: a plaintext client would skip the client certificate check");
+      }
+      try {
+        // Built after each route, so the route that makes the table impossible is the one named.
+        names.add(r.name(), r.serverNames()).build();
+      } catch (IllegalArgumentException e) {
+        throw PgTlsException.ofSetting(r.name(), "listener.server_names", e.getMessage());
+      }
     }
   }
 

@@ -50,20 +50,30 @@ class ListenerTest {
   }
 
   @Test
-  void twoRoutesOnOneListenerAreRefusedNamingTheAddressAndBothRoutes() {
+  void twoRoutesOnOneListenerThatNameNoServerNamesAreBothDefaultRoutesAndRefused() {
     Listener two = Listener.builder("127.0.0.1:6432").tls(tls())
         .route(backendOnly("a")).route(backendOnly("b")).build();
     assertThatThrownBy(() -> PgTlsProxy.builder().listener(two).build())
         .isInstanceOf(PgTlsException.class)
-        .hasMessage("route 'b': listener.bind_address 127.0.0.1:6432 is also used by route 'a'");
+        .hasMessage("route 'b': routes 'a' and 'b' are both default routes (they name no server names); "
+            + "a listener has at most one")
+        .satisfies(e -> assertThat(((PgTlsException) e).setting()).contains("listener.server_names"));
   }
 
   @Test
-  void twoRoutesOnOneListenerAtPortZeroAreRefusedToo() {
-    // Port 0 gives every listener a port of its own, but two routes on one listener still share it.
-    Listener two = Listener.builder("127.0.0.1:0").tls(tls()).route(backendOnly("a")).route(backendOnly("b")).build();
-    assertThatThrownBy(() -> PgTlsProxy.builder().listener(two).build())
-        .hasMessage("route 'b': listener.bind_address 127.0.0.1:0 is also used by route 'a'");
+  void routesOnOneListenerAreChosenByServerNameWithTheirOwnCertificates() {
+    Listener two = Listener.builder("127.0.0.1:0")
+        .route(Route.builder("a").serverNames("a.db.test").tls(tls()).backend("127.0.0.1:5432")
+            .backendTls(BackendTls.disabled()).build())
+        .route(Route.builder("b").serverNames("*.tenants.test", "no_sni").tls(tls()).backend("127.0.0.1:5433")
+            .backendTls(BackendTls.disabled()).build())
+        .build();
+    try (PgTlsProxy proxy = PgTlsProxy.builder().listener(two).build()) {
+      assertThat(proxy.routeNames()).containsExactly("a", "b");
+      assertThat(proxy.routing().values()).singleElement().asList()
+          .anySatisfy(line -> assertThat((String) line).contains("a.db.test").contains("a"))
+          .anySatisfy(line -> assertThat((String) line).contains("*.tenants.test").contains("b"));
+    }
   }
 
   @Test
@@ -108,7 +118,7 @@ class ListenerTest {
         .route(Route.builder("main").backend("127.0.0.1:5432").backendTls(BackendTls.disabled())
             .connectTimeout(Duration.ofSeconds(2)).build())
         .build();
-    CompiledRoute route = CompiledListener.compile(listener, new Slots(10)).route();
+    CompiledRoute route = CompiledListener.compile(listener, new Slots(10)).routes().get(0);
     assertThat(route.listen()).isEqualTo(HostPort.of("127.0.0.1", 0));
     assertThat(route.startupTimeout()).isEqualTo(Duration.ofSeconds(7));
     assertThat(route.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));

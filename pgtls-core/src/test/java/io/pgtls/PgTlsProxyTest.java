@@ -50,9 +50,11 @@ class PgTlsProxyTest {
   void duplicateRouteNamesAndBindAddressesAreRefused() {
     assertThatThrownBy(() -> PgTlsProxy.builder().route(route("a").build()).route(route("a").build()).build())
         .hasMessage("route 'a': the name is used by another route");
+    // Two routes on one address share its listener, and then at most one may name no server names.
     assertThatThrownBy(() -> PgTlsProxy.builder().route(route("a").listen("127.0.0.1:6432").build())
         .route(route("b").listen("127.0.0.1:6432").build()).build())
-        .hasMessage("route 'b': listener.bind_address 127.0.0.1:6432 is also used by route 'a'");
+        .hasMessage("route 'b': routes 'a' and 'b' are both default routes (they name no server names); "
+            + "a listener has at most one");
   }
 
   @Test

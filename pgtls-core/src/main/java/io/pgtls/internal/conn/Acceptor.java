@@ -30,7 +30,9 @@ public final class Acceptor implements Selectable {
   private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private final String proxyName;
-  private final CompiledRoute route;
+  private final CompiledListener listener;
+  /** How log lines name this listener: its route when it has one, else its address. */
+  private final String who;
   private final LoopGroup group;
   private final EventLoop loop;
   private final ServerSocketChannel server;
@@ -38,10 +40,11 @@ public final class Acceptor implements Selectable {
   private SelectionKey key;
   private volatile boolean closed;
 
-  private Acceptor(String proxyName, CompiledRoute route, LoopGroup group, EventLoop loop, ServerSocketChannel server)
-      throws IOException {
+  private Acceptor(String proxyName, CompiledListener listener, LoopGroup group, EventLoop loop,
+      ServerSocketChannel server) throws IOException {
     this.proxyName = proxyName;
-    this.route = route;
+    this.listener = listener;
+    this.who = listener.soleRoute().map(r -> "route '" + r.name() + "'").orElse("listener " + listener.address());
     this.group = group;
     this.loop = loop;
     this.server = server;
@@ -65,7 +68,7 @@ public final class Acceptor implements Selectable {
       server.close();
       throw e;
     }
-    Acceptor a = new Acceptor(proxyName, listener.route(), group, loop, server);
+    Acceptor a = new Acceptor(proxyName, listener, group, loop, server);
     loop.execute(a::register);
     for (CompiledRoute route : listener.routes()) {
       BackendProbe.checkChannelBinding(proxyName, route, group.workers());
@@ -80,7 +83,7 @@ public final class Acceptor implements Selectable {
     try {
       key = loop.register(server, SelectionKey.OP_ACCEPT, this);
     } catch (IOException e) {
-      log.error("pgtls[{}] route '{}': cannot register listener: {}", proxyName, route.name(), e.toString());
+      log.error("pgtls[{}] {}: cannot register listener: {}", proxyName, who, e.toString());
     }
   }
 
@@ -96,7 +99,7 @@ public final class Acceptor implements Selectable {
         ch = server.accept();
       } catch (IOException e) {
         // EMFILE/ENFILE and friends: keep the listener, back off, try again.
-        log.warn("pgtls[{}] route '{}': accept failed: {}; pausing accepts for {} ms", proxyName, route.name(),
+        log.warn("pgtls[{}] {}: accept failed: {}; pausing accepts for {} ms", proxyName, who,
             e.toString(), TimeUnit.NANOSECONDS.toMillis(ACCEPT_BACKOFF_NANOS));
         key.interestOps(0);
         loop.schedule(ACCEPT_BACKOFF_NANOS, () -> {
@@ -114,7 +117,7 @@ public final class Acceptor implements Selectable {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
       } catch (IOException e) {
-        log.debug("pgtls[{}] route '{}': accepted socket unusable: {}", proxyName, route.name(), e.toString());
+        log.debug("pgtls[{}] {}: accepted socket unusable: {}", proxyName, who, e.toString());
         try {
           ch.close();
         } catch (IOException ignored) {
@@ -124,16 +127,16 @@ public final class Acceptor implements Selectable {
       }
       EventLoop target = group.next();
       if (target == loop) {
-        ProxyConnection.open(proxyName, route, target, group, ch);
+        ProxyConnection.open(proxyName, listener, target, group, ch);
       } else {
-        target.execute(() -> ProxyConnection.open(proxyName, route, target, group, ch));
+        target.execute(() -> ProxyConnection.open(proxyName, listener, target, group, ch));
       }
     }
   }
 
   @Override
   public void onFailure(Throwable cause) {
-    log.error("pgtls[{}] route '{}': listener failed", proxyName, route.name(), cause);
+    log.error("pgtls[{}] {}: listener failed", proxyName, who, cause);
   }
 
   @Override
@@ -161,7 +164,7 @@ public final class Acceptor implements Selectable {
     });
     try {
       if (!done.await(5, TimeUnit.SECONDS)) {
-        log.warn("pgtls[{}] route '{}': listener did not close within 5 s", proxyName, route.name());
+        log.warn("pgtls[{}] {}: listener did not close within 5 s", proxyName, who);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -178,12 +181,12 @@ public final class Acceptor implements Selectable {
         loop.deregisterCancelledKeys();
       }
     } catch (IOException e) {
-      log.debug("pgtls[{}] route '{}': closing listener: {}", proxyName, route.name(), e.toString());
+      log.debug("pgtls[{}] {}: closing listener: {}", proxyName, who, e.toString());
     }
   }
 
   @Override
   public String toString() {
-    return "Acceptor[" + route.name() + " " + HostPort.format(bound) + (closed ? " closed" : "") + "]";
+    return "Acceptor[" + who + " " + HostPort.format(bound) + (closed ? " closed" : "") + "]";
   }
 }

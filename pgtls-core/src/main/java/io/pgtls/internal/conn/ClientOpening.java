@@ -2,34 +2,47 @@ package io.pgtls.internal.conn;
 
 import io.pgtls.internal.buffer.PooledBuffer;
 import io.pgtls.internal.conn.StartupRules.Decision;
+import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
+import io.pgtls.internal.route.ServerNames;
+import io.pgtls.internal.tls.ClientHelloPeek;
 import io.pgtls.internal.tls.TlsSession;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * The client's side of opening: its plaintext first packet (NEGOTIATING), the TLS handshake
- * (CLIENT_HANDSHAKE) and its first message inside TLS (AWAIT_STARTUP). Ends with the client's
- * {@link SessionRequest}, whose packet waits at the start of {@code c2b}, or with a refusal.
+ * The client's side of opening: its plaintext first packet (NEGOTIATING), its ClientHello, read
+ * without taking it to choose the route by server name (CLIENT_HELLO), the TLS handshake on that
+ * route's engine (CLIENT_HANDSHAKE) and its first message inside TLS (AWAIT_STARTUP). Ends with
+ * the client's {@link SessionRequest}, whose packet waits at the start of {@code c2b}, or with a
+ * refusal.
  */
 final class ClientOpening implements Stage {
   private static final byte[] ANSWER_S = {'S'};
   private static final byte[] ANSWER_N = {'N'};
 
   private final ConnectionLog log;
-  private final CompiledRoute route;
+  private final CompiledListener listener;
   private final StartupRules.Policy policy;
   private final Leg client;
   private final PooledBuffer c2b;
+  /** The route, once chosen (at once on a listener with one route). */
+  private CompiledRoute route;
+  /** The server name the ClientHello asked for, as sent; null for none. */
+  private String serverName;
   private boolean directTls;
+  private boolean serverNameRead;
   private long handshakeStartNanos;
   private long deadline = NO_DEADLINE;
 
-  ClientOpening(ConnectionLog log, CompiledRoute route, Leg client, PooledBuffer c2b) {
+  ClientOpening(ConnectionLog log, CompiledListener listener, Leg client, PooledBuffer c2b) {
     this.log = log;
-    this.route = route;
-    this.policy = new StartupRules.Policy(route.name(), route.allowPlaintextCancel(), route.allowPlaintextClients());
+    this.listener = listener;
+    this.route = listener.soleRoute().orElse(null);
+    this.policy = new StartupRules.Policy(route != null ? route.name() : null, listener.address().toString(),
+        listener.allowPlaintextCancel(), listener.allowPlaintextClients());
     this.client = client;
     this.c2b = c2b;
   }
@@ -39,11 +52,14 @@ final class ClientOpening implements Stage {
     switch (state) {
       case NEGOTIATING:
       case AWAIT_STARTUP:
-        deadline = nowNanos + route.startupTimeout().toNanos();
+        deadline = nowNanos + listener.startupTimeout().toNanos();
+        break;
+      case CLIENT_HELLO:
+        // One handshake_timeout covers reading the ClientHello and the handshake after it.
+        handshakeStartNanos = nowNanos;
+        deadline = nowNanos + listener.handshakeTimeout().toNanos();
         break;
       case CLIENT_HANDSHAKE:
-        handshakeStartNanos = nowNanos;
-        deadline = nowNanos + route.handshakeTimeout().toNanos();
         break;
       default:
         throw new IllegalStateException("ClientOpening does not serve " + state);
@@ -55,6 +71,8 @@ final class ClientOpening implements Stage {
     switch (state) {
       case NEGOTIATING:
         return negotiate();
+      case CLIENT_HELLO:
+        return readHello();
       case CLIENT_HANDSHAKE:
         return handshake();
       case AWAIT_STARTUP:
@@ -78,13 +96,13 @@ final class ClientOpening implements Stage {
   public Outcome onDeadline(ConnectionState state) {
     switch (state) {
       case NEGOTIATING:
-        return Outcome.refuse(Refusals.startupTimeoutInPlaintext(millis(route.startupTimeout().toNanos())));
+        return Outcome.refuse(Refusals.startupTimeoutInPlaintext(millis(listener.startupTimeout().toNanos())));
+      case CLIENT_HELLO:
       case CLIENT_HANDSHAKE:
-        route.counters().clientHandshakeFailed("timeout");
-        return Outcome.refuse(Refusals.clientHandshakeTimeout(millis(route.handshakeTimeout().toNanos())));
+        return Outcome.refuse(Refusals.clientHandshakeTimeout(millis(listener.handshakeTimeout().toNanos())));
       case AWAIT_STARTUP:
       default:
-        return Outcome.refuse(Refusals.startupTimeoutInsideTls(millis(route.startupTimeout().toNanos())));
+        return Outcome.refuse(Refusals.startupTimeoutInsideTls(millis(listener.startupTimeout().toNanos())));
     }
   }
 
@@ -112,12 +130,13 @@ final class ClientOpening implements Stage {
           // PostgreSQL 17+ "direct SSL": the ClientHello comes first, no SSLRequest; the bytes
           // already read are TLS input.
           log.debug("direct TLS connection (no SSLRequest)");
-          return startTls(true);
+          directTls = true;
+          return Outcome.advance(ConnectionState.CLIENT_HELLO);
         case ANSWER_S:
           client.wire().skip(d.length());
           client.wire().queue(ANSWER_S);
           client.wire().flush();
-          return startTls(false);
+          return Outcome.advance(ConnectionState.CLIENT_HELLO);
         case ANSWER_N:
           client.wire().skip(d.length());
           log.debug("GSSENCRequest answered N");
@@ -127,9 +146,14 @@ final class ClientOpening implements Stage {
           }
           continue;
         case CANCEL:
-          client.wire().takePacket(d.length(), c2b);
-          return Outcome.clientReady(SessionRequest.cancel(d.length(), ""));
         case SESSION:
+          if (route == null) {
+            return plaintextRoute(d);
+          }
+          if (d.kind() == Decision.Kind.CANCEL) {
+            client.wire().takePacket(d.length(), c2b);
+            return Outcome.clientReady(SessionRequest.cancel(d.length(), ""));
+          }
           // The operator opted this route into plaintext clients (a trusted network): the session
           // is relayed like a TLS one, only without TLS on the client leg.
           log.info("plaintext StartupMessage accepted (route allows plaintext clients)");
@@ -142,6 +166,20 @@ final class ClientOpening implements Stage {
     }
   }
 
+  /**
+   * A plaintext client on a listener that chooses routes by server name sends none: it takes the
+   * listener's route for clients without a name (no_sni), else its default route.
+   */
+  private Outcome plaintextRoute(Decision d) {
+    Optional<ServerNames.Match<CompiledRoute>> match = listener.route(null);
+    if (match.isEmpty()) {
+      return Outcome.refuse(d.kind() == Decision.Kind.CANCEL ? Refusals.plaintextCancel()
+          : Refusals.plaintextStartupOnListener(listener.address().toString(), d.user(), d.database()));
+    }
+    route = match.get().route();
+    return Outcome.routed(route, match.get().kind());
+  }
+
   private Outcome closedBeforeFirstPacket() {
     if (!client.wire().hasInput()) {
       log.debug("closed before sending a startup packet (health check or port scan)");
@@ -151,10 +189,61 @@ final class ClientOpening implements Stage {
     return Outcome.closeNow("incomplete startup packet");
   }
 
-  private Outcome startTls(boolean direct) throws IOException {
-    directTls = direct;
-    client.startTls(new TlsSession(route.newListenerEngine()));
-    return Outcome.advance(ConnectionState.CLIENT_HANDSHAKE);
+  // ---------------------------------------------------------------------------------------------
+  // CLIENT_HELLO: the route, chosen from the ClientHello before any engine exists
+
+  /**
+   * Reads the ClientHello without taking it, chooses the route by its server name, and starts
+   * that route's engine on the same bytes: so the route's certificate, client-CA policy and TLS
+   * versions are the ones the handshake uses. The JDK's own server_name parsing refuses names
+   * PostgreSQL accepts (underscores, a trailing dot), so the name comes from here, not the engine.
+   */
+  private Outcome readHello() throws IOException {
+    if (route != null && serverNameRead) {
+      client.startTls(new TlsSession(route.newListenerEngine()));
+      return Outcome.advance(ConnectionState.CLIENT_HANDSHAKE);
+    }
+    while (true) {
+      ClientHelloPeek.Result hello = ClientHelloPeek.peek(client.wire().input());
+      switch (hello.verdict()) {
+        case NEED_MORE: {
+          if (client.wire().inputFull()) {
+            return refuseHello(ClientHelloPeek.Reason.TOO_LARGE, "a ClientHello larger than "
+                + client.wire().inputSize() + " bytes");
+          }
+          int n = client.wire().readIfReady();
+          if (n < 0) {
+            log.info("client closed the connection during the TLS handshake");
+            return Outcome.closeNow("client closed during the TLS handshake");
+          }
+          if (n == 0) {
+            return Outcome.WAIT;
+          }
+          continue;
+        }
+        case REJECT:
+          return refuseHello(hello.reason(), hello.message());
+        case HELLO:
+        default:
+          serverNameRead = true;
+          serverName = hello.serverName();
+          Optional<ServerNames.Match<CompiledRoute>> match = listener.route(serverName);
+          if (match.isEmpty()) {
+            client.wire().queue(TlsAlerts.fatal(TlsAlerts.UNRECOGNIZED_NAME));
+            return Outcome.refuse(Refusals.unrecognizedName(serverName));
+          }
+          route = match.get().route();
+          return Outcome.routed(route, match.get().kind());
+      }
+    }
+  }
+
+  private Outcome refuseHello(ClientHelloPeek.Reason reason, String what) {
+    byte[] alert = TlsAlerts.forRejected(reason);
+    if (alert != null) {
+      client.wire().queue(alert);
+    }
+    return Outcome.refuse(Refusals.clientHelloUnreadable(reason, what));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -187,9 +276,8 @@ final class ClientOpening implements Stage {
   }
 
   private Outcome handshakeFailed(SSLException e) throws IOException {
-    route.counters().clientHandshakeFailed(HandshakeFailures.clientCode(e));
     client.sendFailureAlert();
-    return Outcome.refuse(Refusals.clientHandshakeFailed(HandshakeFailures.client(e)));
+    return Outcome.refuse(Refusals.clientHandshakeFailed(HandshakeFailures.client(e), HandshakeFailures.clientCode(e)));
   }
 
   private Outcome handshakeDone() {
@@ -201,7 +289,7 @@ final class ClientOpening implements Stage {
       return Outcome.refuse(Refusals.directTlsWithoutAlpn());
     }
     if (log.isDebugEnabled()) {
-      String sni = tls.requestedServerName();
+      String sni = serverName();
       String subject = tls.peerSubject();
       log.debug("client TLS established: {} {}{}{}{}", tls.protocol(), tls.cipherSuite(),
           alpn == null || alpn.isEmpty() ? "" : " alpn=" + alpn, sni.isEmpty() ? "" : " sni=" + sni,
@@ -236,15 +324,20 @@ final class ClientOpening implements Stage {
           return Outcome.WAIT;
         }
         case SESSION:
-          return Outcome.clientReady(SessionRequest.session(d, client.tls().requestedServerName()));
+          return Outcome.clientReady(SessionRequest.session(d, serverName()));
         case CANCEL:
           c2b.truncate(d.length()); // only the packet is forwarded; anything behind it is dropped
-          return Outcome.clientReady(SessionRequest.cancel(d.length(), client.tls().requestedServerName()));
+          return Outcome.clientReady(SessionRequest.cancel(d.length(), serverName()));
         case REFUSE:
         default:
           return Outcome.refuse(d.rejection());
       }
     }
+  }
+
+  /** The server name the client asked for, as sent, or "" for none. */
+  private String serverName() {
+    return serverName == null ? "" : serverName;
   }
 
   private static long millis(long nanos) {

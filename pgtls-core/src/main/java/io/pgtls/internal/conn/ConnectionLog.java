@@ -12,9 +12,14 @@ import org.slf4j.event.Level;
 final class ConnectionLog {
   private static final Logger LOG = LoggerFactory.getLogger("io.pgtls.internal.conn.ProxyConnection");
 
-  private final String tag;
+  private String tag;
 
   ConnectionLog(String tag) {
+    this.tag = tag;
+  }
+
+  /** From now on lines start with {@code tag} (the route, once it is chosen). */
+  void retag(String tag) {
     this.tag = tag;
   }
 

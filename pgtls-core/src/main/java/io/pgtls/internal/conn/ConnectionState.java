@@ -8,7 +8,7 @@ import java.util.Set;
  * moves {@link #canMoveTo} allows; the state is in the connection's one-line {@code toString}.
  *
  * <pre>
- * NEGOTIATING ─► CLIENT_HANDSHAKE ─► AWAIT_STARTUP ─► BACKEND_CONNECTING ─► BACKEND_NEGOTIATING
+ * NEGOTIATING ─► CLIENT_HELLO ─► CLIENT_HANDSHAKE ─► AWAIT_STARTUP ─► BACKEND_CONNECTING ─► BACKEND_NEGOTIATING
  *   │ │ (GSSENCRequest: 'N', stay)                       │  │ (plaintext backend)      │
  *   │ │ (opted-in plaintext StartupMessage)──────────────┘  │      (direct TLS)        ▼
  *   │ └─(plaintext CancelRequest)─► BACKEND_CONNECTING      ├───────────────► BACKEND_HANDSHAKE
@@ -21,7 +21,9 @@ import java.util.Set;
 enum ConnectionState {
   /** Reading the client's first plaintext packet: SSLRequest, GSSENCRequest, CancelRequest, or a StartupMessage. */
   NEGOTIATING,
-  /** TLS handshake with the client (after 'S', or direct TLS). */
+  /** Reading the client's ClientHello (after 'S', or direct TLS) to choose the route by its server name. */
+  CLIENT_HELLO,
+  /** TLS handshake with the client, on the chosen route's engine. */
   CLIENT_HANDSHAKE,
   /** Reading the first message inside TLS: a StartupMessage or a CancelRequest. */
   AWAIT_STARTUP,
@@ -44,7 +46,8 @@ enum ConnectionState {
 
   static {
     // Every state may end in CLOSED (closeNow: a failure, a shutdown, a timeout before TLS).
-    allow(NEGOTIATING, CLIENT_HANDSHAKE, BACKEND_CONNECTING, CLOSING);
+    allow(NEGOTIATING, CLIENT_HELLO, BACKEND_CONNECTING, CLOSING);
+    allow(CLIENT_HELLO, CLIENT_HANDSHAKE, CLOSING);
     allow(CLIENT_HANDSHAKE, AWAIT_STARTUP, CLOSING);
     allow(AWAIT_STARTUP, BACKEND_CONNECTING, CLOSING);
     allow(BACKEND_CONNECTING, BACKEND_NEGOTIATING, BACKEND_HANDSHAKE, RELAYING, FORWARDING_CANCEL, CLOSING);

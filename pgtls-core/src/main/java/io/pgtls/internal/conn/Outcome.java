@@ -1,5 +1,8 @@
 package io.pgtls.internal.conn;
 
+import io.pgtls.internal.route.CompiledRoute;
+import io.pgtls.internal.route.ServerNames;
+
 /**
  * What one step of a stage achieved; the driver ({@link ProxyConnection}) acts on it. Stages never
  * call the driver or each other: they return one of these.
@@ -14,6 +17,8 @@ final class Outcome {
     RUN_TASKS,
     /** The backend's host name must be resolved off the loop; the answer comes back as an event. */
     RESOLVE,
+    /** The route is chosen: {@link #route()}, matched as {@link #match()}; step again. */
+    ROUTED,
     /** The client's first message is known: {@link #request()}. */
     CLIENT_READY,
     /** The backend leg is connected, negotiated and (if TLS) handshaken. */
@@ -39,9 +44,18 @@ final class Outcome {
   private final SessionRequest request;
   private final Rejection rejection;
   private final String reason;
+  private final CompiledRoute route;
+  private final ServerNames.Kind match;
 
   private Outcome(Kind kind, ConnectionState state, Leg leg, SessionRequest request, Rejection rejection,
       String reason) {
+    this(kind, state, leg, request, rejection, reason, null, null);
+  }
+
+  private Outcome(Kind kind, ConnectionState state, Leg leg, SessionRequest request, Rejection rejection,
+      String reason, CompiledRoute route, ServerNames.Kind match) {
+    this.route = route;
+    this.match = match;
     this.kind = kind;
     this.state = state;
     this.leg = leg;
@@ -56,6 +70,10 @@ final class Outcome {
 
   static Outcome runTasks(Leg leg) {
     return new Outcome(Kind.RUN_TASKS, null, leg, null, null, null);
+  }
+
+  static Outcome routed(CompiledRoute route, ServerNames.Kind match) {
+    return new Outcome(Kind.ROUTED, null, null, null, null, null, route, match);
   }
 
   static Outcome clientReady(SessionRequest request) {
@@ -90,6 +108,14 @@ final class Outcome {
     return request;
   }
 
+  CompiledRoute route() {
+    return route;
+  }
+
+  ServerNames.Kind match() {
+    return match;
+  }
+
   Rejection rejection() {
     return rejection;
   }
@@ -105,6 +131,8 @@ final class Outcome {
         return "ADVANCE(" + state + ")";
       case RUN_TASKS:
         return "RUN_TASKS(" + leg.side() + ")";
+      case ROUTED:
+        return "ROUTED(" + route.name() + " " + match.label + ")";
       case CLIENT_READY:
         return "CLIENT_READY(" + request + ")";
       case REFUSE:

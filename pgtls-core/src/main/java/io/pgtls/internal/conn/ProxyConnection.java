@@ -7,7 +7,10 @@ import io.pgtls.internal.loop.EventLoop;
 import io.pgtls.internal.loop.LoopGroup;
 import io.pgtls.internal.loop.Selectable;
 import io.pgtls.internal.pg.ScramPlusWatch;
+import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
+import io.pgtls.internal.route.RouteCounters;
+import io.pgtls.internal.route.ServerNames;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
@@ -29,7 +32,12 @@ public final class ProxyConnection {
   private static final int MAX_STEPS = 16;
 
   private final long id;
-  private final CompiledRoute route;
+  private final String proxyName;
+  private final CompiledListener listener;
+  /** The route, once chosen: at accept on a listener with one route, else from the ClientHello. */
+  private CompiledRoute route;
+  /** How the route was chosen, on a listener that chooses by server name; null on one with one route. */
+  private ServerNames.Kind match;
   private final EventLoop loop;
   private final LoopGroup group;
   private final BufferPool pool;
@@ -41,6 +49,7 @@ public final class ProxyConnection {
   private final PooledBuffer c2b;
   private final PooledBuffer b2c;
   private final Relay.Traffic traffic = new Relay.Traffic();
+  private final String clientAddress;
   private final Runnable rerun = this::run;
   private final DeadlineTimer timer;
   private final OffLoop offLoop;
@@ -55,10 +64,12 @@ public final class ProxyConnection {
   private boolean holdsSessionSlot;
   private boolean rerunScheduled;
 
-  private ProxyConnection(long id, String proxyName, CompiledRoute route, EventLoop loop, LoopGroup group,
+  private ProxyConnection(long id, String proxyName, CompiledListener listener, EventLoop loop, LoopGroup group,
       SocketChannel socket) {
     this.id = id;
-    this.route = route;
+    this.proxyName = proxyName;
+    this.listener = listener;
+    this.route = listener.soleRoute().orElse(null);
     this.loop = loop;
     this.group = group;
     this.pool = loop.buffers();
@@ -67,15 +78,16 @@ public final class ProxyConnection {
     this.b2c = new PooledBuffer(pool, true, "b2c");
     this.timer = new DeadlineTimer(loop, this::onTimer);
     this.offLoop = new OffLoop(group, loop);
-    this.log = new ConnectionLog("pgtls[" + proxyName + "] route '" + route.name() + "' conn#" + id + " client="
-        + HostPort.format(SocketTransport.remoteAddress(socket)));
+    this.clientAddress = HostPort.format(SocketTransport.remoteAddress(socket));
+    this.log = new ConnectionLog(tag());
   }
 
   /** Takes over an accepted socket; call on {@code loop}'s thread. */
-  static void open(String proxyName, CompiledRoute route, EventLoop loop, LoopGroup group, SocketChannel socket) {
-    ProxyConnection c = new ProxyConnection(group.nextConnectionId(), proxyName, route, loop, group, socket);
+  static void open(String proxyName, CompiledListener listener, EventLoop loop, LoopGroup group,
+      SocketChannel socket) {
+    ProxyConnection c = new ProxyConnection(group.nextConnectionId(), proxyName, listener, loop, group, socket);
     group.connectionOpened();
-    route.counters().accepted();
+    (c.route != null ? c.route.counters() : listener.counters()).accepted();
     try {
       c.client.register(loop, SelectionKey.OP_READ, c.new Handler(c.client));
     } catch (IOException e) {
@@ -83,7 +95,7 @@ public final class ProxyConnection {
       return;
     }
     c.log.debug("accepted");
-    c.stage = new ClientOpening(c.log, route, c.client, c.c2b);
+    c.stage = new ClientOpening(c.log, listener, c.client, c.c2b);
     c.stage.enter(ConnectionState.NEGOTIATING, System.nanoTime());
     c.run();
   }
@@ -122,6 +134,9 @@ public final class ProxyConnection {
       case RESOLVE:
         resolve(backendOpening);
         return false;
+      case ROUTED:
+        routed(outcome.route(), outcome.match());
+        return true;
       case CLIENT_READY:
         clientReady(outcome.request());
         return true;
@@ -172,6 +187,28 @@ public final class ProxyConnection {
   // ---------------------------------------------------------------------------------------------
   // Between stages
 
+  /** The route is chosen: from now on the connection counts, and logs, as the route's. */
+  private void routed(CompiledRoute chosen, ServerNames.Kind kind) {
+    if (route == null) {
+      route = chosen;
+      match = kind;
+      route.counters().accepted();
+      log.retag(tag());
+    }
+    route.counters().matched(kind);
+  }
+
+  /** Every log line's start: the route once known, else the listener. */
+  private String tag() {
+    return "pgtls[" + proxyName + "] " + (route != null ? "route '" + route.name() + "'" : "listener "
+        + listener.address()) + " conn#" + id + " client=" + clientAddress;
+  }
+
+  /** Where this connection's events count: its route's counters, or its listener's until it has a route. */
+  private RouteCounters counters() {
+    return route != null ? route.counters() : listener.counters();
+  }
+
   /**
    * The client's first message is known. A session takes a slot under the limits; a cancel closes
    * the client's socket at once (libpq and pgjdbc wait for EOF, and must not wait on a slow
@@ -205,8 +242,9 @@ public final class ProxyConnection {
       return;
     }
     route.counters().sessionStarted();
-    log.info("session user={} database={}{} -> backend {} ({})", request.user(), request.database(),
-        request.serverName().isEmpty() ? "" : " sni=" + request.serverName(), HostPort.format(backendAddress),
+    log.info("session user={} database={}{}{} -> backend {} ({})", request.user(), request.database(),
+        request.serverName().isEmpty() ? "" : " sni=" + request.serverName(), match == null ? "" : " match="
+        + match.label, HostPort.format(backendAddress),
         backend.isTls() ? backend.tls().protocol() : "plaintext");
     ScramPlusWatch scramWatch = null;
     if (backend.isTls() && client.isTls() && !client.tls().presentsSameEndPointAs(backend.tls())) {
@@ -230,7 +268,10 @@ public final class ProxyConnection {
     if (r.ending() == Rejection.Ending.BACKEND_FAILURE) {
       route.counters().backendConnectFailed();
     }
-    route.counters().refused(r.reason());
+    if (r.handshakeFailure() != null) {
+      counters().clientHandshakeFailed(r.handshakeFailure());
+    }
+    counters().refused(r.reason());
     closeBackend();
     if (r.ending() == Rejection.Ending.NOW) {
       closeNow(r.closeReason());
@@ -309,7 +350,12 @@ public final class ProxyConnection {
       route.releaseSession();
     }
     group.connectionClosed();
-    route.counters().closed();
+    if (route != null) {
+      route.counters().closed();
+    }
+    if (listener.soleRoute().isEmpty()) {
+      listener.counters().closed();
+    }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
     boolean session = request != null && !request.cancel();
     if (was == ConnectionState.RELAYING || was == ConnectionState.CLOSING && session && hadBackend) {
@@ -359,7 +405,7 @@ public final class ProxyConnection {
 
   @Override
   public String toString() {
-    return "ProxyConnection[" + route.name() + "#" + id + " " + state + " " + stage + " " + client
+    return "ProxyConnection[" + (route != null ? route.name() : listener.address()) + "#" + id + " " + state + " " + stage + " " + client
         + (backend == null ? "" : " " + backend) + " " + c2b + " " + b2c + " bytes=" + traffic + "]";
   }
 

@@ -3,6 +3,7 @@ package io.pgtls.internal.conn;
 import io.pgtls.HostPort;
 import io.pgtls.internal.pg.ErrorResponse;
 import io.pgtls.internal.route.Refusal;
+import io.pgtls.internal.tls.ClientHelloPeek;
 import io.pgtls.internal.conn.Rejection.Ending;
 import org.slf4j.event.Level;
 
@@ -29,10 +30,19 @@ final class Refusals {
   }
 
   static Rejection plaintextStartup(String route, String user, String database) {
+    return plaintextStartup("route '" + route + "'", "this route", user, database);
+  }
+
+  /** On a listener whose routes are chosen by server name: a plaintext client has none. */
+  static Rejection plaintextStartupOnListener(String listener, String user, String database) {
+    return plaintextStartup("listener " + listener, "this listener", user, database);
+  }
+
+  private static Rejection plaintextStartup(String who, String self, String user, String database) {
     return fatal(Refusal.PLAINTEXT, Level.WARN, "refused a plaintext StartupMessage (user=" + user + ", database="
-            + database + "): this route requires TLS",
+            + database + "): " + self + " requires TLS",
         ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION,
-        "pgtls route '" + route + "' requires an encrypted connection (SSL/TLS); this connection was not encrypted",
+        "pgtls " + who + " requires an encrypted connection (SSL/TLS); this connection was not encrypted",
         null, "Connect with sslmode=require or stronger (sslmode=verify-full is recommended).");
   }
 
@@ -70,14 +80,34 @@ final class Refusals {
   }
 
   /** The handshake failed; the client hears the TLS alert, and the log says why in words. */
-  static Rejection clientHandshakeFailed(String why) {
-    return silent(Refusal.CLIENT_TLS, Ending.GRACEFUL, Level.WARN, "TLS handshake with the client failed: " + why,
-        "client TLS handshake failed");
+  static Rejection clientHandshakeFailed(String why, String label) {
+    return handshakeFailure(Ending.GRACEFUL, Level.WARN, "TLS handshake with the client failed: " + why,
+        "client TLS handshake failed", label);
   }
 
   static Rejection clientHandshakeTimeout(long millis) {
-    return silent(Refusal.CLIENT_TLS, Ending.NOW, Level.INFO,
-        "timeout after " + millis + " ms the TLS handshake with the client", "client TLS handshake timeout");
+    return handshakeFailure(Ending.NOW, Level.INFO, "timeout after " + millis + " ms the TLS handshake with the client",
+        "client TLS handshake timeout", "timeout");
+  }
+
+  /** The ClientHello could not be read: not TLS, or malformed; a fatal alert says so. */
+  static Rejection clientHelloUnreadable(ClientHelloPeek.Reason reason, String what) {
+    String why = reason == ClientHelloPeek.Reason.NOT_HANDSHAKE
+        ? "the client sent bytes that are not TLS after its SSLRequest (" + what + ")"
+        : "the client's ClientHello cannot be read (" + what + ")";
+    return handshakeFailure(Ending.GRACEFUL, Level.WARN, "TLS handshake with the client failed: " + why,
+        "client TLS handshake failed", reason == ClientHelloPeek.Reason.NOT_HANDSHAKE ? "not_tls" : "bad_client_hello");
+  }
+
+  /**
+   * No route of the listener serves the server name the client asked for (or, with no default
+   * route, the lack of one): the client hears a TLS unrecognized_name alert.
+   */
+  static Rejection unrecognizedName(String serverName) {
+    String asked = serverName == null ? "no server name" : "server name '" + serverName + "'";
+    return new Rejection(Refusal.UNRECOGNIZED_NAME, Ending.GRACEFUL, Level.WARN, "the client asked for " + asked
+        + ", which no route of this listener serves; refused with a TLS unrecognized_name alert", null, null, null, null,
+        "unrecognized server name", "unrecognized_name");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -207,15 +237,21 @@ final class Refusals {
 
   private static Rejection fatal(Refusal reason, Level level, String logLine, String sqlstate, String message,
       String detail, String hint) {
-    return new Rejection(reason, Ending.FATAL, level, logLine, sqlstate, message, detail, hint, "refused: " + message);
+    return new Rejection(reason, Ending.FATAL, level, logLine, sqlstate, message, detail, hint, "refused: " + message,
+        null);
   }
 
   private static Rejection silent(Refusal reason, Ending ending, Level level, String logLine, String closeReason) {
-    return new Rejection(reason, ending, level, logLine, null, null, null, null, closeReason);
+    return new Rejection(reason, ending, level, logLine, null, null, null, null, closeReason, null);
+  }
+
+  private static Rejection handshakeFailure(Ending ending, Level level, String logLine, String closeReason,
+      String label) {
+    return new Rejection(Refusal.CLIENT_TLS, ending, level, logLine, null, null, null, null, closeReason, label);
   }
 
   private static Rejection backendFailure(Refusal reason, String route, String sqlstate, String message, String hint) {
     return new Rejection(reason, Ending.BACKEND_FAILURE, Level.WARN, message + " (route '" + route + "')", sqlstate,
-        message, null, hint, "refused: " + message);
+        message, null, hint, "refused: " + message, null);
   }
 }

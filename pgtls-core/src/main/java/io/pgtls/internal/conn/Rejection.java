@@ -11,9 +11,10 @@ import org.slf4j.event.Level;
  *
  * @param sqlstate null when the client is told nothing
  * @param closeReason the driver's reason for the close, in its summary line
+ * @param handshakeFailure why a client's TLS handshake failed, as a metric label; null for other refusals
  */
 record Rejection(Refusal reason, Ending ending, Level level, String logLine, String sqlstate, String message,
-    String detail, String hint, String closeReason) {
+    String detail, String hint, String closeReason, String handshakeFailure) {
 
   /** How the connection ends. */
   enum Ending {

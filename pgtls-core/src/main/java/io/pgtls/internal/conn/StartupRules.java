@@ -13,8 +13,18 @@ import java.util.Map;
 final class StartupRules {
   private StartupRules() {}
 
-  /** What the listener allows before TLS. */
-  record Policy(String routeName, boolean allowPlaintextCancel, boolean allowPlaintextClients) {}
+  /**
+   * What the listener allows before TLS.
+   *
+   * @param routeName the route every client of the listener takes, or null when the route is
+   *     chosen later, by server name; then {@code listener} names the listener in refusals
+   */
+  record Policy(String routeName, String listener, boolean allowPlaintextCancel, boolean allowPlaintextClients) {
+    /** A listener with one route. */
+    Policy(String routeName, boolean allowPlaintextCancel, boolean allowPlaintextClients) {
+      this(routeName, null, allowPlaintextCancel, allowPlaintextClients);
+    }
+  }
 
   /** The answer to the bytes so far. */
   record Decision(Kind kind, int length, Map<String, String> parameters, String protocol, Rejection rejection) {
@@ -84,7 +94,9 @@ final class StartupRules {
         if (policy.allowPlaintextClients()) {
           return session;
         }
-        return refuse(Refusals.plaintextStartup(policy.routeName(), session.user(), session.database()));
+        return refuse(policy.routeName() != null
+            ? Refusals.plaintextStartup(policy.routeName(), session.user(), session.database())
+            : Refusals.plaintextStartupOnListener(policy.listener(), session.user(), session.database()));
       }
       case UNSUPPORTED_PROTOCOL:
         return refuse(Refusals.unsupportedProtocolInPlaintext(fp.majorVersion(), fp.minorVersion()));

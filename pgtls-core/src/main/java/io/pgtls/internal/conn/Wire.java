@@ -108,6 +108,11 @@ final class Wire {
     return in.size();
   }
 
+  /** Whether the incoming buffer has no room left: what arrived so far is all that will fit. */
+  boolean inputFull() {
+    return in.isFull();
+  }
+
   /** The incoming buffer itself, for a TLS engine to unwrap from (with beginRead/endRead). */
   PooledBuffer incoming() {
     return in;

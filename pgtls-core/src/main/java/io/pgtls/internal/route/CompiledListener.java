@@ -2,24 +2,34 @@ package io.pgtls.internal.route;
 
 import io.pgtls.HostPort;
 import io.pgtls.Listener;
+import io.pgtls.ListenerMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A validated {@link Listener} with its routes compiled: what one listening socket hands its
- * connections to.
+ * connections to, what they go through before a route is chosen (timeouts, plaintext policies),
+ * and how a route is chosen from the server name a client asks for.
  */
 public final class CompiledListener {
   private final Listener listener;
   private final List<CompiledRoute> routes;
+  private final ServerNames<CompiledRoute> serverNames;
+  private final RouteCounters counters = new RouteCounters();
 
   private CompiledListener(Listener listener, List<CompiledRoute> routes) {
     this.listener = listener;
     this.routes = routes;
+    ServerNamesBuilder<CompiledRoute> names = ServerNames.builder();
+    routes.forEach(r -> names.add(r, r.route().serverNames()));
+    this.serverNames = names.build();
   }
 
   /**
-   * Loads the TLS material of {@code listener} and each of its routes; the message of any failure
-   * names the route and setting. {@code proxySessions} is the proxy-wide session limit.
+   * Loads the TLS material of each of {@code listener}'s routes; the message of any failure names
+   * the route and setting. {@code proxySessions} is the proxy-wide session limit.
    */
   public static CompiledListener compile(Listener listener, Slots proxySessions) {
     return new CompiledListener(listener,
@@ -34,11 +44,68 @@ public final class CompiledListener {
     return routes;
   }
 
+  /** The route every connection takes when the listener has only one: no server name to read first. */
+  public Optional<CompiledRoute> soleRoute() {
+    return routes.size() == 1 && !serverNames.routesByName() ? Optional.of(routes.get(0)) : Optional.empty();
+  }
+
+  /** The route for a client that asked for {@code serverName} (null: none), and how it matched; empty: none. */
+  public Optional<ServerNames.Match<CompiledRoute>> route(String serverName) {
+    return serverNames.match(serverName);
+  }
+
   /**
-   * The route every connection of this listener takes. A listener has exactly one route until
-   * routes are chosen by the server name the client asks for.
+   * For each route that names server names, the names its certificate does not cover: a client
+   * checking verify-full that asks for one of them refuses pgtls.
    */
-  public CompiledRoute route() {
-    return routes.get(0);
+  public List<String> serverNameWarnings() {
+    List<String> out = new ArrayList<>();
+    for (CompiledRoute r : routes) {
+      List<String> uncovered = CertificateCoverage.uncovered(r.listenerCertificate(), r.route().serverNames());
+      if (!uncovered.isEmpty()) {
+        out.add("route '" + r.name() + "': its certificate (" + r.listenerCertificate().getSubjectX500Principal().getName()
+            + ") does not name " + String.join(", ", uncovered) + "; clients connecting with sslmode=verify-full to "
+            + (uncovered.size() == 1 ? "that name" : "those names") + " will refuse pgtls");
+      }
+    }
+    return out;
+  }
+
+  /** Which name goes to which route, in matching order, one line each. */
+  public List<String> describeRouting() {
+    return serverNames.describe();
+  }
+
+  /**
+   * What happens to connections before (or instead of) reaching a route, on a listener that
+   * chooses routes by server name; a listener with one route counts everything on it.
+   */
+  public RouteCounters counters() {
+    return counters;
+  }
+
+  public ListenerMetrics metrics() {
+    return counters.listenerSnapshot(address().toString());
+  }
+
+  public Duration startupTimeout() {
+    return listener.startupTimeout();
+  }
+
+  public Duration handshakeTimeout() {
+    return listener.handshakeTimeout();
+  }
+
+  public boolean allowPlaintextCancel() {
+    return listener.allowPlaintextCancel();
+  }
+
+  public boolean allowPlaintextClients() {
+    return listener.allowPlaintextClients();
+  }
+
+  @Override
+  public String toString() {
+    return "listener " + address();
   }
 }

@@ -174,8 +174,13 @@ public final class CompiledRoute {
   }
 
   /** A server-mode engine for a new client connection, with ALPN "postgresql" offered. */
+  /** The TLS this route presents: its own, or its listener's. */
+  public ListenerTls listenerTls() {
+    return route.listenerTls() != null ? route.listenerTls() : listener.tls();
+  }
+
   public SSLEngine newListenerEngine() {
-    ListenerTls lt = listener.tls();
+    ListenerTls lt = listenerTls();
     SSLEngine engine = TlsContexts.serverEngine(tls.listenerContext, lt.mtls(), lt.protocols());
     if (!lt.cipherSuites().isEmpty()) {
       engine.setEnabledCipherSuites(lt.cipherSuites().toArray(new String[0]));
@@ -203,7 +208,7 @@ public final class CompiledRoute {
 
   /** One phrase for the start-up log line: what TLS each leg uses. */
   public String describe() {
-    ListenerTls lt = listener.tls();
+    ListenerTls lt = listenerTls();
     BackendTls bt = route.backendTls();
     String client = lt.mtls() ? "client TLS with required client certificates" : "client TLS";
     String backend = bt.enabled()
@@ -213,5 +218,11 @@ public final class CompiledRoute {
             + (bt.clientCertificate().isPresent() ? " with client certificate" : "")
         : "backend plaintext";
     return client + ", " + backend;
+  }
+
+  /** The route's name, as messages about it name it. */
+  @Override
+  public String toString() {
+    return name();
   }
 }

@@ -16,6 +16,8 @@ public enum Refusal {
   DIRECT_TLS_WITHOUT_ALPN("direct_tls_without_alpn"),
   /** No startup packet in time. */
   STARTUP_TIMEOUT("startup_timeout"),
+  /** No route of the listener serves the server name the client asked for. */
+  UNRECOGNIZED_NAME("unrecognized_name"),
   /** The TLS handshake with the client failed or timed out. */
   CLIENT_TLS("client_tls"),
   /** The backend could not be resolved, reached or connected in time. */

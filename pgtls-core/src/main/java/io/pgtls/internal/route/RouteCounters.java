@@ -1,5 +1,6 @@
 package io.pgtls.internal.route;
 
+import io.pgtls.ListenerMetrics;
 import io.pgtls.RouteMetrics;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -24,11 +25,15 @@ public final class RouteCounters {
   private final LongAdder bytesClientToBackend = new LongAdder();
   private final LongAdder bytesBackendToClient = new LongAdder();
   private final Map<Refusal, LongAdder> refusals = new EnumMap<>(Refusal.class);
+  private final Map<ServerNames.Kind, LongAdder> matches = new EnumMap<>(ServerNames.Kind.class);
   private final ConcurrentHashMap<String, LongAdder> handshakeFailures = new ConcurrentHashMap<>();
 
   RouteCounters() {
     for (Refusal r : Refusal.values()) {
       refusals.put(r, new LongAdder());
+    }
+    for (ServerNames.Kind k : ServerNames.Kind.values()) {
+      matches.put(k, new LongAdder());
     }
   }
 
@@ -68,6 +73,11 @@ public final class RouteCounters {
     bytesBackendToClient.add(bytes);
   }
 
+  /** A connection took this route, its server name matching as {@code kind}. */
+  public void matched(ServerNames.Kind kind) {
+    matches.get(kind).increment();
+  }
+
   public void refused(Refusal reason) {
     refusals.get(reason).increment();
   }
@@ -84,6 +94,23 @@ public final class RouteCounters {
     long acc = accepted.sum();
     return new RouteMetrics(route, acc, Math.max(0, acc - closed.sum()), sessions.sum(), refused, failures,
         clientHandshakes.sum(), clientHandshakeNanos.sum() / 1e9, backendConnects.sum(), backendConnectNanos.sum() / 1e9,
-        backendConnectFailures.sum(), bytesClientToBackend.sum(), bytesBackendToClient.sum(), certificateNotAfter);
+        backendConnectFailures.sum(), bytesClientToBackend.sum(), bytesBackendToClient.sum(), certificateNotAfter,
+        labelled(matches));
+  }
+
+  /** The counters of a listener's connections before (or instead of) reaching a route. */
+  ListenerMetrics listenerSnapshot(String listener) {
+    Map<String, Long> failures = new TreeMap<>();
+    handshakeFailures.forEach((k, v) -> failures.put(k, v.sum()));
+    Map<String, Long> refused = new TreeMap<>();
+    refusals.forEach((k, v) -> refused.put(k.label, v.sum()));
+    long acc = accepted.sum();
+    return new ListenerMetrics(listener, acc, Math.max(0, acc - closed.sum()), refused, failures);
+  }
+
+  private static Map<String, Long> labelled(Map<ServerNames.Kind, LongAdder> counts) {
+    Map<String, Long> out = new TreeMap<>();
+    counts.forEach((k, v) -> out.put(k.label, v.sum()));
+    return out;
   }
 }

@@ -40,7 +40,7 @@ final class RouteTls {
   /** Reads every file of {@code route} and its listener; the message of any failure names the route and setting. */
   static RouteTls load(Listener listener, Route route) {
     try {
-      return loadOrThrow(listener.tls(), route);
+      return loadOrThrow(route.listenerTls() != null ? route.listenerTls() : listener.tls(), route);
     } catch (NoSuchAlgorithmException e) {
       throw new PgTlsException("route '" + route.name() + "': no default TLS context in this Java runtime", e);
     }

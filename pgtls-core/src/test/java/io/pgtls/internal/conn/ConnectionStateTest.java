@@ -5,6 +5,7 @@ import static io.pgtls.internal.conn.ConnectionState.BACKEND_CONNECTING;
 import static io.pgtls.internal.conn.ConnectionState.BACKEND_HANDSHAKE;
 import static io.pgtls.internal.conn.ConnectionState.BACKEND_NEGOTIATING;
 import static io.pgtls.internal.conn.ConnectionState.CLIENT_HANDSHAKE;
+import static io.pgtls.internal.conn.ConnectionState.CLIENT_HELLO;
 import static io.pgtls.internal.conn.ConnectionState.CLOSED;
 import static io.pgtls.internal.conn.ConnectionState.CLOSING;
 import static io.pgtls.internal.conn.ConnectionState.FORWARDING_CANCEL;
@@ -31,7 +32,8 @@ class ConnectionStateTest {
   private static final Map<ConnectionState, Set<ConnectionState>> LEGAL = new EnumMap<>(ConnectionState.class);
 
   static {
-    legal(NEGOTIATING, CLIENT_HANDSHAKE, BACKEND_CONNECTING, CLOSING, CLOSED);
+    legal(NEGOTIATING, CLIENT_HELLO, BACKEND_CONNECTING, CLOSING, CLOSED);
+    legal(CLIENT_HELLO, CLIENT_HANDSHAKE, CLOSING, CLOSED);
     legal(CLIENT_HANDSHAKE, AWAIT_STARTUP, CLOSING, CLOSED);
     legal(AWAIT_STARTUP, BACKEND_CONNECTING, CLOSING, CLOSED);
     legal(BACKEND_CONNECTING, BACKEND_NEGOTIATING, BACKEND_HANDSHAKE, RELAYING, FORWARDING_CANCEL, CLOSING, CLOSED);
@@ -51,7 +53,8 @@ class ConnectionStateTest {
 
   static Stream<Arguments> legalMoves() {
     return Stream.of(
-        move("SSLRequest answered: the client's TLS handshake starts", NEGOTIATING, CLIENT_HANDSHAKE),
+        move("SSLRequest answered (or direct TLS): read the ClientHello", NEGOTIATING, CLIENT_HELLO),
+        move("route chosen from the ClientHello: its engine handshakes", CLIENT_HELLO, CLIENT_HANDSHAKE),
         move("plaintext CancelRequest or opted-in plaintext session goes straight to the backend", NEGOTIATING,
             BACKEND_CONNECTING),
         move("client TLS up: read the startup message inside it", CLIENT_HANDSHAKE, AWAIT_STARTUP),
@@ -70,6 +73,8 @@ class ConnectionStateTest {
     return Stream.of(
         move("skipping the startup message after the client handshake", CLIENT_HANDSHAKE, RELAYING),
         move("relaying before any TLS or backend", NEGOTIATING, RELAYING),
+        move("a handshake on an engine made before the route is chosen", NEGOTIATING, CLIENT_HANDSHAKE),
+        move("reading the startup message before the handshake", CLIENT_HELLO, AWAIT_STARTUP),
         move("reconnecting the backend of a live session", RELAYING, BACKEND_CONNECTING),
         move("a relayed session turning into a cancel", RELAYING, FORWARDING_CANCEL),
         move("a cancel turning into a session", FORWARDING_CANCEL, RELAYING),

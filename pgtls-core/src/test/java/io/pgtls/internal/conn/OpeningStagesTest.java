@@ -10,6 +10,7 @@ import io.pgtls.internal.buffer.BufferPool;
 import io.pgtls.internal.buffer.PooledBuffer;
 import io.pgtls.internal.pg.ErrorResponse;
 import io.pgtls.internal.pg.StartupCodes;
+import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.route.Refusal;
 import io.pgtls.internal.route.Slots;
@@ -79,8 +80,8 @@ class OpeningStagesTest {
     assertThat(outcome.request()).isEqualTo(new SessionRequest(false, "alice", "db", "3.0", STARTUP.length, "localhost"));
     assertThat(bytes(o.c2b)).as("the StartupMessage waits, whole and alone, to be forwarded").isEqualTo(STARTUP);
     assertThat(peer.answers()).isEqualTo("S");
-    assertThat(o.harness.visited()).containsExactly(ConnectionState.NEGOTIATING, ConnectionState.CLIENT_HANDSHAKE,
-        ConnectionState.AWAIT_STARTUP);
+    assertThat(o.harness.visited()).containsExactly(ConnectionState.NEGOTIATING, ConnectionState.CLIENT_HELLO,
+        ConnectionState.CLIENT_HANDSHAKE, ConnectionState.AWAIT_STARTUP);
   }
 
   @Test
@@ -272,7 +273,7 @@ class OpeningStagesTest {
     o.pipe = new MemoryPipe(chunk);
     Leg client = new Leg("client", o.pipe.near(), pool);
     o.c2b = buffer("c2b");
-    o.harness = new StageHarness(new ClientOpening(new ConnectionLog("test"), compile(route), client, o.c2b),
+    o.harness = new StageHarness(new ClientOpening(new ConnectionLog("test"), listenerOf(route), client, o.c2b),
         ConnectionState.NEGOTIATING, o.pipe, client);
     return o;
   }
@@ -305,11 +306,16 @@ class OpeningStagesTest {
   }
 
   private static CompiledRoute compile(Route route) {
-    Listener listener = Listener.builder("127.0.0.1:0")
-        .tls(ListenerTls.pem(files.serverCertificate, files.serverKey))
-        .route(route)
-        .build();
-    return CompiledRoute.compile(listener, route, new Slots(0));
+    return listenerOf(route).routes().get(0);
+  }
+
+  private static CompiledListener listenerOf(Route... routes) {
+    Listener.Builder listener = Listener.builder("127.0.0.1:0")
+        .tls(ListenerTls.pem(files.serverCertificate, files.serverKey));
+    for (Route r : routes) {
+      listener.route(r);
+    }
+    return CompiledListener.compile(listener.build(), new Slots(0));
   }
 
   private PooledBuffer buffer(String name) {

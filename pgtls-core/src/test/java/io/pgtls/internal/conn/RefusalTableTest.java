@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.pgtls.HostPort;
+import io.pgtls.internal.tls.ClientHelloPeek;
 import io.pgtls.internal.conn.Rejection.Ending;
 import io.pgtls.internal.route.Refusal;
 import java.lang.reflect.InvocationTargetException;
@@ -112,6 +113,8 @@ class RefusalTableTest {
       return (byte) 'X';
     } else if (type == boolean.class) {
       return flag;
+    } else if (type == ClientHelloPeek.Reason.class) {
+      return flag ? ClientHelloPeek.Reason.NOT_HANDSHAKE : ClientHelloPeek.Reason.MALFORMED;
     }
     return fail("no sample argument of type %s for Refusals.%s: add one here", type.getSimpleName(), m.getName());
   }

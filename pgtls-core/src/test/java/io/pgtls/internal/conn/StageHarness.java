@@ -24,6 +24,7 @@ final class StageHarness {
   private final List<Leg> legs = new ArrayList<>();
   private ConnectionState state;
   private final List<ConnectionState> visited = new ArrayList<>();
+  private final List<String> routed = new ArrayList<>();
 
   /** @param pipe the pipe the stage talks over: while bytes move through it, the exchange is not stuck */
   StageHarness(Stage stage, ConnectionState first, MemoryPipe pipe, Leg... legs) {
@@ -49,6 +50,11 @@ final class StageHarness {
     return visited;
   }
 
+  /** Each route the stage chose, with how its server name matched: "a exact". */
+  List<String> routed() {
+    return routed;
+  }
+
   Outcome run(Peer peer) throws IOException {
     int idle = 0;
     long moved = pipe.moved();
@@ -66,6 +72,9 @@ final class StageHarness {
         case RUN_TASKS:
           o.leg().beginTasks().run();
           o.leg().tasksDone();
+          break;
+        case ROUTED:
+          routed.add(o.route().name() + " " + o.match().label);
           break;
         case RESOLVE:
           ((BackendOpening) stage).resolved(InetAddress.getAllByName(((BackendOpening) stage).hostToResolve()), null);
