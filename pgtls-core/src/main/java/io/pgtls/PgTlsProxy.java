@@ -4,6 +4,7 @@ import io.pgtls.internal.conn.Acceptor;
 import io.pgtls.internal.loop.LoopGroup;
 import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
+import io.pgtls.internal.pg.CancelKeys;
 import io.pgtls.internal.route.Slots;
 import io.pgtls.internal.tls.ServerNameParsing;
 import java.io.IOException;
@@ -303,6 +304,7 @@ public final class PgTlsProxy implements AutoCloseable {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private final List<Listener> listeners = new ArrayList<>();
     private UnaryOperator<ByteChannel> channelWrapper = UnaryOperator.identity();
+    private byte[] cancelKeySecret;
 
     private Builder() {}
 
@@ -343,6 +345,21 @@ public final class PgTlsProxy implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The secret (at least 32 bytes) from which a listener with several routes mints the cancel
+     * keys its clients see, so that a CancelRequest, which names no server, reaches its session's
+     * route. Replicas behind one load balancer that share the secret and the configuration route
+     * each other's cancels. Default: a random secret of this process.
+     */
+    public Builder cancelKeySecret(byte[] secret) {
+      if (secret == null || secret.length < CancelKeys.MIN_SECRET_BYTES) {
+        throw new PgTlsException("pgtls[" + name + "]: cancel_key_secret must be at least " + CancelKeys.MIN_SECRET_BYTES
+            + " bytes, got " + (secret == null ? 0 : secret.length));
+      }
+      this.cancelKeySecret = secret.clone();
+      return this;
+    }
+
     /** A listener with its routes. */
     public Builder listener(Listener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -368,9 +385,10 @@ public final class PgTlsProxy implements AutoCloseable {
       List<Listener> grouped = ListenerGroups.group(listeners);
       new Validation(name).check(grouped);
       Slots proxySessions = new Slots(maxConnections);
+      CancelKeys cancelKeys = cancelKeySecret == null ? CancelKeys.random() : CancelKeys.fromSecret(cancelKeySecret);
       List<CompiledListener> compiled = new ArrayList<>();
       for (Listener l : grouped) {
-        compiled.add(CompiledListener.compile(l, proxySessions));
+        compiled.add(CompiledListener.compile(l, proxySessions, cancelKeys));
       }
       if (!ServerNameParsing.jvmAcceptsEveryName()) {
         log.warn("pgtls[{}]: this JVM's TLS engine refuses server names PostgreSQL accepts (with '_', as Docker "

@@ -9,7 +9,6 @@ import io.pgtls.internal.loop.Selectable;
 import io.pgtls.internal.pg.ScramPlusWatch;
 import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
-import io.pgtls.internal.route.RouteCounters;
 import io.pgtls.internal.route.ServerNames;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,10 +33,9 @@ public final class ProxyConnection {
   private final long id;
   private final String proxyName;
   private final CompiledListener listener;
-  /** The route, once chosen: at accept on a listener with one route, else from the ClientHello. */
+  private final RouteChoice routing;
+  /** The route, once chosen (a copy of {@code routing}'s, read on every step). */
   private CompiledRoute route;
-  /** How the route was chosen, on a listener that chooses by server name; null on one with one route. */
-  private ServerNames.Kind match;
   private final EventLoop loop;
   private final LoopGroup group;
   private final BufferPool pool;
@@ -69,7 +67,8 @@ public final class ProxyConnection {
     this.id = id;
     this.proxyName = proxyName;
     this.listener = listener;
-    this.route = listener.soleRoute().orElse(null);
+    this.routing = new RouteChoice(listener);
+    this.route = routing.route();
     this.loop = loop;
     this.group = group;
     this.pool = loop.buffers();
@@ -87,9 +86,9 @@ public final class ProxyConnection {
       SocketChannel socket) {
     ProxyConnection c = new ProxyConnection(group.nextConnectionId(), proxyName, listener, loop, group, socket);
     group.connectionOpened();
-    (c.route != null ? c.route.counters() : listener.counters()).accepted();
+    c.routing.accepted();
     try {
-      c.client.register(loop, SelectionKey.OP_READ, c.new Handler(c.client));
+      c.client.register(loop, SelectionKey.OP_READ, c.handlerOf(c.client));
     } catch (IOException e) {
       c.closeNow("could not register the socket: " + e.getMessage());
       return;
@@ -189,24 +188,15 @@ public final class ProxyConnection {
 
   /** The route is chosen: from now on the connection counts, and logs, as the route's. */
   private void routed(CompiledRoute chosen, ServerNames.Kind kind) {
-    if (route == null) {
+    if (routing.choose(chosen, kind)) {
       route = chosen;
-      match = kind;
-      route.counters().accepted();
       log.retag(tag());
     }
-    route.counters().matched(kind);
   }
 
   /** Every log line's start: the route once known, else the listener. */
   private String tag() {
-    return "pgtls[" + proxyName + "] " + (route != null ? "route '" + route.name() + "'" : "listener "
-        + listener.address()) + " conn#" + id + " client=" + clientAddress;
-  }
-
-  /** Where this connection's events count: its route's counters, or its listener's until it has a route. */
-  private RouteCounters counters() {
-    return route != null ? route.counters() : listener.counters();
+    return "pgtls[" + proxyName + "] " + routing.describe() + " conn#" + id + " client=" + clientAddress;
   }
 
   /**
@@ -217,8 +207,11 @@ public final class ProxyConnection {
   private void clientReady(SessionRequest r) throws IOException {
     request = r;
     if (r.cancel()) {
-      log.info("CancelRequest ({}) forwarded to backend {}", client.isTls() ? "inside TLS" : "plaintext",
-          route.backend());
+      String how = client.isTls() ? "inside TLS" : "plaintext";
+      if (listener.mintsCancelKeys() && !cancelTarget(how)) {
+        return;
+      }
+      log.info("CancelRequest ({}) forwarded to backend {}", how, route.backend());
       client.close(loop);
     } else {
       Optional<String> refused = route.tryAcquireSession();
@@ -230,8 +223,25 @@ public final class ProxyConnection {
       log.debug("StartupMessage protocol {} user={} database={}", r.protocol(), r.user(), r.database());
     }
     backendOpening = new BackendOpening(log, route,
-        new BackendSockets(loop, group, pool, Handler::new, leg -> backend = leg), b2c);
+        new BackendSockets(loop, group, pool, this::handlerOf, leg -> backend = leg), b2c);
     moveTo(ConnectionState.BACKEND_CONNECTING, backendOpening);
+  }
+
+  /**
+   * On a listener that mints cancel keys, the key names the route (whatever server name a TLS
+   * cancel came with); false when the key was not minted here: the cancel is dropped.
+   */
+  private boolean cancelTarget(String how) {
+    Optional<CompiledListener.CancelTarget> target = CancelPackets.retarget(c2b, request.packetLength(), listener);
+    if (target.isEmpty()) {
+      refuse(Refusals.cancelWithUnknownKey(how));
+      return false;
+    }
+    if (routing.moveTo(target.get().route())) {
+      route = target.get().route();
+      log.retag(tag());
+    }
+    return true;
   }
 
   private void backendReady() {
@@ -243,8 +253,8 @@ public final class ProxyConnection {
     }
     route.counters().sessionStarted();
     log.info("session user={} database={}{}{} -> backend {} ({})", request.user(), request.database(),
-        request.serverName().isEmpty() ? "" : " sni=" + request.serverName(), match == null ? "" : " match="
-        + match.label, HostPort.format(backendAddress),
+        request.serverName().isEmpty() ? "" : " sni=" + request.serverName(), routing.match() == null ? ""
+        : " match=" + routing.match().label, HostPort.format(backendAddress),
         backend.isTls() ? backend.tls().protocol() : "plaintext");
     ScramPlusWatch scramWatch = null;
     if (backend.isTls() && client.isTls() && !client.tls().presentsSameEndPointAs(backend.tls())) {
@@ -269,9 +279,9 @@ public final class ProxyConnection {
       route.counters().backendConnectFailed();
     }
     if (r.handshakeFailure() != null) {
-      counters().clientHandshakeFailed(r.handshakeFailure());
+      routing.counters().clientHandshakeFailed(r.handshakeFailure());
     }
-    counters().refused(r.reason());
+    routing.counters().refused(r.reason());
     closeBackend();
     if (r.ending() == Rejection.Ending.NOW) {
       closeNow(r.closeReason());
@@ -350,12 +360,7 @@ public final class ProxyConnection {
       route.releaseSession();
     }
     group.connectionClosed();
-    if (route != null) {
-      route.counters().closed();
-    }
-    if (listener.soleRoute().isEmpty()) {
-      listener.counters().closed();
-    }
+    routing.closed();
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
     boolean session = request != null && !request.cancel();
     if (was == ConnectionState.RELAYING || was == ConnectionState.CLOSING && session && hadBackend) {
@@ -403,41 +408,14 @@ public final class ProxyConnection {
     }
   }
 
-  @Override
-  public String toString() {
-    return "ProxyConnection[" + (route != null ? route.name() : listener.address()) + "#" + id + " " + state + " " + stage + " " + client
-        + (backend == null ? "" : " " + backend) + " " + c2b + " " + b2c + " bytes=" + traffic + "]";
+  /** The attachment of {@code leg}'s selection key: every key event ends in {@link #run()}. */
+  private Selectable handlerOf(Leg leg) {
+    return new LegEvents(leg, this::run, this::fail, () -> closeNow("proxy shutting down"), this::toString);
   }
 
-  /** The attachment of one leg's selection key: every key event ends in {@link #run()}. */
-  private final class Handler implements Selectable {
-    private final Leg leg;
-
-    Handler(Leg leg) {
-      this.leg = leg;
-    }
-
-    @Override
-    public void onReady(int readyOps) {
-      if ((readyOps & SelectionKey.OP_READ) != 0) {
-        leg.markReadable();
-      }
-      run();
-    }
-
-    @Override
-    public void onFailure(Throwable cause) {
-      fail(cause);
-    }
-
-    @Override
-    public void onLoopShutdown() {
-      closeNow("proxy shutting down");
-    }
-
-    @Override
-    public String toString() {
-      return ProxyConnection.this.toString();
-    }
+  @Override
+  public String toString() {
+    return "ProxyConnection[" + routing + "#" + id + " " + state + " " + stage + " " + client
+        + (backend == null ? "" : " " + backend) + " " + c2b + " " + b2c + " bytes=" + traffic + "]";
   }
 }

@@ -64,6 +64,13 @@ final class Refusals {
         "plaintext CancelRequest refused: this route accepts cancels only inside TLS", "plaintext CancelRequest refused");
   }
 
+  /** A cancel this listener cannot route: its key was not minted here (a guess, another replica's secret). */
+  static Rejection cancelWithUnknownKey(String how) {
+    return silent(Refusal.CANCEL_UNKNOWN_KEY, Ending.NOW, Level.INFO, "CancelRequest (" + how + ") with a key no "
+        + "session of this listener was given (a guess, or pgtls replicas with different cancel_key_secret); dropped",
+        "cancel with an unknown key");
+  }
+
   /** No complete first packet within startup_timeout, before TLS. */
   static Rejection startupTimeoutInPlaintext(long millis) {
     return silent(Refusal.STARTUP_TIMEOUT, Ending.NOW, Level.INFO,

@@ -3,6 +3,7 @@ package io.pgtls.internal.route;
 import io.pgtls.HostPort;
 import io.pgtls.Listener;
 import io.pgtls.ListenerMetrics;
+import io.pgtls.internal.pg.CancelKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,12 @@ public final class CompiledListener {
   private final List<CompiledRoute> routes;
   private final ServerNames<CompiledRoute> serverNames;
   private final RouteCounters counters = new RouteCounters();
+  private final CancelKeys cancelKeys;
 
-  private CompiledListener(Listener listener, List<CompiledRoute> routes) {
+  private CompiledListener(Listener listener, List<CompiledRoute> routes, CancelKeys cancelKeys) {
     this.listener = listener;
     this.routes = routes;
+    this.cancelKeys = cancelKeys;
     ServerNamesBuilder<CompiledRoute> names = ServerNames.builder();
     routes.forEach(r -> names.add(r, r.route().serverNames()));
     this.serverNames = names.build();
@@ -31,10 +34,38 @@ public final class CompiledListener {
    * Loads the TLS material of each of {@code listener}'s routes; the message of any failure names
    * the route and setting. {@code proxySessions} is the proxy-wide session limit.
    */
-  public static CompiledListener compile(Listener listener, Slots proxySessions) {
+  public static CompiledListener compile(Listener listener, Slots proxySessions, CancelKeys cancelKeys) {
     return new CompiledListener(listener,
-        listener.routes().stream().map(r -> CompiledRoute.compile(listener, r, proxySessions)).toList());
+        listener.routes().stream().map(r -> CompiledRoute.compile(listener, r, proxySessions)).toList(), cancelKeys);
   }
+
+  /**
+   * Whether this listener mints the cancel keys its clients see: when it has several routes, a
+   * plaintext CancelRequest (no server name) finds its session's route only through its key.
+   */
+  public boolean mintsCancelKeys() {
+    return soleRoute().isEmpty();
+  }
+
+  /** The keys a session of {@code route} shows its client in place of its backend's. */
+  public CancelKeys.Minted mint(CompiledRoute route, int backendPid, byte[] backendKey) {
+    return cancelKeys.mint(route.routeId(), backendPid, backendKey);
+  }
+
+  /**
+   * Where the cancel for a key this listener minted goes: the route and the backend's own pid and
+   * key; empty for a key it did not mint (a guess, another secret, a route no longer configured).
+   */
+  public Optional<CancelTarget> cancelTarget(int pid, byte[] key) {
+    Optional<CancelKeys.Decoded> d = cancelKeys.open(pid, key);
+    if (d.isEmpty() || d.get().routeId() >= routes.size()) {
+      return Optional.empty();
+    }
+    return Optional.of(new CancelTarget(routes.get(d.get().routeId()), d.get().backendPid(), d.get().backendKey()));
+  }
+
+  /** A decoded cancel: the route whose backend gets it, and what that backend issued. */
+  public record CancelTarget(CompiledRoute route, int backendPid, byte[] backendKey) {}
 
   public HostPort address() {
     return listener.address();

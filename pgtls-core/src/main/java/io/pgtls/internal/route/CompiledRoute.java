@@ -220,6 +220,14 @@ public final class CompiledRoute {
     return client + ", " + backend;
   }
 
+  /**
+   * The route's number on its listener (its place in configuration order), which minted cancel
+   * keys carry: the same on every replica that shares the configuration.
+   */
+  public int routeId() {
+    return listener.routes().indexOf(route);
+  }
+
   /** The route's name, as messages about it name it. */
   @Override
   public String toString() {

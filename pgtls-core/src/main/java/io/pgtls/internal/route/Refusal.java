@@ -10,6 +10,8 @@ public enum Refusal {
   INVALID_PACKET("invalid_packet"),
   /** Protocol major version other than 3, or an encryption request inside TLS. */
   UNSUPPORTED_PROTOCOL("unsupported_protocol"),
+  /** A CancelRequest whose key no session of the listener was given (a guess, another secret). */
+  CANCEL_UNKNOWN_KEY("cancel_unknown_key"),
   /** A plaintext CancelRequest on a route that accepts cancels only inside TLS. */
   PLAINTEXT_CANCEL("plaintext_cancel"),
   /** Direct TLS without ALPN "postgresql". */

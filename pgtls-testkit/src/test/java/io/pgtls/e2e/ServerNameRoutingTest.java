@@ -1,0 +1,101 @@
+package io.pgtls.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtls.BackendTls;
+import io.pgtls.ListenerTls;
+import io.pgtls.Route;
+import io.pgtls.testkit.IssuedCertificate;
+import io.pgtls.testkit.PostgresServer;
+import io.pgtls.testkit.junit.StartStop;
+import java.net.ServerSocket;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One listener in front of two PostgreSQL servers, the route chosen by the host name psql
+ * connects with (TLS SNI); proven by which server answers {@code inet_server_port()}.
+ */
+class ServerNameRoutingTest {
+  private static final Fixture f = Fixture.get();
+  private static final PostgresServer second =
+      PostgresServer.builder().user(Fixture.USER, Fixture.PASSWORD).database(Fixture.DATABASE).build();
+  private static final IssuedCertificate names = f.pki.server("sni", "a.db.test", "b.db.test", "*.tenants.test",
+      "pg_primary", "localhost");
+  private static final int shared = freePort();
+  private static final int strict = freePort();
+
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(() -> List.of(
+      route("a", shared, "a.db.test").backend(f.backendAddress())
+          .backendTls(BackendTls.verifyFull(f.pki.caCertificateFile())).build(),
+      route("b", shared, "b.db.test", "*.tenants.test").backend("127.0.0.1:" + second.port()).build(),
+      route("no-name", shared, "no_sni").backend("127.0.0.1:" + second.port()).build(),
+      route("default", shared).backend(f.backendAddress()).build(),
+      route("only-c", strict, "c.db.test").backend(f.backendAddress()).build()), second);
+
+  private static Route.Builder route(String name, int port, String... serverNames) {
+    return Route.builder(name).listen("127.0.0.1:" + port).serverNames(serverNames)
+        .tls(ListenerTls.pem(names.certificateFile(), names.privateKeyFile())).backendTls(BackendTls.disabled());
+  }
+
+  @Test
+  void eachHostNameReachesItsOwnBackendThroughOnePort() throws Exception {
+    assertThat(port("host=a.db.test sslmode=verify-full")).isEqualTo(f.postgres.port());
+    assertThat(port("host=b.db.test sslmode=verify-full")).isEqualTo(second.port());
+  }
+
+  @Test
+  void aWildcardServesOneLabelOnlyAndNamesMatchWhateverTheirCase() throws Exception {
+    assertThat(port("host=x.tenants.test sslmode=verify-full")).isEqualTo(second.port());
+    assertThat(port("host=x.y.tenants.test sslmode=require")).as("two labels: the default route")
+        .isEqualTo(f.postgres.port());
+    assertThat(port("host=tenants.test sslmode=require")).as("the suffix alone: the default route")
+        .isEqualTo(f.postgres.port());
+    assertThat(port("host=B.DB.TEST sslmode=verify-full")).isEqualTo(second.port());
+  }
+
+  @Test
+  void namesTheJdkRefusesButPostgresqlAcceptsConnect() throws Exception {
+    assertThat(port("host=a.db.test. sslmode=require")).as("a trailing dot matches the name without it")
+        .isEqualTo(f.postgres.port());
+    assertThat(port("host=pg_primary sslmode=require")).as("an underscore, as Docker Compose names have")
+        .isEqualTo(f.postgres.port());
+  }
+
+  @Test
+  void clientsWithoutAServerNameTakeTheNoSniRoute() throws Exception {
+    assertThat(port("host=a.db.test sslsni=0 sslmode=require")).isEqualTo(second.port());
+    assertThat(port("host=127.0.0.1 sslmode=require")).as("libpq sends no SNI for an IP address")
+        .isEqualTo(second.port());
+  }
+
+  @Test
+  void aNameNoRouteServesEndsTheHandshakeWithUnrecognizedName() throws Exception {
+    ClientTools.Result r = ClientTools.psql("host=d.db.test hostaddr=127.0.0.1 port=" + strict + " dbname="
+        + Fixture.DATABASE + " user=" + Fixture.USER + " sslmode=require", Fixture.PASSWORD, "select 1");
+    assertThat(r.exitCode).isNotZero();
+    assertThat(r.stderr).contains("unrecognized name");
+    assertThat(port("host=c.db.test sslmode=require", strict)).isEqualTo(f.postgres.port());
+  }
+
+  private static int port(String conninfo) throws Exception {
+    return port(conninfo, shared);
+  }
+
+  private static int port(String conninfo, int listenPort) throws Exception {
+    String full = conninfo + (conninfo.contains("host=127.") ? "" : " hostaddr=127.0.0.1") + " port=" + listenPort
+        + " dbname=" + Fixture.DATABASE + " user=" + Fixture.USER + " sslrootcert=" + f.pki.caCertificateFile()
+        + " channel_binding=disable";
+    ClientTools.Result r = ClientTools.psql(full, Fixture.PASSWORD, "select inet_server_port()");
+    assertThat(r.exitCode).as(r.stderr).isZero();
+    return Integer.parseInt(r.stdout.strip());
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
