@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.pgtls.internal.pg.CancelKeys;
 import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.route.Slots;
@@ -118,7 +119,7 @@ class ListenerTest {
         .route(Route.builder("main").backend("127.0.0.1:5432").backendTls(BackendTls.disabled())
             .connectTimeout(Duration.ofSeconds(2)).build())
         .build();
-    CompiledRoute route = CompiledListener.compile(listener, new Slots(10)).routes().get(0);
+    CompiledRoute route = CompiledListener.compile(listener, new Slots(10), CancelKeys.random()).routes().get(0);
     assertThat(route.listen()).isEqualTo(HostPort.of("127.0.0.1", 0));
     assertThat(route.startupTimeout()).isEqualTo(Duration.ofSeconds(7));
     assertThat(route.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));

@@ -1,5 +1,6 @@
 package io.pgtls.e2e;
 
+import io.pgtls.ListenerMetrics;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.Route;
 import io.pgtls.testkit.junit.Startable;
@@ -7,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * pgtls with the routes one test class needs, as a {@code @StartStop} field. The routes are made
@@ -14,18 +16,27 @@ import java.util.function.Supplier;
  * of backends the class has to itself, which start before pgtls and close after it.
  */
 final class FixtureProxy implements Startable {
+  private final UnaryOperator<PgTlsProxy.Builder> settings;
   private final Supplier<List<Route>> routes;
   private final List<Startable> backends;
   private PgTlsProxy proxy;
 
-  private FixtureProxy(Supplier<List<Route>> routes, List<Startable> backends) {
+  private FixtureProxy(UnaryOperator<PgTlsProxy.Builder> settings, Supplier<List<Route>> routes,
+      List<Startable> backends) {
+    this.settings = settings;
     this.routes = routes;
     this.backends = backends;
   }
 
   /** pgtls with these routes, in front of the fixture and of {@code backends}. */
   static FixtureProxy of(Supplier<List<Route>> routes, Startable... backends) {
-    return new FixtureProxy(routes, List.of(backends));
+    return new FixtureProxy(UnaryOperator.identity(), routes, List.of(backends));
+  }
+
+  /** The same, with proxy-wide settings of the test's own (such as a cancel key secret). */
+  static FixtureProxy of(UnaryOperator<PgTlsProxy.Builder> settings, Supplier<List<Route>> routes,
+      Startable... backends) {
+    return new FixtureProxy(settings, routes, List.of(backends));
   }
 
   @Override
@@ -35,7 +46,9 @@ final class FixtureProxy implements Startable {
     }
     try {
       backends.forEach(Startable::start);
-      proxy = Fixture.start(routes.get().toArray(Route[]::new));
+      PgTlsProxy.Builder b = settings.apply(PgTlsProxy.builder().name("e2e").loops(2));
+      routes.get().forEach(b::route);
+      proxy = b.build().start();
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -74,6 +87,10 @@ final class FixtureProxy implements Startable {
 
   List<String> routeNames() {
     return running().routeNames();
+  }
+
+  List<ListenerMetrics> listenerMetrics() {
+    return running().listenerMetrics();
   }
 
   int activeConnections() {

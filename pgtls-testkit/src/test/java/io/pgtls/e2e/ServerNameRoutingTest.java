@@ -9,6 +9,10 @@ import io.pgtls.testkit.IssuedCertificate;
 import io.pgtls.testkit.PostgresServer;
 import io.pgtls.testkit.junit.StartStop;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +80,42 @@ class ServerNameRoutingTest {
     assertThat(r.exitCode).isNotZero();
     assertThat(r.stderr).contains("unrecognized name");
     assertThat(port("host=c.db.test sslmode=require", strict)).isEqualTo(f.postgres.port());
+  }
+
+  @Test
+  void psqlCtrlCOnASessionRoutedByNameCancelsTheQueryOnThatRoutesBackend() throws Exception {
+    // psql 15 sends its CancelRequest in plaintext, without a server name: only the key it was
+    // given can lead it to backend B rather than to the default route's.
+    String conninfo = "host=b.db.test hostaddr=127.0.0.1 port=" + shared + " dbname=" + Fixture.DATABASE + " user="
+        + Fixture.USER + " sslmode=verify-full sslrootcert=" + f.pki.caCertificateFile();
+    ProcessBuilder pb = new ProcessBuilder(ClientTools.require("psql"), "-X", "-d", conninfo, "-c",
+        "select pg_sleep(20)");
+    pb.environment().put("PGPASSWORD", Fixture.PASSWORD);
+    pb.redirectErrorStream(true);
+    Process psql = pb.start();
+    try {
+      awaitQueryRunning();
+      new ProcessBuilder("kill", "-INT", Long.toString(psql.pid())).start().waitFor();
+      assertThat(psql.waitFor(15, TimeUnit.SECONDS)).as("psql ended well before pg_sleep(20)").isTrue();
+      assertThat(new String(psql.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .contains("canceling statement due to user request");
+    } finally {
+      psql.destroyForcibly();
+    }
+  }
+
+  /** Waits (at most 10 s) until backend B runs the test's pg_sleep. */
+  private static void awaitQueryRunning() throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + second.port() + "/"
+        + Fixture.DATABASE, Fixture.USER, Fixture.PASSWORD)) {
+      for (int i = 0; i < 200; i++) {
+        if (Fixture.query(c, "select count(*) from pg_stat_activity where query = 'select pg_sleep(20)'").equals("1")) {
+          return;
+        }
+        Thread.sleep(50);
+      }
+    }
+    throw new AssertionError("the query never started on backend B");
   }
 
   private static int port(String conninfo) throws Exception {

@@ -147,7 +147,9 @@ final class ClientOpening implements Stage {
           continue;
         case CANCEL:
         case SESSION:
-          if (route == null) {
+          // A cancel on a listener with several routes goes where its key leads (the driver
+          // decodes it); a plaintext session takes the route for clients without a server name.
+          if (route == null && d.kind() == Decision.Kind.SESSION) {
             return plaintextRoute(d);
           }
           if (d.kind() == Decision.Kind.CANCEL) {
@@ -173,8 +175,8 @@ final class ClientOpening implements Stage {
   private Outcome plaintextRoute(Decision d) {
     Optional<ServerNames.Match<CompiledRoute>> match = listener.route(null);
     if (match.isEmpty()) {
-      return Outcome.refuse(d.kind() == Decision.Kind.CANCEL ? Refusals.plaintextCancel()
-          : Refusals.plaintextStartupOnListener(listener.address().toString(), d.user(), d.database()));
+      return Outcome.refuse(Refusals.plaintextStartupOnListener(listener.address().toString(), d.user(),
+          d.database()));
     }
     route = match.get().route();
     return Outcome.routed(route, match.get().kind());

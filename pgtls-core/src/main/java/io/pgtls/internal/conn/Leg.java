@@ -260,27 +260,41 @@ final class Leg {
    * flushes; a plaintext leg writes it straight from {@code src}, so there is no copy.
    */
   Progress drain(PooledBuffer src) throws LegIOException {
+    return drain(src, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Sends at most the first {@code max} bytes of {@code src} (a watch over the stream may hold
+   * the rest back); DONE once those are sent.
+   */
+  Progress drain(PooledBuffer src, int max) throws LegIOException {
     if (tls == null) {
-      if (!wire.flush() || !wire.writeFrom(src)) {
+      if (!wire.flush() || !wire.writeFrom(src, max)) {
         return Progress.WOULD_BLOCK_WRITE;
       }
       return Progress.DONE;
     }
     try {
-      return drainTls(src);
+      return drainTls(src, max);
     } catch (SSLException e) {
       throw new LegIOException(side, e);
     }
   }
 
-  private Progress drainTls(PooledBuffer src) throws LegIOException, SSLException {
+  private Progress drainTls(PooledBuffer src, int max) throws LegIOException, SSLException {
+    int left = max;
     while (true) {
       TlsSession.Status status = TlsSession.Status.OK;
       ByteBuffer in = src.beginRead();
       if (in != null) {
+        int limit = in.limit();
+        int start = in.position();
+        in.limit(start + Math.min(left, limit - start));
         try {
           status = tls.send(in, wire.outgoing().prepare());
         } finally {
+          left -= in.position() - start;
+          in.limit(limit);
           src.endRead();
         }
       }

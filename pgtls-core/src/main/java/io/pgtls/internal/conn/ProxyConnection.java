@@ -6,6 +6,7 @@ import io.pgtls.internal.buffer.PooledBuffer;
 import io.pgtls.internal.loop.EventLoop;
 import io.pgtls.internal.loop.LoopGroup;
 import io.pgtls.internal.loop.Selectable;
+import io.pgtls.internal.pg.BackendKeyRewrite;
 import io.pgtls.internal.pg.ScramPlusWatch;
 import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
@@ -262,8 +263,9 @@ public final class ProxyConnection {
       scramWatch = new ScramPlusWatch(request.packetLength());
       route.warnOnceAboutChannelBinding();
     }
+    BackendKeyRewrite keyRewrite = listener.mintsCancelKeys() ? new BackendKeyRewrite(listener.keyMinter(route)) : null;
     moveTo(ConnectionState.RELAYING, new Relay(log, route, client, backend, c2b, b2c, traffic, request.user(),
-        scramWatch));
+        scramWatch, keyRewrite));
   }
 
   // ---------------------------------------------------------------------------------------------

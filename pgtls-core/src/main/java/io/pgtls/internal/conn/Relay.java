@@ -1,6 +1,7 @@
 package io.pgtls.internal.conn;
 
 import io.pgtls.internal.buffer.PooledBuffer;
+import io.pgtls.internal.pg.BackendKeyRewrite;
 import io.pgtls.internal.pg.ScramPlusWatch;
 import io.pgtls.internal.route.CompiledRoute;
 import java.io.IOException;
@@ -31,6 +32,8 @@ final class Relay implements Stage {
   private final long idleNanos;
   /** Set while the client's SASL mechanism choice must be checked before it reaches the backend. */
   private ScramPlusWatch scramWatch;
+  /** Set while the backend's BackendKeyData (and, in 3.0, its own notifications) must be minted for the client. */
+  private BackendKeyRewrite keyRewrite;
   /** When bytes last moved either way (read only with an idle timeout). */
   private long lastActivityNanos;
   private long halfCloseDeadline = NO_DEADLINE;
@@ -38,9 +41,11 @@ final class Relay implements Stage {
   /**
    * @param scramWatch the channel-binding gate for a session whose client saw another certificate
    *     than the backend's, else null
+   * @param keyRewrite the minting of the cancel key the client is told, on a listener with
+   *     several routes; else null
    */
   Relay(ConnectionLog log, CompiledRoute route, Leg client, Leg backend, PooledBuffer c2b, PooledBuffer b2c,
-      Traffic traffic, String user, ScramPlusWatch scramWatch) {
+      Traffic traffic, String user, ScramPlusWatch scramWatch, BackendKeyRewrite keyRewrite) {
     this.log = log;
     this.route = route;
     this.client = client;
@@ -50,6 +55,7 @@ final class Relay implements Stage {
     this.traffic = traffic;
     this.user = user;
     this.scramWatch = scramWatch;
+    this.keyRewrite = keyRewrite;
     this.idleNanos = route.idleTimeout().toNanos();
   }
 
@@ -115,6 +121,8 @@ final class Relay implements Stage {
           if (d == null) {
             return Pumped.REFUSED;
           }
+        } else if (!clientToBackend && keyRewrite != null) {
+          d = drainRewritten(to, buf);
         } else {
           d = to.drain(buf);
         }
@@ -195,11 +203,32 @@ final class Relay implements Stage {
     return d;
   }
 
+  /**
+   * Forwards only what {@link BackendKeyRewrite} has made final: a BackendKeyData or a
+   * NotificationResponse waits whole, and is rewritten, before any of it reaches the client.
+   */
+  private Leg.Progress drainRewritten(Leg to, PooledBuffer buf) throws IOException {
+    int allowed = keyRewrite.process(buf.prepare());
+    int before = buf.size();
+    Leg.Progress d = to.drain(buf, allowed);
+    keyRewrite.drained(before - buf.size());
+    if (!keyRewrite.watching()) {
+      if (keyRewrite.state() == BackendKeyRewrite.State.PROTOCOL_ERROR) {
+        log.warn("backend sent a message of impossible length; the cancel key the client sees is not minted");
+      }
+      keyRewrite = null;
+    }
+    return d;
+  }
+
   @Override
   public boolean wantsInput(ConnectionState state, Leg leg) {
     Leg other = leg == client ? backend : client;
     if (leg == client && scramWatch != null && !other.hasPendingOutput()) {
       return true; // bytes held for the SCRAM check need the rest of their message
+    }
+    if (leg == backend && keyRewrite != null && !other.hasPendingOutput()) {
+      return true; // bytes held for the key rewrite need the rest of their message
     }
     PooledBuffer outOfLeg = leg == client ? c2b : b2c;
     return outOfLeg.isEmpty() && !other.hasPendingOutput();
@@ -245,6 +274,7 @@ final class Relay implements Stage {
 
   @Override
   public String toString() {
-    return "Relay[" + c2b + " " + b2c + (scramWatch != null ? " scram-watch" : "") + "]";
+    return "Relay[" + c2b + " " + b2c + (scramWatch != null ? " scram-watch" : "")
+        + (keyRewrite != null ? " key-rewrite" : "") + "]";
   }
 }

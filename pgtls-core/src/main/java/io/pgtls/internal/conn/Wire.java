@@ -178,20 +178,30 @@ final class Wire {
 
   /** Writes {@code src} (in write mode) to the transport; true when it is empty afterwards. */
   boolean writeFrom(PooledBuffer src) throws LegIOException {
+    return writeFrom(src, Integer.MAX_VALUE);
+  }
+
+  /** Writes at most the first {@code max} bytes of {@code src}; true when those are all written. */
+  boolean writeFrom(PooledBuffer src, int max) throws LegIOException {
     ByteBuffer b = src.beginRead();
     if (b == null) {
       return true;
     }
+    int limit = b.limit();
+    int end = b.position() + Math.min(max, limit - b.position());
+    b.limit(end);
+    boolean all;
     try {
       transport.write(b);
+      all = b.position() == end;
     } catch (IOException e) {
       throw new LegIOException(side, e);
     } finally {
+      b.limit(limit);
       src.endRead();
     }
-    boolean empty = src.isEmpty();
     src.releaseIfEmpty();
-    return empty;
+    return all;
   }
 
   boolean hasPendingOutput() {

@@ -3,6 +3,7 @@ package io.pgtls.internal.route;
 import io.pgtls.HostPort;
 import io.pgtls.Listener;
 import io.pgtls.ListenerMetrics;
+import io.pgtls.internal.pg.BackendKeyMinter;
 import io.pgtls.internal.pg.CancelKeys;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,9 +48,9 @@ public final class CompiledListener {
     return soleRoute().isEmpty();
   }
 
-  /** The keys a session of {@code route} shows its client in place of its backend's. */
-  public CancelKeys.Minted mint(CompiledRoute route, int backendPid, byte[] backendKey) {
-    return cancelKeys.mint(route.routeId(), backendPid, backendKey);
+  /** What mints the key a session of {@code route} shows its client in place of its backend's. */
+  public BackendKeyMinter keyMinter(CompiledRoute route) {
+    return BackendKeyMinter.of(cancelKeys, route.routeId());
   }
 
   /**

@@ -10,6 +10,7 @@ import io.pgtls.internal.buffer.BufferPool;
 import io.pgtls.internal.buffer.PooledBuffer;
 import io.pgtls.internal.pg.ErrorResponse;
 import io.pgtls.internal.pg.StartupCodes;
+import io.pgtls.internal.pg.CancelKeys;
 import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.route.Refusal;
@@ -315,7 +316,7 @@ class OpeningStagesTest {
     for (Route r : routes) {
       listener.route(r);
     }
-    return CompiledListener.compile(listener.build(), new Slots(0));
+    return CompiledListener.compile(listener.build(), new Slots(0), CancelKeys.random());
   }
 
   private PooledBuffer buffer(String name) {
