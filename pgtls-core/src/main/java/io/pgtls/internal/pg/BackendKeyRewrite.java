@@ -23,7 +23,8 @@ import java.util.Objects;
  *
  * <p>Cost: a message of another type is forwarded as it arrives, even in part; only its 5-byte
  * header is held until complete. Only 'K' (at most 265 bytes) is held whole, and of 'A' its first
- * 9 bytes (type, length, pid). Nothing is copied or allocated per message but for 'K'.
+ * 9 bytes (type, length, pid), so the buffer must hold {@link #MIN_BUFFER} bytes. Nothing is
+ * copied or allocated per message but for 'K'.
  */
 public final class BackendKeyRewrite {
   /** Where the session's stream stands. */
@@ -54,6 +55,8 @@ public final class BackendKeyRewrite {
   static final int MAX_LENGTH = 1 << 30;
   /** BackendKeyData: Int32 length + Int32 pid precede the key, so length = 8 + key bytes. */
   private static final int KEY_OVERHEAD = 8;
+  /** The longest BackendKeyData, held whole: the relay buffer must be at least this large. */
+  public static final int MIN_BUFFER = 1 + KEY_OVERHEAD + BackendKeyMinter.MAX_KEY_BYTES;
 
   private final BackendKeyMinter minter;
   private State state = State.AWAITING_KEY;
@@ -130,6 +133,11 @@ public final class BackendKeyRewrite {
           break;
         }
         if (available < 1 + length) {
+          if (1 + length > buf.limit()) {
+            throw new IllegalArgumentException(
+                "a %d-byte buffer cannot hold a %d-byte BackendKeyData; %d bytes always can"
+                    .formatted(buf.limit(), 1 + length, MIN_BUFFER));
+          }
           return judged;
         }
         rewriteKey(buf, length);
