@@ -23,7 +23,8 @@ import java.util.Objects;
  *
  * <p>Cost: a message of another type is forwarded as it arrives, even in part; only its 5-byte
  * header is held until complete. Only 'K' (at most 265 bytes) is held whole, and of 'A' its first
- * 9 bytes (type, length, pid). Nothing is copied or allocated per message but for 'K'.
+ * 9 bytes (type, length, pid), so the buffer must hold {@link #MIN_BUFFER} bytes. Nothing is
+ * copied or allocated per message but for 'K'.
  */
 public final class BackendKeyRewrite {
   /** Where the session's stream stands. */
@@ -54,6 +55,8 @@ public final class BackendKeyRewrite {
   static final int MAX_LENGTH = 1 << 30;
   /** BackendKeyData: Int32 length + Int32 pid precede the key, so length = 8 + key bytes. */
   private static final int KEY_OVERHEAD = 8;
+  /** The longest BackendKeyData, held whole: the relay buffer must be at least this large. */
+  public static final int MIN_BUFFER = 1 + KEY_OVERHEAD + BackendKeyMinter.MAX_KEY_BYTES;
 
   private final BackendKeyMinter minter;
   private State state = State.AWAITING_KEY;
@@ -62,7 +65,7 @@ public final class BackendKeyRewrite {
   /** Bytes of the current pass-through message beyond {@link #judged}. */
   private int skip;
   /** Final bytes that belong right after {@link #judged}: the tail of a longer key. */
-  private byte[] owed = new byte[0];
+  private OwedTail owed = new OwedTail(new byte[0]);
 
   private int realPid;
   private int mintedPid;
@@ -130,6 +133,11 @@ public final class BackendKeyRewrite {
           break;
         }
         if (available < 1 + length) {
+          if (1 + length > buf.limit()) {
+            throw new IllegalArgumentException(
+                "a %d-byte buffer cannot hold a %d-byte BackendKeyData; %d bytes always can"
+                    .formatted(buf.limit(), 1 + length, MIN_BUFFER));
+          }
           return judged;
         }
         rewriteKey(buf, length);
@@ -189,7 +197,7 @@ public final class BackendKeyRewrite {
     int newLength = KEY_OVERHEAD + mintedKey.length;
     int inPlace = Math.min(mintedKey.length, realKey.length);
     if (newLength < length) {
-      move(buf, end, end - (length - newLength), buf.position() - end); // a shorter key
+      OwedTail.move(buf, end, end - (length - newLength), buf.position() - end); // a shorter key
       buf.position(buf.position() - (length - newLength));
     }
     buf.putInt(at + 1, newLength).putInt(at + HEADER, mintedPid).put(at + HEADER + 4, mintedKey, 0, inPlace);
@@ -197,7 +205,7 @@ public final class BackendKeyRewrite {
     if (mintedPid != realPid) {
       state = State.REWRITING_NOTIFICATIONS; // 3.0: the client must still know its notifications
     } else if (mintedKey.length > realKey.length) {
-      owed = Arrays.copyOfRange(mintedKey, inPlace, mintedKey.length);
+      owed = new OwedTail(Arrays.copyOfRange(mintedKey, inPlace, mintedKey.length));
       state = State.DELIVERING_KEY;
       deliverOwed(buf);
     } else {
@@ -205,46 +213,11 @@ public final class BackendKeyRewrite {
     }
   }
 
-  /**
-   * Puts the owed key tail right after {@link #judged}: inserted as far as the buffer has room,
-   * and beyond that swapped with the bytes there, which then owe in turn. Only after the key, with
-   * nothing left to rewrite, so the bytes swapped out need no reading.
-   */
+  /** Places what fits of the owed key tail right after {@link #judged}. */
   private void deliverOwed(ByteBuffer buf) {
-    int size = buf.position();
-    int insert = Math.min(owed.length, buf.limit() - size);
-    move(buf, judged, judged + insert, size - judged);
-    buf.put(judged, owed, 0, insert);
-    buf.position(size + insert);
-    judged += insert;
-    int swap = Math.min(owed.length - insert, buf.position() - judged);
-    byte[] rest = new byte[owed.length - insert];
-    System.arraycopy(owed, insert + swap, rest, 0, rest.length - swap);
-    buf.get(judged, rest, rest.length - swap, swap);
-    buf.put(judged, owed, insert, swap);
-    judged += swap;
-    owed = rest;
-    if (owed.length == 0) {
+    judged = owed.deliver(buf, judged);
+    if (owed.isEmpty()) {
       state = State.KEY_DONE;
-    }
-  }
-
-  /** Moves {@code n} bytes from {@code from} to {@code to} within the buffer; they may overlap. */
-  private static void move(ByteBuffer buf, int from, int to, int n) {
-    if (n == 0 || from == to) {
-      return;
-    }
-    if (buf.hasArray()) {
-      int o = buf.arrayOffset();
-      System.arraycopy(buf.array(), o + from, buf.array(), o + to, n);
-    } else if (to > from) {
-      for (int i = n - 1; i >= 0; i--) {
-        buf.put(to + i, buf.get(from + i));
-      }
-    } else {
-      for (int i = 0; i < n; i++) {
-        buf.put(to + i, buf.get(from + i));
-      }
     }
   }
 
@@ -286,6 +259,6 @@ public final class BackendKeyRewrite {
 
   @Override
   public String toString() {
-    return "BackendKeyRewrite{" + state + " judged=" + judged + " skip=" + skip + " owed=" + owed.length + "}";
+    return "BackendKeyRewrite{" + state + " judged=" + judged + " skip=" + skip + " owed=" + owed.length() + "}";
   }
 }

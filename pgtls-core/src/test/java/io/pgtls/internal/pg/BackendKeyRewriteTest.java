@@ -250,6 +250,16 @@ class BackendKeyRewriteTest {
   }
 
   @Test
+  void bufferTooSmallForTheKeyIsACallerBugNotAStall() {
+    byte[] k = keyData(PID, key(256, 3));
+    BackendKeyRewrite r = longKeys();
+    assertThatThrownBy(() -> r.process(ByteBuffer.allocate(BackendKeyRewrite.MIN_BUFFER - 1).put(k, 0, 264)))
+        .isInstanceOf(IllegalArgumentException.class);
+    BackendKeyRewrite fits = new BackendKeyRewrite(BackendStreams::unchanged);
+    assertThat(fits.process(ByteBuffer.allocate(BackendKeyRewrite.MIN_BUFFER).put(k))).isEqualTo(k.length);
+  }
+
+  @Test
   void drainingMoreThanWasForwardableIsACallerBug() {
     BackendKeyRewrite r = shortKeys();
     ByteBuffer buf = ByteBuffer.allocate(1024).put(SHORT_STARTUP, 0, 20);
