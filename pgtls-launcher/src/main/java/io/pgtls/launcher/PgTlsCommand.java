@@ -86,6 +86,10 @@ public final class PgTlsCommand {
     }
     Logging.apply(config.logFormat());
     Logging.apply(config.logLevel());
+    String serverNameExtension = ServerNameExtension.outcome();
+    if (serverNameExtension != null) {
+      log.info(serverNameExtension);
+    }
     try {
       // Before build(): loading the keys already goes through the chosen provider.
       log.info(CryptoProviders.apply(config.cryptoProvider()).description());
