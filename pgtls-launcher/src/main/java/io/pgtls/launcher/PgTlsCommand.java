@@ -110,8 +110,10 @@ public final class PgTlsCommand {
     try (proxy) {
       if (mode == Options.Mode.CHECK) {
         out.println("configuration OK: " + config.routes().size() + " route(s)");
+        CheckReport.print(proxy, out);
         return ExitCode.OK;
       }
+      proxy.serverNameWarnings().forEach(log::warn);
       return new ProxyRunner(err, control).run(config, proxy);
     }
   }
