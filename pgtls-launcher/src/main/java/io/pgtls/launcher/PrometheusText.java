@@ -82,7 +82,7 @@ final class PrometheusText {
         "TCP connections accepted by a listener that chooses its route by server name.");
     listeners.forEach(l -> sample("pgtls_listener_connections_total", labels("listener", l.listener()),
         l.connectionsAccepted()));
-    header("pgtls_listener_connections_active", "gauge", "Connections open now on the listener that have no route yet.");
+    header("pgtls_listener_connections_active", "gauge", "Connections open now on a listener that chooses its route by server name.");
     listeners.forEach(l -> sample("pgtls_listener_connections_active", labels("listener", l.listener()),
         l.connectionsActive()));
     header("pgtls_listener_refusals_total", "counter",
