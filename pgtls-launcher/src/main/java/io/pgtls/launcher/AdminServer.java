@@ -3,12 +3,10 @@ package io.pgtls.launcher;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.pgtls.HostPort;
-import io.pgtls.RouteMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,7 +16,7 @@ import java.util.function.Supplier;
  * The admin HTTP endpoint, on the JDK's own {@code com.sun.net.httpserver.HttpServer}:
  * {@code /metrics} (Prometheus text), {@code /health} (200 while the process runs) and
  * {@code /ready} (200 while the proxy accepts, 503 before and once it drains). GET and HEAD only.
- * It never touches the proxy's loop threads: {@code metrics()} is a snapshot.
+ * It never touches the proxy's loop threads: {@code metrics} renders snapshots.
  */
 final class AdminServer implements AutoCloseable {
   private final HttpServer server;
@@ -29,7 +27,7 @@ final class AdminServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  static AdminServer start(HostPort bind, Supplier<List<RouteMetrics>> metrics, Supplier<ProxyState> state)
+  static AdminServer start(HostPort bind, Supplier<String> metrics, Supplier<ProxyState> state)
       throws IOException {
     // Resolved once here, like a route's bind_address when it binds.
     InetSocketAddress address = new InetSocketAddress(bind.host(), bind.port());
@@ -54,7 +52,7 @@ final class AdminServer implements AutoCloseable {
     return server.getAddress();
   }
 
-  private static void handle(HttpExchange exchange, Supplier<List<RouteMetrics>> metrics, Supplier<ProxyState> state)
+  private static void handle(HttpExchange exchange, Supplier<String> metrics, Supplier<ProxyState> state)
       throws IOException {
     try (exchange) {
       String method = exchange.getRequestMethod();
@@ -66,7 +64,7 @@ final class AdminServer implements AutoCloseable {
       // Contexts match by path prefix ("/metricsx" would reach a "/metrics" context), so one
       // context takes everything and the path is compared exactly here.
       switch (exchange.getRequestURI().getPath()) {
-        case "/metrics" -> send(exchange, 200, PrometheusText.CONTENT_TYPE, PrometheusText.render(metrics.get()));
+        case "/metrics" -> send(exchange, 200, PrometheusText.CONTENT_TYPE, metrics.get());
         case "/health" -> send(exchange, 200, "text/plain; charset=utf-8", "ok\n");
         case "/ready" -> {
           ProxyState s = state.get();

@@ -5,6 +5,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // First of all: the JDK reads this property once, when its TLS code first loads (see the class).
+    ServerNameExtension.disableInThisJvm();
     System.exit(new PgTlsCommand(System.out, System.err).run(args).code());
   }
 }

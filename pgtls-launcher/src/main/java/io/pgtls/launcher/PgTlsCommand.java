@@ -86,6 +86,10 @@ public final class PgTlsCommand {
     }
     Logging.apply(config.logFormat());
     Logging.apply(config.logLevel());
+    String serverNameExtension = ServerNameExtension.outcome();
+    if (serverNameExtension != null) {
+      log.info(serverNameExtension);
+    }
     try {
       // Before build(): loading the keys already goes through the chosen provider.
       log.info(CryptoProviders.apply(config.cryptoProvider()).description());
@@ -106,8 +110,10 @@ public final class PgTlsCommand {
     try (proxy) {
       if (mode == Options.Mode.CHECK) {
         out.println("configuration OK: " + config.routes().size() + " route(s)");
+        CheckReport.print(proxy, out);
         return ExitCode.OK;
       }
+      proxy.serverNameWarnings().forEach(log::warn);
       return new ProxyRunner(err, control).run(config, proxy);
     }
   }

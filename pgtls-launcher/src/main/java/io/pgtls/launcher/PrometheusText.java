@@ -1,5 +1,6 @@
 package io.pgtls.launcher;
 
+import io.pgtls.ListenerMetrics;
 import io.pgtls.RouteMetrics;
 import java.time.Instant;
 import java.util.List;
@@ -11,22 +12,27 @@ import java.util.function.ToLongFunction;
 
 /**
  * Renders route metrics in the Prometheus text exposition format (version 0.0.4): each family once,
- * with {@code # HELP} and {@code # TYPE}, one sample per route (and reason, direction or
- * certificate). The meaning of every family is listed in {@code specs/operations.md}.
+ * with {@code # HELP} and {@code # TYPE}, one sample per route (and reason, direction, certificate
+ * or server-name match), then the {@code pgtls_listener_*} families of the listeners that choose
+ * their route by server name. The meaning of every family is listed in {@code specs/operations.md}.
  */
 final class PrometheusText {
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final StringBuilder out = new StringBuilder();
   private final List<RouteMetrics> routes;
+  private final List<ListenerMetrics> listeners;
 
-  private PrometheusText(List<RouteMetrics> routes) {
+  private PrometheusText(List<RouteMetrics> routes, List<ListenerMetrics> listeners) {
     this.routes = routes;
+    this.listeners = listeners;
   }
 
-  static String render(List<RouteMetrics> routes) {
-    PrometheusText text = new PrometheusText(routes);
+  /** {@code routes} from {@code PgTlsProxy.metrics()}, {@code listeners} from {@code listenerMetrics()}. */
+  static String render(List<RouteMetrics> routes, List<ListenerMetrics> listeners) {
+    PrometheusText text = new PrometheusText(routes, listeners);
     text.all();
+    text.listeners();
     return text.out.toString();
   }
 
@@ -59,6 +65,36 @@ final class PrometheusText {
             e.getValue().getEpochSecond());
       }
     }
+    header("pgtls_server_name_matches_total", "counter", "Connections that took the route, by how their TLS server "
+        + "name chose it: exact, wildcard, no_sni (no name or an IP address), default.");
+    for (RouteMetrics r : routes) {
+      new TreeMap<>(r.serverNameMatches()).forEach((match, count) ->
+          sample("pgtls_server_name_matches_total", labels("route", r.route(), "match", match), count));
+    }
+  }
+
+  /**
+   * Connections on a listener shared by routes that reached no route: refused before the server
+   * name was read, or asking for a name no route serves (reason unrecognized_name).
+   */
+  private void listeners() {
+    header("pgtls_listener_connections_total", "counter",
+        "TCP connections accepted by a listener that chooses its route by server name.");
+    listeners.forEach(l -> sample("pgtls_listener_connections_total", labels("listener", l.listener()),
+        l.connectionsAccepted()));
+    header("pgtls_listener_connections_active", "gauge", "Connections open now on a listener that chooses its route by server name.");
+    listeners.forEach(l -> sample("pgtls_listener_connections_active", labels("listener", l.listener()),
+        l.connectionsActive()));
+    header("pgtls_listener_refusals_total", "counter",
+        "Connections the listener refused before a route was chosen, by reason (unrecognized_name: no route serves "
+            + "the server name).");
+    listeners.forEach(l -> new TreeMap<>(l.refusals()).forEach((reason, count) ->
+        sample("pgtls_listener_refusals_total", labels("listener", l.listener(), "reason", reason), count)));
+    header("pgtls_listener_client_handshake_failures_total", "counter",
+        "ClientHellos the listener could not read, by reason.");
+    listeners.forEach(l -> new TreeMap<>(l.clientHandshakeFailures()).forEach((reason, count) ->
+        sample("pgtls_listener_client_handshake_failures_total", labels("listener", l.listener(), "reason", reason),
+            count)));
   }
 
   private void counter(String name, String help, ToLongFunction<RouteMetrics> value) {

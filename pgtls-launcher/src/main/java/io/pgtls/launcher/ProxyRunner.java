@@ -98,7 +98,8 @@ final class ProxyRunner {
     if (config.isEmpty()) {
       return Optional.empty();
     }
-    AdminServer server = AdminServer.start(config.get().bindAddress(), proxy::metrics, state::get);
+    AdminServer server = AdminServer.start(config.get().bindAddress(),
+        () -> PrometheusText.render(proxy.metrics(), proxy.listenerMetrics()), state::get);
     log.info("admin endpoint listening on {} (HTTP: /metrics, /health, /ready)", HostPort.format(server.address()));
     return Optional.of(server);
   }

@@ -212,10 +212,9 @@ class BadConfigTest {
   }
 
   @Test
-  void coreValidationErrorIsPlacedAtTheLineOfTheSettingWithExitOne() throws Exception {
-    // Two routes on one address: caught by the core's build(), not by the TOML reader; the core
-    // names route and setting, the launcher adds where that setting is written.
-    PemFiles.selfSigned(dir, "proxy");
+  void twoRoutesOnOneAddressWithoutServerNamesAreRefusedAtTheSecondNotBothDefault() throws Exception {
+    // Caught by the core's build(), not by the TOML reader: the core names both routes and the
+    // setting, the launcher adds where the second route's listener is written.
     CommandRun run = check("""
         [[proxy]]
           listener = { bind_address = "127.0.0.1:6432", server_cert = "proxy.pem", server_key = "proxy.key" }
@@ -224,8 +223,78 @@ class BadConfigTest {
           listener = { bind_address = "127.0.0.1:6432", server_cert = "proxy.pem", server_key = "proxy.key" }
           backend = { address = "127.0.0.1:5432", tls_enabled = false }
         """);
-    assertRejected(run, file + ":5: route 'proxy-2': listener.bind_address 127.0.0.1:6432 is also used by route "
-        + "'proxy-1'");
+    assertRejected(run, file + ":5: route 'proxy-2': routes 'proxy-1' and 'proxy-2' are both default routes "
+        + "(they name no server names); a listener has at most one");
+  }
+
+  /** Two routes sharing 127.0.0.1:6432, the second's listener table ending with {@code secondExtra}. */
+  private static String sharedListener(String firstExtra, String secondExtra) {
+    return """
+        [[proxy]]
+          name = "tenant-a"
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_names = ["a.db.example.com"]
+          server_cert = "proxy.pem"
+          server_key = "proxy.key"
+        %s
+          [proxy.backend]
+          address = "127.0.0.1:5432"
+          tls_enabled = false
+        [[proxy]]
+          name = "tenant-b"
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_names = ["b.db.example.com"]
+          server_cert = "proxy.pem"
+          server_key = "proxy.key"
+        %s
+          [proxy.backend]
+          address = "127.0.0.1:5433"
+          tls_enabled = false
+        """.formatted(firstExtra, secondExtra);
+  }
+
+  @Test
+  void disagreeingStartupTimeoutsOnASharedListenerAreRefusedNamingBothAtTheSecondsLine() throws Exception {
+    CommandRun run = check(sharedListener("  startup_timeout = \"10s\"", "  startup_timeout = \"20s\""));
+    assertRejected(run, file + ":19: route 'tenant-b': routes 'tenant-a' and 'tenant-b' share listener.bind_address "
+        + "127.0.0.1:6432, so their startup_timeout must agree: 'tenant-a' has 10000 ms, 'tenant-b' has 20000 ms");
+  }
+
+  @Test
+  void startupTimeoutOnOnlyTheFirstSharingRouteIsRefusedNotSilentlyTheListeners() throws Exception {
+    CommandRun run = check(sharedListener("  startup_timeout = \"10s\"", ""));
+    assertRejected(run, file + ":14: route 'tenant-b': routes 'tenant-a' and 'tenant-b' share listener.bind_address "
+        + "127.0.0.1:6432, so their startup_timeout must agree: 'tenant-a' has 10000 ms, 'tenant-b' has 60000 ms");
+  }
+
+  @Test
+  void plaintextCancelPolicyDisagreeingOnASharedListenerIsRefusedNotTheFirstsPolicy() throws Exception {
+    CommandRun run = check(sharedListener("", "  allow_plaintext_cancel = false"));
+    assertRejected(run, file + ":19: route 'tenant-b': routes 'tenant-a' and 'tenant-b' share listener.bind_address "
+        + "127.0.0.1:6432, so their allow_plaintext_cancel must agree: 'tenant-a' has true, 'tenant-b' has false");
+  }
+
+  @Test
+  void malformedServerNameIsPlacedAtItsServerNamesLineNamingTheRouteOnce() throws Exception {
+    CommandRun run = check(sharedListener("", "").replace("\"a.db.example.com\"", "\"*db.example.com\""));
+    assertRejected(run, file + ":5: route 'tenant-a': server name '*db.example.com' is malformed: a wildcard must be "
+        + "the whole first label, as in '*.example.com'");
+  }
+
+  @Test
+  void oneServerNameClaimedByTwoRoutesIsRefusedAtTheSecondNotFirstComeFirstServed() throws Exception {
+    CommandRun run = check(sharedListener("", "").replace("\"b.db.example.com\"", "\"A.db.example.com.\""));
+    assertRejected(run, file + ":16: route 'tenant-b': routes 'tenant-a' and 'tenant-b' both name server name "
+        + "'a.db.example.com' (written 'a.db.example.com' and 'A.db.example.com.'); a name may lead to one route only");
+  }
+
+  @Test
+  void emptyServerNamesIsRefusedNotASilentDefaultRoute() throws Exception {
+    CommandRun run = check(sharedListener("", "").replace("[\"b.db.example.com\"]", "[]"));
+    assertRejected(run, file + ":16: proxy[2].listener.server_names: the list is empty; name at least one server "
+        + "name, or remove server_names to make this route its listener's default route");
   }
 
   @Test

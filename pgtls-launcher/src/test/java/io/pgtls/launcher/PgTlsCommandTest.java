@@ -6,6 +6,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.pgtls.testkit.IssuedCertificate;
+import io.pgtls.testkit.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -149,5 +151,72 @@ class PgTlsCommandTest {
       root.detachAppender(logs);
       root.setLevel(before);
     }
+  }
+
+  /** Three routes on one address: by exact name, by wildcard, and the default for every other name. */
+  private Path multiTenant(Path cert, Path key) throws Exception {
+    Path config = dir.resolve("pgtls.toml");
+    String routes = """
+        [[proxy]]
+          name = "tenant-a"
+          [proxy.listener]
+          bind_address = "127.0.0.1:16432"
+          server_names = ["a.db.example.com"]
+          server_cert = "%1$s"
+          server_key = "%2$s"
+          [proxy.backend]
+          address = "127.0.0.1:5432"
+          tls_enabled = false
+        [[proxy]]
+          name = "tenants"
+          [proxy.listener]
+          bind_address = "127.0.0.1:16432"
+          server_names = ["*.tenants.example.com"]
+          server_cert = "%1$s"
+          server_key = "%2$s"
+          [proxy.backend]
+          address = "127.0.0.1:5433"
+          tls_enabled = false
+        [[proxy]]
+          name = "fallback"
+          [proxy.listener]
+          bind_address = "127.0.0.1:16432"
+          server_cert = "%1$s"
+          server_key = "%2$s"
+          [proxy.backend]
+          address = "127.0.0.1:5434"
+          tls_enabled = false
+        """.formatted(cert, key);
+    return Files.writeString(config, routes);
+  }
+
+  @Test
+  void checkSaysWhichServerNameGoesToWhichRouteOnASharedListener() throws Exception {
+    IssuedCertificate covering = TestPki.create(dir.resolve("pki"))
+        .server("pgtls", "a.db.example.com", "*.tenants.example.com", "db.example.com");
+    CommandRun run = CommandRun.of("--check", "-c",
+        multiTenant(covering.certificateFile(), covering.privateKeyFile()).toString());
+    assertThat(run.err()).isEmpty();
+    assertThat(run.out()).isEqualTo(String.join(System.lineSeparator(),
+        "configuration OK: 3 route(s)",
+        "listener 127.0.0.1:16432 routes by server name:",
+        "  exact    a.db.example.com -> tenant-a",
+        "  wildcard *.tenants.example.com -> tenants",
+        "  default  (any other server name, or none) -> fallback",
+        ""));
+    assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+  }
+
+  @Test
+  void checkWarnsWhenARoutesCertificateDoesNotNameItsServerNameButStillExitsZero() throws Exception {
+    PemFiles.selfSigned(dir, "proxy"); // CN=localhost, no subject alternative names
+    CommandRun run = CommandRun.of("--check", "-c",
+        multiTenant(dir.resolve("proxy.pem"), dir.resolve("proxy.key")).toString());
+    assertThat(run.out()).contains(
+        "WARN route 'tenant-a': its certificate (CN=localhost) does not name a.db.example.com; clients connecting "
+            + "with sslmode=verify-full to that name will refuse pgtls",
+        "WARN route 'tenants': its certificate (CN=localhost) does not name *.tenants.example.com;");
+    assertThat(run.out()).doesNotContain("route 'fallback': its certificate");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
   }
 }

@@ -2,6 +2,7 @@ package io.pgtls.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgtls.ListenerMetrics;
 import io.pgtls.RouteMetrics;
 import java.time.Instant;
 import java.util.List;
@@ -12,16 +13,17 @@ import org.junit.jupiter.api.Test;
 class PrometheusTextTest {
   private static RouteMetrics metrics(String route) {
     return new RouteMetrics(route, 7, 2, 5, Map.of("plaintext", 1L, "client_tls", 3L), Map.of("not_tls", 4L), 6, 0.25,
-        5, 0.0001, 1, 1000, 2000, Map.of("listener", Instant.ofEpochSecond(1_900_000_000L)));
+        5, 0.0001, 1, 1000, 2000, Map.of("listener", Instant.ofEpochSecond(1_900_000_000L)),
+        Map.of("exact", 3L, "wildcard", 2L, "no_sni", 0L, "default", 1L));
   }
 
   @Test
   void everyFamilyHasHelpAndTypeOnceEvenWithTwoRoutes() {
-    String text = PrometheusText.render(List.of(metrics("a"), metrics("b")));
+    String text = PrometheusText.render(List.of(metrics("a"), metrics("b")), List.of());
     for (String family : List.of("pgtls_connections_accepted_total", "pgtls_connections_active", "pgtls_sessions_total",
         "pgtls_refusals_total", "pgtls_client_handshake_failures_total", "pgtls_client_handshake_seconds",
         "pgtls_backend_connect_seconds", "pgtls_backend_connect_failures_total", "pgtls_bytes_total",
-        "pgtls_certificate_not_after_seconds")) {
+        "pgtls_certificate_not_after_seconds", "pgtls_server_name_matches_total")) {
       assertThat(text.lines().filter(l -> l.startsWith("# TYPE " + family + " "))).as(family).hasSize(1);
       assertThat(text.lines().filter(l -> l.startsWith("# HELP " + family + " "))).as(family).hasSize(1);
     }
@@ -43,7 +45,37 @@ class PrometheusTextTest {
 
   @Test
   void routeNamesWithQuotesAndBackslashesAreEscapedNotBreakingTheFormat() {
-    String text = PrometheusText.render(List.of(metrics("we\"ird\\na\nme")));
+    String text = PrometheusText.render(List.of(metrics("we\"ird\\na\nme")), List.of());
     assertThat(text).contains("pgtls_sessions_total{route=\"we\\\"ird\\\\na\\nme\"} 5\n");
+  }
+
+  @Test
+  void serverNameMatchesAreLabelledByRouteAndHowTheNameMatched() {
+    String text = PrometheusText.render(List.of(metrics("tenant-a")), List.of());
+    assertThat(text).contains(
+        "# TYPE pgtls_server_name_matches_total counter\n",
+        "pgtls_server_name_matches_total{route=\"tenant-a\",match=\"exact\"} 3\n",
+        "pgtls_server_name_matches_total{route=\"tenant-a\",match=\"wildcard\"} 2\n",
+        "pgtls_server_name_matches_total{route=\"tenant-a\",match=\"no_sni\"} 0\n",
+        "pgtls_server_name_matches_total{route=\"tenant-a\",match=\"default\"} 1\n");
+  }
+
+  @Test
+  void connectionsThatReachNoRouteAreCountedByTheirListenerNotLost() {
+    ListenerMetrics shared = new ListenerMetrics("0.0.0.0:6432", 9, 1, Map.of("unrecognized_name", 4L, "plaintext", 1L),
+        Map.of("not_tls", 2L));
+    String text = PrometheusText.render(List.of(metrics("a")), List.of(shared));
+    for (String family : List.of("pgtls_listener_connections_total", "pgtls_listener_connections_active",
+        "pgtls_listener_refusals_total", "pgtls_listener_client_handshake_failures_total")) {
+      assertThat(text.lines().filter(l -> l.startsWith("# TYPE " + family + " "))).as(family).hasSize(1);
+      assertThat(text.lines().filter(l -> l.startsWith("# HELP " + family + " "))).as(family).hasSize(1);
+    }
+    assertThat(text).contains(
+        "pgtls_listener_connections_total{listener=\"0.0.0.0:6432\"} 9\n",
+        "pgtls_listener_connections_active{listener=\"0.0.0.0:6432\"} 1\n",
+        "pgtls_listener_refusals_total{listener=\"0.0.0.0:6432\",reason=\"unrecognized_name\"} 4\n",
+        "pgtls_listener_refusals_total{listener=\"0.0.0.0:6432\",reason=\"plaintext\"} 1\n",
+        "pgtls_listener_client_handshake_failures_total{listener=\"0.0.0.0:6432\",reason=\"not_tls\"} 2\n",
+        "# TYPE pgtls_listener_connections_active gauge\n");
   }
 }

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param certRefreshInterval how often the certificates are read again (besides SIGHUP and file changes)
  * @param allowPlaintextCancel whether a plaintext CancelRequest is accepted (psql 16 and older,
  *     pgjdbc and node-postgres send them so); off for routes whose clients all cancel inside TLS
+ * @param serverNames the TLS server names this route serves on a {@code bind_address} it shares
+ *     with other routes; empty makes it that listener's default route
  */
 public record ListenerConfig(
     HostPort bindAddress,
@@ -28,14 +30,15 @@ public record ListenerConfig(
     Optional<Integer> maxConnections,
     Optional<Duration> idleTimeout,
     List<String> tlsVersions,
-    List<String> cipherSuites) {
+    List<String> cipherSuites,
+    List<String> serverNames) {
 
   /** A listener with every policy setting at its default. */
   public ListenerConfig(HostPort bindAddress, Path serverCert, Path serverKey, Optional<Path> clientCa,
       Optional<Duration> certRefreshInterval, Optional<Duration> startupTimeout, Optional<Duration> handshakeTimeout,
       boolean allowPlaintextCancel) {
     this(bindAddress, serverCert, serverKey, clientCa, certRefreshInterval, startupTimeout, handshakeTimeout,
-        allowPlaintextCancel, false, Optional.empty(), Optional.empty(), List.of(), List.of());
+        allowPlaintextCancel, false, Optional.empty(), Optional.empty(), List.of(), List.of(), List.of());
   }
 
   public ListenerConfig {
@@ -46,6 +49,7 @@ public record ListenerConfig(
     Objects.requireNonNull(certRefreshInterval, "certRefreshInterval");
     Objects.requireNonNull(startupTimeout, "startupTimeout");
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+    serverNames = List.copyOf(serverNames);
   }
 
   public boolean mtls() {
@@ -54,7 +58,7 @@ public record ListenerConfig(
 
   @Override
   public String toString() {
-    return "listener{" + bindAddress + " cert=" + serverCert + " key=" + serverKey
+    return "listener{" + bindAddress + (serverNames.isEmpty() ? "" : " server_names=" + serverNames) + " cert=" + serverCert + " key=" + serverKey
         + clientCa.map(ca -> " mtls client_ca=" + ca).orElse("")
         + certRefreshInterval.map(d -> " cert_refresh_interval=" + Durations.format(d)).orElse("")
         + startupTimeout.map(d -> " startup_timeout=" + Durations.format(d)).orElse("")

@@ -37,7 +37,8 @@ public final class ProxyBuilders {
         .listen(config.listener().bindAddress())
         .tls(listenerTls)
         .backend(config.backend().address())
-        .backendTls(backendTls(config.backend()));
+        .backendTls(backendTls(config.backend()))
+        .serverNames(config.listener().serverNames());
     config.listener().startupTimeout().ifPresent(route::startupTimeout);
     config.listener().handshakeTimeout().ifPresent(route::handshakeTimeout);
     route.allowPlaintextCancel(config.listener().allowPlaintextCancel());

@@ -19,7 +19,7 @@ final class RouteReader {
   private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend");
   private static final Set<String> LISTENER_KEYS = Set.of("bind_address", "server_cert", "server_key", "mtls",
       "client_ca", "cert_refresh_interval", "startup_timeout", "handshake_timeout", "allow_plaintext_cancel", "allow_plaintext_clients",
-      "max_connections", "idle_timeout", "tls_versions", "cipher_suites");
+      "max_connections", "idle_timeout", "tls_versions", "cipher_suites", "server_names");
   private static final Set<String> BACKEND_KEYS = Set.of("address", "tls_enabled", "root_ca", "client_cert",
       "client_key", "server_name", "verify", "direct_tls", "connect_timeout");
   /** Backend keys that only mean something with TLS; with {@code tls_enabled = false} they are errors. */
@@ -57,10 +57,16 @@ final class RouteReader {
       throw l.sectionError("client_ca", "client_ca is set but mtls is false; set mtls = true to require "
           + "client certificates, or remove client_ca");
     }
+    if (l.has("server_names") && l.strings("server_names").isEmpty()) {
+      // Refused rather than read as "no names": an empty list would quietly make this the
+      // listener's default route, taking every name no other route claims.
+      throw l.error("server_names", "the list is empty; name at least one server name, or remove server_names "
+          + "to make this route its listener's default route");
+    }
     return new ListenerConfig(bind, cert, key, clientCa, l.duration("cert_refresh_interval"),
         l.duration("startup_timeout"), l.duration("handshake_timeout"), l.bool("allow_plaintext_cancel").orElse(true),
         l.bool("allow_plaintext_clients").orElse(false), l.integer("max_connections", 1, 1_000_000), l.duration("idle_timeout"),
-        l.strings("tls_versions"), l.strings("cipher_suites"));
+        l.strings("tls_versions"), l.strings("cipher_suites"), l.strings("server_names"));
   }
 
   private static BackendConfig backend(TomlSection b) throws ConfigException {

@@ -2,12 +2,17 @@ package io.pgtls.launcher.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgtls.PgTlsProxy;
+import io.pgtls.testkit.IssuedCertificate;
+import io.pgtls.testkit.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The files operators start from: {@code examples/pgtls.toml} and the TOML inside
@@ -23,12 +28,46 @@ class ExampleConfigTest {
     assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
     assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.admin().orElseThrow().bindAddress().port()).isEqualTo(9187);
-    assertThat(config.routes()).extracting(RouteConfig::name).containsExactly("main", "internal");
+    assertThat(config.routes()).extracting(RouteConfig::name).containsExactly("main", "internal", "tenant-a", "tenants");
     RouteConfig main = config.routes().get(0);
     assertThat(main.listener().certRefreshInterval()).contains(Duration.ofHours(24));
     assertThat(main.listener().mtls()).isTrue();
     assertThat(main.backend().tls().orElseThrow().clientCertificate()).isPresent();
     assertThat(config.routes().get(1).backend().tls()).isEmpty();
+    assertThat(config.routes().get(3).listener().serverNames()).containsExactly("*.tenants.example.com");
+  }
+
+  /**
+   * Built by the core, with certificates issued for the example's relative paths: the tenants
+   * share main's port, main is their default route, and each tenant's certificate names its names.
+   */
+  @Test
+  void annotatedExampleBuildsWithTheTenantsSharingMainsPort(@TempDir Path dir) throws Exception {
+    TestPki pki = TestPki.create(dir.resolve("pki"));
+    Path certs = Files.createDirectories(dir.resolve("certs"));
+    install(pki.server("proxy", "db.example.com"), certs, "proxy");
+    install(pki.server("internal", "localhost"), certs, "internal");
+    install(pki.server("tenant-a", "a.db.example.com"), certs, "tenant-a");
+    install(pki.server("tenants", "*.tenants.example.com"), certs, "tenants");
+    install(pki.client("pgtls"), certs, "pgtls-client");
+    Files.copy(pki.caCertificateFile(), certs.resolve("client-ca.pem"));
+    Files.copy(pki.caCertificateFile(), certs.resolve("db-ca.pem"));
+
+    PgTlsConfig config = ConfigLoader.parse(Files.readString(EXAMPLE), EXAMPLE.toString(), dir);
+    try (PgTlsProxy proxy = ProxyBuilders.builder(config).build()) {
+      assertThat(proxy.routing()).containsEntry("0.0.0.0:6432", List.of(
+          "exact    a.db.example.com -> tenant-a",
+          "wildcard *.tenants.example.com -> tenants",
+          "default  (any other server name, or none) -> main"));
+      assertThat(proxy.routing()).containsEntry("127.0.0.1:6433", List.of(
+          "default  (any other server name, or none) -> internal"));
+      assertThat(proxy.serverNameWarnings()).isEmpty();
+    }
+  }
+
+  private static void install(IssuedCertificate c, Path certs, String name) throws Exception {
+    Files.copy(c.certificateFile(), certs.resolve(name + ".pem"));
+    Files.copy(c.privateKeyFile(), certs.resolve(name + ".key"));
   }
 
   @Test

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgtls.BackendTls;
 import io.pgtls.BackendTls.Verification;
 import io.pgtls.HostPort;
+import io.pgtls.PgTlsProxy;
 import io.pgtls.Route;
+import io.pgtls.testkit.IssuedCertificate;
+import io.pgtls.testkit.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,5 +132,42 @@ class ProxyBuildersTest {
         """, 0);
     assertThat(route.allowPlaintextCancel()).isTrue();
     assertThat(route.backendTls().direct()).isFalse();
+  }
+
+  @Test
+  void serverNamesReachTheCoreAsWritten() throws Exception {
+    Route route = route("""
+        [[proxy]]
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_names = ["a.db.example.com", "*.tenants.example.com", "pg_primary", "no_sni"]
+          server_cert = "a.pem"
+          server_key = "a.key"
+          [proxy.backend]
+          address = "db:5432"
+        """, 0);
+    assertThat(route.serverNames()).containsExactly("a.db.example.com", "*.tenants.example.com", "pg_primary", "no_sni");
+  }
+
+  @Test
+  void twoProxyTablesWithOneBindAddressAreOneListenerNotABindConflict() throws Exception {
+    IssuedCertificate cert = TestPki.create(dir.resolve("pki")).server("pgtls", "a.db.example.com", "b.db.example.com");
+    Path file = Files.writeString(dir.resolve("pgtls.toml"), """
+        [[proxy]]
+          name = "a"
+          listener = { bind_address = "127.0.0.1:6432", server_names = ["a.db.example.com"], server_cert = "%1$s", server_key = "%2$s" }
+          backend = { address = "127.0.0.1:5432", tls_enabled = false }
+        [[proxy]]
+          name = "b"
+          listener = { bind_address = "127.0.0.1:6432", server_names = ["b.db.example.com"], server_cert = "%1$s", server_key = "%2$s" }
+          backend = { address = "127.0.0.1:5433", tls_enabled = false }
+        """.formatted(cert.certificateFile(), cert.privateKeyFile()));
+    try (PgTlsProxy proxy = ProxyBuilders.builder(ConfigLoader.load(file)).build()) {
+      assertThat(proxy.routing()).isEqualTo(Map.of("127.0.0.1:6432", List.of(
+          "exact    a.db.example.com -> a",
+          "exact    b.db.example.com -> b",
+          "refuse   (any other server name, or none) -> unrecognized_name alert")));
+      assertThat(proxy.serverNameWarnings()).isEmpty();
+    }
   }
 }
