@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * @param listener the listener's address as configured
  * @param connectionsAccepted every connection the listener accepted
- * @param connectionsActive connections open now that have no route yet
+ * @param connectionsActive connections open now on this listener, with a route or not yet
  * @param refusals refusals before a route was chosen, by reason
  * @param clientHandshakeFailures ClientHellos that could not be read, by reason
  */

@@ -46,7 +46,8 @@ public record RouteMetrics(
     long bytesClientToBackend,
     long bytesBackendToClient,
     Map<String, Instant> certificateNotAfter,
-    Map<String, Long> serverNameMatches) {
+    Map<String, Long> serverNameMatches,
+    long connectionsWithoutServerName) {
 
   public RouteMetrics {
     refusals = Map.copyOf(refusals);

@@ -77,7 +77,10 @@ final class Validation {
         // Built after each route, so the route that makes the table impossible is the one named.
         names.add(r.name(), r.serverNames()).build();
       } catch (IllegalArgumentException e) {
-        throw PgTlsException.ofSetting(r.name(), "listener.server_names", e.getMessage());
+        // ServerNames names the routes itself; a message about this one route alone starts with it.
+        String prefix = "route '" + r.name() + "': ";
+        String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+        throw PgTlsException.ofSetting(r.name(), "listener.server_names", detail);
       }
     }
   }

@@ -71,6 +71,12 @@ final class PrometheusText {
       new TreeMap<>(r.serverNameMatches()).forEach((match, count) ->
           sample("pgtls_server_name_matches_total", labels("route", r.route(), "match", match), count));
     }
+    header("pgtls_connections_without_server_name_total", "counter", "Connections that took the route without "
+        + "sending a TLS server name (pgjdbc for a host without a dot, libpq for an IP address, sslsni=0).");
+    for (RouteMetrics r : routes) {
+      sample("pgtls_connections_without_server_name_total", labels("route", r.route()),
+          r.connectionsWithoutServerName());
+    }
   }
 
   /**

@@ -14,7 +14,7 @@ class PrometheusTextTest {
   private static RouteMetrics metrics(String route) {
     return new RouteMetrics(route, 7, 2, 5, Map.of("plaintext", 1L, "client_tls", 3L), Map.of("not_tls", 4L), 6, 0.25,
         5, 0.0001, 1, 1000, 2000, Map.of("listener", Instant.ofEpochSecond(1_900_000_000L)),
-        Map.of("exact", 3L, "wildcard", 2L, "no_sni", 0L, "default", 1L));
+        Map.of("exact", 3L, "wildcard", 2L, "no_sni", 0L, "default", 1L), 4);
   }
 
   @Test
@@ -23,13 +23,15 @@ class PrometheusTextTest {
     for (String family : List.of("pgtls_connections_accepted_total", "pgtls_connections_active", "pgtls_sessions_total",
         "pgtls_refusals_total", "pgtls_client_handshake_failures_total", "pgtls_client_handshake_seconds",
         "pgtls_backend_connect_seconds", "pgtls_backend_connect_failures_total", "pgtls_bytes_total",
-        "pgtls_certificate_not_after_seconds", "pgtls_server_name_matches_total")) {
+        "pgtls_certificate_not_after_seconds", "pgtls_server_name_matches_total",
+        "pgtls_connections_without_server_name_total")) {
       assertThat(text.lines().filter(l -> l.startsWith("# TYPE " + family + " "))).as(family).hasSize(1);
       assertThat(text.lines().filter(l -> l.startsWith("# HELP " + family + " "))).as(family).hasSize(1);
     }
     assertThat(text).contains(
         "pgtls_connections_accepted_total{route=\"a\"} 7\n",
         "pgtls_connections_active{route=\"b\"} 2\n",
+        "pgtls_connections_without_server_name_total{route=\"a\"} 4\n",
         "pgtls_refusals_total{route=\"a\",reason=\"client_tls\"} 3\n",
         "pgtls_refusals_total{route=\"a\",reason=\"plaintext\"} 1\n",
         "pgtls_client_handshake_failures_total{route=\"a\",reason=\"not_tls\"} 4\n",

@@ -179,7 +179,7 @@ final class ClientOpening implements Stage {
           d.database()));
     }
     route = match.get().route();
-    return Outcome.routed(route, match.get().kind());
+    return Outcome.routed(route, match.get().kind(), null);
   }
 
   private Outcome closedBeforeFirstPacket() {
@@ -235,7 +235,7 @@ final class ClientOpening implements Stage {
             return Outcome.refuse(Refusals.unrecognizedName(serverName));
           }
           route = match.get().route();
-          return Outcome.routed(route, match.get().kind());
+          return Outcome.routed(route, match.get().kind(), null);
       }
     }
   }

@@ -46,16 +46,18 @@ final class Outcome {
   private final String reason;
   private final CompiledRoute route;
   private final ServerNames.Kind match;
+  private final String serverName;
 
   private Outcome(Kind kind, ConnectionState state, Leg leg, SessionRequest request, Rejection rejection,
       String reason) {
-    this(kind, state, leg, request, rejection, reason, null, null);
+    this(kind, state, leg, request, rejection, reason, null, null, null);
   }
 
   private Outcome(Kind kind, ConnectionState state, Leg leg, SessionRequest request, Rejection rejection,
-      String reason, CompiledRoute route, ServerNames.Kind match) {
+      String reason, CompiledRoute route, ServerNames.Kind match, String serverName) {
     this.route = route;
     this.match = match;
+    this.serverName = serverName;
     this.kind = kind;
     this.state = state;
     this.leg = leg;
@@ -72,8 +74,9 @@ final class Outcome {
     return new Outcome(Kind.RUN_TASKS, null, leg, null, null, null);
   }
 
-  static Outcome routed(CompiledRoute route, ServerNames.Kind match) {
-    return new Outcome(Kind.ROUTED, null, null, null, null, null, route, match);
+  /** The route for a client that asked for {@code serverName} (null: none), matched as {@code match}. */
+  static Outcome routed(CompiledRoute route, ServerNames.Kind match, String serverName) {
+    return new Outcome(Kind.ROUTED, null, null, null, null, null, route, match, serverName);
   }
 
   static Outcome clientReady(SessionRequest request) {
@@ -114,6 +117,11 @@ final class Outcome {
 
   ServerNames.Kind match() {
     return match;
+  }
+
+  /** For ROUTED: the server name the client asked for, or null. */
+  String serverName() {
+    return serverName;
   }
 
   Rejection rejection() {

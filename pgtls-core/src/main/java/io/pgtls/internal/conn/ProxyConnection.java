@@ -135,7 +135,7 @@ public final class ProxyConnection {
         resolve(backendOpening);
         return false;
       case ROUTED:
-        routed(outcome.route(), outcome.match());
+        routed(outcome.route(), outcome.match(), outcome.serverName());
         return true;
       case CLIENT_READY:
         clientReady(outcome.request());
@@ -188,8 +188,8 @@ public final class ProxyConnection {
   // Between stages
 
   /** The route is chosen: from now on the connection counts, and logs, as the route's. */
-  private void routed(CompiledRoute chosen, ServerNames.Kind kind) {
-    if (routing.choose(chosen, kind)) {
+  private void routed(CompiledRoute chosen, ServerNames.Kind kind, String serverName) {
+    if (routing.choose(chosen, kind, serverName)) {
       route = chosen;
       log.retag(tag());
     }

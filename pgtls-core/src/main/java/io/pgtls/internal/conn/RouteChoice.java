@@ -39,15 +39,18 @@ final class RouteChoice {
     counters().accepted();
   }
 
-  /** Takes {@code chosen}; true when the connection had no route before (its log tag changes). */
-  boolean choose(CompiledRoute chosen, ServerNames.Kind kind) {
+  /**
+   * Takes {@code chosen}, reached with server name {@code serverName} (null: none); true when the
+   * connection had no route before (its log tag changes).
+   */
+  boolean choose(CompiledRoute chosen, ServerNames.Kind kind, String serverName) {
     boolean first = route == null;
     if (first) {
       route = chosen;
       match = kind;
       route.counters().accepted();
     }
-    route.counters().matched(kind);
+    route.counters().matched(kind, serverName != null && !serverName.isEmpty());
     return first;
   }
 

@@ -26,6 +26,7 @@ public final class RouteCounters {
   private final LongAdder bytesBackendToClient = new LongAdder();
   private final Map<Refusal, LongAdder> refusals = new EnumMap<>(Refusal.class);
   private final Map<ServerNames.Kind, LongAdder> matches = new EnumMap<>(ServerNames.Kind.class);
+  private final LongAdder withoutServerName = new LongAdder();
   private final ConcurrentHashMap<String, LongAdder> handshakeFailures = new ConcurrentHashMap<>();
 
   RouteCounters() {
@@ -73,9 +74,15 @@ public final class RouteCounters {
     bytesBackendToClient.add(bytes);
   }
 
-  /** A connection took this route, its server name matching as {@code kind}. */
-  public void matched(ServerNames.Kind kind) {
+  /**
+   * A connection took this route, its server name matching as {@code kind}; {@code named} is
+   * false when the client sent none (pgjdbc for a host without a dot, libpq for an IP address).
+   */
+  public void matched(ServerNames.Kind kind, boolean named) {
     matches.get(kind).increment();
+    if (!named) {
+      withoutServerName.increment();
+    }
   }
 
   public void refused(Refusal reason) {
@@ -95,7 +102,7 @@ public final class RouteCounters {
     return new RouteMetrics(route, acc, Math.max(0, acc - closed.sum()), sessions.sum(), refused, failures,
         clientHandshakes.sum(), clientHandshakeNanos.sum() / 1e9, backendConnects.sum(), backendConnectNanos.sum() / 1e9,
         backendConnectFailures.sum(), bytesClientToBackend.sum(), bytesBackendToClient.sum(), certificateNotAfter,
-        labelled(matches));
+        labelled(matches), withoutServerName.sum());
   }
 
   /** The counters of a listener's connections before (or instead of) reaching a route. */

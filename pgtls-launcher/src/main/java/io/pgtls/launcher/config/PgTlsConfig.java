@@ -56,18 +56,7 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
     Optional<String> at = e.route()
         .flatMap(name -> routes.stream().filter(r -> r.name().equals(name)).findFirst())
         .flatMap(route -> e.setting().flatMap(route::locationOf));
-    String message = e.route().map(name -> onceNamed(name, e.getMessage())).orElse(e.getMessage());
-    return at.map(location -> location + ": " + message).orElse(message);
-  }
-
-  /**
-   * The message with its route named once: the core's server_names failures arrive as {@code
-   * route 'a': route 'a': server name ...}, the route named by both the pattern check and the
-   * exception that carries it.
-   */
-  private static String onceNamed(String route, String message) {
-    String prefix = "route '" + route + "': ";
-    return message.startsWith(prefix + prefix) ? message.substring(prefix.length()) : message;
+    return at.map(location -> location + ": " + e.getMessage()).orElse(e.getMessage());
   }
 
   @Override
