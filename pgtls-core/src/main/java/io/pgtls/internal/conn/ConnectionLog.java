@@ -1,5 +1,6 @@
 package io.pgtls.internal.conn;
 
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -49,9 +50,23 @@ final class ConnectionLog {
     }
   }
 
-  /** An internal error, with its stack trace. */
-  void error(String message, Throwable cause) {
-    LOG.error("{}: {}", tag, message, cause);
+  /**
+   * Logs why the connection fails — an I/O or TLS failure of one side at INFO (peers go away all
+   * the time), anything else as an internal error with its stack trace and {@code dump} — and
+   * returns the reason to close with.
+   */
+  String failed(Throwable e, ConnectionState state, Object dump) {
+    if (e instanceof LegIOException) {
+      LegIOException l = (LegIOException) e;
+      info("{} I/O error in {}: {}", l.side(), state, l.failure().toString());
+      return l.side() + " error: " + l.getMessage();
+    }
+    if (e instanceof IOException) {
+      info("connection I/O error in {}: {}", state, e.toString());
+    } else {
+      LOG.error("{}: internal error in {} ({})", tag, state, dump, e);
+    }
+    return "connection error: " + e.getMessage();
   }
 
   void at(Level level, String line) {

@@ -328,19 +328,8 @@ public final class ProxyConnection {
   }
 
   private void fail(Throwable e) {
-    if (state == ConnectionState.CLOSED) {
-      return;
-    }
-    if (e instanceof LegIOException) {
-      LegIOException l = (LegIOException) e;
-      log.info("{} I/O error in {}: {}", l.side(), state, l.failure().toString());
-      closeNow(l.side() + " error: " + l.getMessage());
-    } else if (e instanceof IOException) {
-      log.info("connection I/O error in {}: {}", state, e.toString());
-      closeNow("connection error: " + e.getMessage());
-    } else {
-      log.error("internal error in " + state + " (" + this + ")", e);
-      closeNow("connection error: " + e.getMessage());
+    if (state != ConnectionState.CLOSED) {
+      closeNow(log.failed(e, state, this));
     }
   }
 

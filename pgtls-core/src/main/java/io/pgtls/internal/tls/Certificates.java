@@ -5,9 +5,6 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import javax.net.ssl.ExtendedSSLSession;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -57,16 +54,4 @@ public final class Certificates {
     }
   }
 
-  /** The SNI host name the client asked for, or "" (libpq sends none for IP hosts, the JDK none for names without a dot). */
-  public static String requestedServerName(SSLSession session) {
-    if (!(session instanceof ExtendedSSLSession)) {
-      return "";
-    }
-    for (SNIServerName n : ((ExtendedSSLSession) session).getRequestedServerNames()) {
-      if (n instanceof SNIHostName) {
-        return ((SNIHostName) n).getAsciiName();
-      }
-    }
-    return "";
-  }
 }

@@ -81,11 +81,6 @@ public final class TlsSession {
     return engine.getSession().getCipherSuite();
   }
 
-  /** The SNI host name the peer asked for (server mode), or "". */
-  public String requestedServerName() {
-    return Certificates.requestedServerName(engine.getSession());
-  }
-
   /** The subject DN of the peer's certificate in RFC 2253 form, or "" when it sent none. */
   public String peerSubject() {
     return Certificates.peerSubject(engine.getSession());
