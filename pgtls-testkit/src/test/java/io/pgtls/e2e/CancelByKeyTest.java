@@ -56,6 +56,24 @@ class CancelByKeyTest {
   }
 
   @Test
+  void aCancelInsideTlsIsRoutedByItsKeyToo() throws Exception {
+    // libpq 17's PQcancelCreate sends the CancelRequest inside TLS, to the replica the load balancer picks.
+    try (RawTlsClient c = new RawTlsClient(first, f.pki.caCertificateFile());
+        RawTlsClient canceller = new RawTlsClient(replica, f.pki.caCertificateFile())) {
+      c.startup(Fixture.USER, Fixture.DATABASE);
+      c.query("select pg_sleep(20)");
+      Thread.sleep(300);
+      canceller.send(c.cancelRequest());
+      assertThat(canceller.in.read()).as("no reply, just EOF").isEqualTo(-1);
+      RawTlsClient.Message m;
+      do {
+        m = c.read();
+      } while (m.type != 'E');
+      assertThat(m.text()).contains("57014");
+    }
+  }
+
+  @Test
   void aCancelUnderAnotherSecretCancelsNothing() throws Exception {
     try (RawTlsClient c = new RawTlsClient(first, f.pki.caCertificateFile())) {
       c.startup(Fixture.USER, Fixture.DATABASE);
