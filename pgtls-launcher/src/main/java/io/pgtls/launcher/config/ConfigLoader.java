@@ -23,7 +23,7 @@ import org.tomlj.TomlParseResult;
  */
 public final class ConfigLoader {
   private static final Set<String> TOP_LEVEL_KEYS = Set.of("log_level", "log_format", "drain_timeout", "admin", "proxy",
-      "max_connections", "loops", "crypto_provider");
+      "max_connections", "loops", "crypto_provider", "cancel_key_secret_file");
   private static final Set<String> ADMIN_KEYS = Set.of("bind_address");
 
   private ConfigLoader() {}
@@ -85,8 +85,19 @@ public final class ConfigLoader {
     if (root.has("admin")) {
       admin = Optional.of(admin(root.requiredTable("admin")));
     }
+    Optional<CancelKeySecret> cancelKeySecret = Optional.empty();
+    Optional<Path> secretFile = root.path("cancel_key_secret_file");
+    if (secretFile.isPresent()) {
+      try {
+        cancelKeySecret = Optional.of(CancelKeySecret.read(secretFile.get()));
+      } catch (IOException | IllegalArgumentException e) {
+        throw root.error("cancel_key_secret_file", e instanceof IOException
+            ? "cannot read " + secretFile.get() + ": " + e : e.getMessage());
+      }
+    }
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, admin, routes(root),
-        root.integer("max_connections", 1, 1_000_000), root.integer("loops", 1, 1024), cryptoProvider);
+        root.integer("max_connections", 1, 1_000_000), root.integer("loops", 1, 1024), cryptoProvider,
+        cancelKeySecret);
   }
 
   private static AdminConfig admin(TomlSection admin) throws ConfigException {

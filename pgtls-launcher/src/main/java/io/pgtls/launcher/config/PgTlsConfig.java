@@ -13,10 +13,12 @@ import java.util.Optional;
  * @param drainTimeout how long live sessions may run on after SIGTERM/SIGINT before they are cut
  * @param admin the HTTP endpoint for metrics and probes; absent means off
  * @param cryptoProvider which JCA provider does the TLS arithmetic (process-wide)
+ * @param cancelKeySecret what listeners with several routes mint cancel keys from; absent: a random
+ *     secret of this process
  */
 public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
     List<RouteConfig> routes, Optional<Integer> maxConnections, Optional<Integer> loops,
-    CryptoProvider cryptoProvider) {
+    CryptoProvider cryptoProvider, Optional<CancelKeySecret> cancelKeySecret) {
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
   public PgTlsConfig {
@@ -28,12 +30,14 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
     Objects.requireNonNull(maxConnections, "maxConnections");
     Objects.requireNonNull(loops, "loops");
     Objects.requireNonNull(cryptoProvider, "cryptoProvider");
+    Objects.requireNonNull(cancelKeySecret, "cancelKeySecret");
   }
 
   /** Without a proxy-wide max_connections (the core's default applies). */
   public PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
       List<RouteConfig> routes) {
-    this(logLevel, logFormat, drainTimeout, admin, routes, Optional.empty(), Optional.empty(), CryptoProvider.AUTO);
+    this(logLevel, logFormat, drainTimeout, admin, routes, Optional.empty(), Optional.empty(), CryptoProvider.AUTO,
+        Optional.empty());
   }
 
   /** Only a log level and routes; every other setting at its default. */
@@ -44,7 +48,7 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
   /** The same configuration with the admin endpoint at {@code admin}. */
   public PgTlsConfig withAdmin(AdminConfig admin) {
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes, maxConnections, loops,
-        cryptoProvider);
+        cryptoProvider, cancelKeySecret);
   }
 
   /**
