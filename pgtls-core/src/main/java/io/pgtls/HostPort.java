@@ -2,6 +2,9 @@ package io.pgtls;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -9,6 +12,10 @@ import java.util.Objects;
  * A host (name, IPv4 literal or IPv6 literal) and a port, as written in configuration:
  * {@code db.example.com:5432}, {@code 127.0.0.1:6432}, {@code [::1]:6432}. Host names are kept
  * unresolved: resolution happens off the selector loops, per connection.
+ *
+ * <p>A backend may also be a Unix-domain socket ({@link #parseBackend}). As in libpq, the host is
+ * then the socket's directory and the port names the socket file in it, {@code
+ * <directory>/.s.PGSQL.<port>}; {@link #toString()} is that file's path.
  */
 public final class HostPort {
   private final String host;
@@ -32,11 +39,16 @@ public final class HostPort {
 
   /**
    * Parses {@code host:port}; IPv6 literals must be bracketed ({@code [::1]:5432}), since a bare
-   * {@code ::1:5432} is ambiguous.
+   * {@code ::1:5432} is ambiguous. A path is refused: only a backend may be a Unix-domain socket
+   * ({@link #parseBackend}).
    */
   public static HostPort parse(String text) {
     Objects.requireNonNull(text, "address");
     String s = text.trim();
+    if (s.startsWith("/")) {
+      throw new IllegalArgumentException("'" + text + "' is a Unix-domain socket path; only a backend address may "
+          + "be one, here write host:port (e.g. 127.0.0.1:6432)");
+    }
     int colon;
     String host;
     if (s.startsWith("[")) {
@@ -66,6 +78,81 @@ public final class HostPort {
     return of(host, port);
   }
 
+  /** PostgreSQL's socket file name, {@code .s.PGSQL.<port>}, before the port. */
+  static final String SOCKET_FILE_PREFIX = ".s.PGSQL.";
+  /** The port of a socket directory written without one, as libpq's default. */
+  public static final int DEFAULT_PORT = 5432;
+
+  /**
+   * The Unix-domain socket {@code <directory>/.s.PGSQL.<port>}. The directory must be absolute;
+   * a trailing slash is dropped.
+   */
+  public static HostPort unixSocket(String directory, int port) {
+    Objects.requireNonNull(directory, "directory");
+    if (!directory.startsWith("/")) {
+      throw new IllegalArgumentException("'" + directory + "' is not an absolute path");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port " + port + " is out of range 0-65535");
+    }
+    String d = directory;
+    while (d.length() > 1 && d.endsWith("/")) {
+      d = d.substring(0, d.length() - 1);
+    }
+    return new HostPort(d, port);
+  }
+
+  /**
+   * Parses a backend address as libpq reads a host: {@link #parse host:port} for TCP, or, for text
+   * starting with '/', a Unix-domain socket in one of three forms:
+   *
+   * <ul>
+   *   <li>{@code /var/run/postgresql/.s.PGSQL.5432}: the socket file; its name gives the port;
+   *   <li>{@code /var/run/postgresql:5432}: the socket directory and the port;
+   *   <li>{@code /var/run/postgresql}: the socket directory, port {@value #DEFAULT_PORT}.
+   * </ul>
+   *
+   * A path whose last name does not start with {@code .s.PGSQL.} is a directory, as in libpq. A
+   * ':' is the port separator only: a socket file with a port too, a ':' in the directory or a
+   * port that is not a number are refused rather than guessed at.
+   */
+  public static HostPort parseBackend(String text) {
+    Objects.requireNonNull(text, "address");
+    String s = text.trim();
+    if (!s.startsWith("/")) {
+      return parse(text);
+    }
+    String path = s;
+    Integer port = null;
+    int colon = s.indexOf(':');
+    if (colon >= 0) {
+      path = s.substring(0, colon);
+      String portText = s.substring(colon + 1);
+      if (portText.isEmpty() || !portText.chars().allMatch(c -> c >= '0' && c <= '9') || portText.length() > 5) {
+        throw new IllegalArgumentException("'" + text + "' is neither a Unix-domain socket path nor path:port "
+            + "(a ':' may only separate a socket directory from its port, e.g. /var/run/postgresql:5432)");
+      }
+      port = Integer.parseInt(portText);
+    }
+    String directory = path;
+    int slash = path.lastIndexOf('/');
+    String lastName = path.substring(slash + 1);
+    if (lastName.startsWith(SOCKET_FILE_PREFIX)) {
+      if (port != null) {
+        throw new IllegalArgumentException("'" + text + "' names a socket file and a port; write the socket file "
+            + path + " alone, or its directory and port " + path.substring(0, Math.max(slash, 1)) + ":" + port);
+      }
+      String portText = lastName.substring(SOCKET_FILE_PREFIX.length());
+      if (portText.isEmpty() || !portText.chars().allMatch(c -> c >= '0' && c <= '9') || portText.length() > 5) {
+        throw new IllegalArgumentException("'" + text + "' is not a PostgreSQL socket file: its name must be "
+            + SOCKET_FILE_PREFIX + "<port>, e.g. /var/run/postgresql/.s.PGSQL.5432");
+      }
+      port = Integer.parseInt(portText);
+      directory = path.substring(0, Math.max(slash, 1));
+    }
+    return unixSocket(directory, port == null ? DEFAULT_PORT : port);
+  }
+
   private static String stripBrackets(String host) {
     if (host.startsWith("[") && host.endsWith("]")) {
       return host.substring(1, host.length() - 1);
@@ -83,7 +170,34 @@ public final class HostPort {
 
   /** True when the host is an IPv4 or IPv6 literal, which needs no DNS and gets no SNI. */
   public boolean isIpLiteral() {
-    return isIpLiteral(host);
+    return !isUnixSocket() && isIpLiteral(host);
+  }
+
+  /** True for a Unix-domain socket: the host is then its directory, an absolute path. */
+  public boolean isUnixSocket() {
+    return host.startsWith("/");
+  }
+
+  /** The socket file, {@code <directory>/.s.PGSQL.<port>}; only for a {@link #isUnixSocket Unix-domain socket}. */
+  public Path socketPath() {
+    requireUnixSocket();
+    return Path.of(host, SOCKET_FILE_PREFIX + port);
+  }
+
+  /** The address to connect a {@code StandardProtocolFamily.UNIX} channel to. */
+  public UnixDomainSocketAddress toUnixDomainAddress() {
+    return UnixDomainSocketAddress.of(socketPath());
+  }
+
+  /** The length of {@link #socketPath()} in bytes, as the kernel's {@code sun_path} holds it. */
+  public int socketPathBytes() {
+    return socketPath().toString().getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  private void requireUnixSocket() {
+    if (!isUnixSocket()) {
+      throw new IllegalStateException(this + " is not a Unix-domain socket");
+    }
   }
 
   static boolean isIpLiteral(String host) {
@@ -104,22 +218,31 @@ public final class HostPort {
 
   /** An unresolved socket address; for IP literals it does not touch DNS. */
   public InetSocketAddress toUnresolved() {
+    if (isUnixSocket()) {
+      throw new IllegalStateException(this + " is a Unix-domain socket, not a TCP address");
+    }
     return InetSocketAddress.createUnresolved(host, port);
   }
 
+  /** Host names compare ignoring case; socket paths do not (file names are case-sensitive). */
   @Override
   public boolean equals(Object o) {
-    return o instanceof HostPort && ((HostPort) o).host.equalsIgnoreCase(host) && ((HostPort) o).port == port;
+    if (!(o instanceof HostPort) || ((HostPort) o).port != port) {
+      return false;
+    }
+    String other = ((HostPort) o).host;
+    return isUnixSocket() ? other.equals(host) : other.equalsIgnoreCase(host);
   }
 
   @Override
   public int hashCode() {
-    return host.toLowerCase(Locale.ROOT).hashCode() * 31 + port;
+    return (isUnixSocket() ? host : host.toLowerCase(Locale.ROOT)).hashCode() * 31 + port;
   }
 
+  /** {@code host:port}, {@code [::1]:port}, or a Unix-domain socket's file path. */
   @Override
   public String toString() {
-    return join(host, port);
+    return isUnixSocket() ? socketPath().toString() : join(host, port);
   }
 
   /**

@@ -89,7 +89,7 @@ public final class Route {
     return handshakeTimeout;
   }
 
-  /** Time allowed to open the TCP connection to the backend (DNS included). */
+  /** Time allowed to open the connection to the backend (DNS included). */
   public Duration connectTimeout() {
     return connectTimeout;
   }
@@ -195,9 +195,14 @@ public final class Route {
       return this;
     }
 
-    /** The backend PostgreSQL, {@code host:port}. */
-    public Builder backend(String hostPort) {
-      this.backend = HostPort.parse(hostPort);
+    /**
+     * The backend PostgreSQL: {@code host:port}, or a Unix-domain socket as libpq names one (the
+     * socket file {@code /var/run/postgresql/.s.PGSQL.5432}, or its directory with or without a
+     * port: {@code /var/run/postgresql:5432}, {@code /var/run/postgresql}); see {@link
+     * HostPort#parseBackend}. A Unix-domain socket needs {@link BackendTls#disabled()}.
+     */
+    public Builder backend(String address) {
+      this.backend = HostPort.parseBackend(address);
       return this;
     }
 

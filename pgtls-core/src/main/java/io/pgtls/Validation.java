@@ -17,6 +17,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Validation {
   private static final Logger log = LoggerFactory.getLogger(PgTlsProxy.class);
+  /**
+   * The longest socket path a UNIX channel can connect to: Linux's {@code sun_path} holds 108 bytes
+   * with the terminating NUL (the JDK refuses longer ones at connect, "Unix domain path too long").
+   */
+  static final int MAX_SOCKET_PATH_BYTES = 107;
   /** Beyond this a timeout is a typo, not a policy. */
   private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
@@ -52,6 +57,10 @@ final class Validation {
     }
     if (l.address() == null) {
       throw invalid(l, "listener.bind_address", "listener.bind_address is not set");
+    }
+    if (l.address().isUnixSocket()) {
+      throw invalid(l, "listener.bind_address", "listener.bind_address " + l.address()
+          + " is a Unix-domain socket; pgtls listens on TCP only (host:port)");
     }
     String first = l.routes().get(0).name();
     if (l.address().port() != 0) {
@@ -108,6 +117,9 @@ final class Validation {
       throw PgTlsException.ofSetting(name, "backend.tls_enabled",
           "backend TLS is not set (use BackendTls.disabled() for plaintext)");
     }
+    if (r.backend().isUnixSocket()) {
+      unixSocketBackend(r);
+    }
     requirePositive(name, "backend.connect_timeout", r.connectTimeout());
     if (r.maxConnections() < 0) {
       throw PgTlsException.ofSetting(name, "listener.max_connections", "max_connections must not be negative, got "
@@ -121,6 +133,20 @@ final class Validation {
       log.warn("route '{}': allow_plaintext_clients with a TLS backend leg: PostgreSQL offers SCRAM-SHA-256-PLUS "
           + "over that leg, and libpq refuses such an offer on a connection it sees as plaintext; plaintext "
           + "clients using scram-sha-256 need a plaintext backend leg", name);
+    }
+  }
+
+  private static void unixSocketBackend(Route r) {
+    if (r.backend().socketPathBytes() > MAX_SOCKET_PATH_BYTES) {
+      throw PgTlsException.ofSetting(r.name(), "backend.address", "backend.address " + r.backend() + " is "
+          + r.backend().socketPathBytes() + " bytes long; a Unix-domain socket path may be at most "
+          + MAX_SOCKET_PATH_BYTES);
+    }
+    if (r.backendTls().enabled()) {
+      // PostgreSQL answers 'N' to an SSLRequest on a Unix-domain socket, whatever its ssl setting.
+      throw PgTlsException.ofSetting(r.name(), "backend.tls_enabled", "backend.address " + r.backend()
+          + " is a Unix-domain socket, over which PostgreSQL never speaks TLS; set tls_enabled = false "
+          + "(BackendTls.disabled()) for this route");
     }
   }
 

@@ -47,6 +47,33 @@ class PgTlsProxyTest {
   }
 
   @Test
+  void aUnixSocketBackendWithTlsIsRefusedNamingRouteAndSetting() {
+    PgTlsException e = (PgTlsException) org.assertj.core.api.Assertions.catchThrowable(() -> PgTlsProxy.builder()
+        .route(route("local").backend("/run/pg").backendTls(BackendTls.verifyFull()).build()).build());
+
+    assertThat(e).hasMessage("route 'local': backend.address /run/pg/.s.PGSQL.5432 is a Unix-domain socket, "
+        + "over which PostgreSQL never speaks TLS; set tls_enabled = false (BackendTls.disabled()) for this route");
+    assertThat(e.setting()).contains("backend.tls_enabled");
+    assertThat(e.route()).contains("local");
+  }
+
+  @Test
+  void aUnixSocketPathTooLongForTheKernelIsRefusedBeforeAnyConnection() {
+    String directory = "/" + "d".repeat(100);
+    assertThatThrownBy(() -> PgTlsProxy.builder().route(route("local").backend(directory).build()).build())
+        .hasMessage("route 'local': backend.address " + directory + "/.s.PGSQL.5432 is 115 bytes long; "
+            + "a Unix-domain socket path may be at most 107");
+  }
+
+  @Test
+  void aUnixSocketBindAddressIsRefused() {
+    assertThatThrownBy(() -> PgTlsProxy.builder().route(route("r").listen(HostPort.unixSocket("/run/pgtls", 6432))
+        .build()).build())
+        .hasMessage("route 'r': listener.bind_address /run/pgtls/.s.PGSQL.6432 is a Unix-domain socket; "
+            + "pgtls listens on TCP only (host:port)");
+  }
+
+  @Test
   void duplicateRouteNamesAndBindAddressesAreRefused() {
     assertThatThrownBy(() -> PgTlsProxy.builder().route(route("a").build()).route(route("a").build()).build())
         .hasMessage("route 'a': the name is used by another route");

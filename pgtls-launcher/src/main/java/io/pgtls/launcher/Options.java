@@ -20,7 +20,7 @@ import java.util.Optional;
 record Options(Mode mode, Optional<Path> config, Optional<CommandLineRoute> route, Optional<HostPort> admin) {
   static final String USAGE = String.join(System.lineSeparator(),
       "Usage: pgtls --config FILE [--admin HOST:PORT] [--check]",
-      "       pgtls --listen HOST:PORT --backend HOST:PORT --cert FILE --key FILE",
+      "       pgtls --listen HOST:PORT --backend HOST:PORT|PATH --cert FILE --key FILE",
       "             [--backend-ca FILE | --backend-plaintext] [--admin HOST:PORT] [--check]",
       "       pgtls --help | --version",
       "",
@@ -30,7 +30,9 @@ record Options(Mode mode, Optional<Path> config, Optional<CommandLineRoute> rout
       "Options:",
       "  -c, --config FILE         the configuration file (TOML)",
       "      --listen HOST:PORT    one route without a file: address to listen on",
-      "      --backend HOST:PORT   ... the PostgreSQL server to forward to",
+      "      --backend HOST:PORT   ... the PostgreSQL server to forward to; or its Unix-domain",
+      "                            socket, /run/postgresql/.s.PGSQL.5432 or its directory",
+      "                            (with --backend-plaintext: no TLS over a Unix socket)",
       "      --cert FILE           ... PEM certificate chain shown to clients",
       "      --key FILE            ... its PEM private key",
       "      --backend-ca FILE     ... CA file the backend's certificate must chain to",
@@ -114,7 +116,7 @@ record Options(Mode mode, Optional<Path> config, Optional<CommandLineRoute> rout
         }
         case "--backend" -> {
           once(backend, arg);
-          backend = hostPort(arg, argument(it, arg, "HOST:PORT"));
+          backend = backendAddress(arg, argument(it, arg, "HOST:PORT"));
           if (backend.port() == 0) {
             throw new UsageException("option --backend: port 0 is not a PostgreSQL port; write the backend's port, e.g. "
                 + backend.host() + ":5432");
@@ -167,6 +169,10 @@ record Options(Mode mode, Optional<Path> config, Optional<CommandLineRoute> rout
       throw new UsageException("option " + missing + " is missing; a route without a file needs --listen, "
           + "--backend, --cert and --key");
     }
+    if (backend.isUnixSocket() && !backendPlaintext) {
+      throw new UsageException("option --backend: " + backend + " is a Unix-domain socket, over which PostgreSQL "
+          + "never speaks TLS; add --backend-plaintext");
+    }
     CommandLineRoute route = new CommandLineRoute(listen, backend, cert, key,
         backendPlaintext ? BackendLeg.PLAINTEXT : BackendLeg.TLS, Optional.ofNullable(backendCa));
     return new Options(mode, Optional.empty(), Optional.of(route), Optional.ofNullable(admin));
@@ -192,6 +198,14 @@ record Options(Mode mode, Optional<Path> config, Optional<CommandLineRoute> rout
       return Path.of(value);
     } catch (InvalidPathException e) {
       throw new UsageException("option " + option + ": invalid path '" + value + "': " + e.getReason());
+    }
+  }
+
+  private static HostPort backendAddress(String option, String value) throws UsageException {
+    try {
+      return HostPort.parseBackend(value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("option " + option + ": " + e.getMessage());
     }
   }
 

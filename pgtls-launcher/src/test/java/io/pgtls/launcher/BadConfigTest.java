@@ -373,4 +373,49 @@ class BadConfigTest {
     CommandRun run = check(readmeWith("log_level = \"info\"", "admin = \"127.0.0.1:9187\""));
     assertRejected(run, file + ":1: admin: expected a table [admin], got string \"127.0.0.1:9187\"");
   }
+
+  @Test
+  void aUnixSocketBackendWithTheDefaultTlsIsRefusedAtItsBackendTableNotSilentlyPlaintext() throws Exception {
+    CommandRun run = check("""
+        [[proxy]]
+          name = "local"
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_cert = "proxy.pem"
+          server_key = "proxy.key"
+          [proxy.backend]
+          address = "/var/run/postgresql"
+        """);
+    assertRejected(run, file + ":7: route 'local': backend.address /var/run/postgresql/.s.PGSQL.5432 is a "
+        + "Unix-domain socket, over which PostgreSQL never speaks TLS; set tls_enabled = false "
+        + "(BackendTls.disabled()) for this route");
+  }
+
+  @Test
+  void aUnixSocketBackendWithTlsEnabledIsRefusedAtTheTlsEnabledLine() throws Exception {
+    CommandRun run = check("""
+        [[proxy]]
+          name = "local"
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_cert = "proxy.pem"
+          server_key = "proxy.key"
+          [proxy.backend]
+          address = "/var/run/postgresql/.s.PGSQL.5432"
+          tls_enabled = true
+        """);
+    assertThat(run.errLine()).startsWith(file + ":9: route 'local': backend.address /var/run/postgresql/.s.PGSQL.5432 "
+        + "is a Unix-domain socket");
+  }
+
+  @Test
+  void aSocketFileWithAPortIsRefusedAsAmbiguousNotOneOfThemChosen() throws Exception {
+    CommandRun run = check("""
+        [[proxy]]
+          listener = { bind_address = "127.0.0.1:6432", server_cert = "proxy.pem", server_key = "proxy.key" }
+          backend = { address = "/run/pg/.s.PGSQL.5432:5433", tls_enabled = false }
+        """);
+    assertRejected(run, file + ":3: proxy[1].backend.address: '/run/pg/.s.PGSQL.5432:5433' names a socket file "
+        + "and a port; write the socket file /run/pg/.s.PGSQL.5432 alone, or its directory and port /run/pg:5433");
+  }
 }

@@ -67,6 +67,21 @@ class OptionsTest {
   }
 
   @Test
+  void aUnixSocketBackendWithoutBackendPlaintextIsRefusedNotATlsLegThatCannotWork() {
+    assertUsage("option --backend: /run/pg/.s.PGSQL.5432 is a Unix-domain socket, over which PostgreSQL never "
+        + "speaks TLS; add --backend-plaintext",
+        "--listen", "127.0.0.1:6432", "--backend", "/run/pg", "--cert", "p.pem", "--key", "p.key");
+  }
+
+  @Test
+  void aUnixSocketBackendWithBackendPlaintextIsAPlaintextLegToTheSocketFile() throws Exception {
+    Options options = Options.parse("--listen", "127.0.0.1:6432", "--backend", "/run/pg/.s.PGSQL.5433", "--cert",
+        "p.pem", "--key", "p.key", "--backend-plaintext");
+    assertThat(options.route().orElseThrow().backend().socketPath()).isEqualTo(Path.of("/run/pg/.s.PGSQL.5433"));
+    assertThat(options.route().orElseThrow().backendLeg()).isEqualTo(BackendLeg.PLAINTEXT);
+  }
+
+  @Test
   void adminGivenTwiceIsAnErrorNotLastOneWins() {
     assertUsage("option --admin is given twice", "--admin", "127.0.0.1:1", "--admin", "127.0.0.1:2");
   }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -233,6 +234,14 @@ public final class PostgresServer implements Startable {
     return dataDirectory;
   }
 
+  /**
+   * The server's Unix-domain socket file, {@code <directory>/.s.PGSQL.<port>}, in the directory
+   * given to {@link Builder#unixSocketDirectory(Path)}; empty when it listens on TCP only.
+   */
+  public Optional<Path> unixSocket() {
+    return Optional.ofNullable(config.unixSocketDirectory).map(d -> d.resolve(".s.PGSQL." + port));
+  }
+
   public Path binDirectory() {
     return binaries.binDirectory();
   }
@@ -298,12 +307,18 @@ public final class PostgresServer implements Startable {
     account.ensureCanReach(root.getParent());
     account.ensureCanReach(binaries.binDirectory());
     account.handOver(root);
+    if (config.unixSocketDirectory != null) {
+      // The server creates its socket (and lock file) there, so it must own the directory; a
+      // root JVM reaches any socket file whatever its mode.
+      account.ensureCanReach(config.unixSocketDirectory);
+      account.handOver(config.unixSocketDirectory);
+    }
     Path passwordFile = root.resolve("superuser.pw");
     try {
       Files.writeString(passwordFile, superuserPassword + "\n", StandardCharsets.UTF_8);
       account.handOver(passwordFile);
       // --no-locale: the cluster's collation must not depend on the machine's locale settings.
-      // --auth-local=trust only affects Unix sockets, which are disabled.
+      // --auth-local=trust only affects Unix sockets; pg_hba.conf is rewritten before every start.
       List<String> initdb =
           List.of(
               binaries.program("initdb"),
@@ -463,12 +478,18 @@ public final class PostgresServer implements Startable {
       Path include = dataDirectory.resolve(ServerSettings.INCLUDE_FILE);
       Files.writeString(
           include,
-          ServerSettings.render(ServerSettings.settings(port, ipv6, tls, config.settings)),
+          ServerSettings.render(ServerSettings.settings(
+                  port, ipv6, tls, config.unixSocketDirectory, config.settings)),
           StandardCharsets.UTF_8);
       Path hba = dataDirectory.resolve("pg_hba.conf");
       Files.writeString(
           hba,
-          ServerSettings.hba(config.hba == null ? ServerSettings.DEFAULT_HBA : config.hba),
+          ServerSettings.hba(
+              config.hba != null
+                  ? config.hba
+                  : config.unixSocketDirectory != null
+                      ? ServerSettings.DEFAULT_HBA_WITH_SOCKET
+                      : ServerSettings.DEFAULT_HBA),
           StandardCharsets.UTF_8);
       account.handOver(include);
       account.handOver(hba);
@@ -545,6 +566,7 @@ public final class PostgresServer implements Startable {
     private Path sslCa;
     private String database;
     private List<String> hba;
+    private Path unixSocketDirectory;
     private Duration startTimeout = Duration.ofSeconds(60);
     private final Map<String, String> users = new LinkedHashMap<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
@@ -611,6 +633,17 @@ public final class PostgresServer implements Startable {
     }
 
     /**
+     * Also listens on a Unix-domain socket in {@code directory} (an existing, absolute directory
+     * below {@code java.io.tmpdir}, at most about 90 bytes long: the socket path must fit the
+     * kernel's 108-byte {@code sun_path}); the default pg_hba.conf then admits it with a {@code
+     * local all all scram-sha-256} line. The directory is handed over to the server's account.
+     */
+    public Builder unixSocketDirectory(Path directory) {
+      this.unixSocketDirectory = Objects.requireNonNull(directory, "directory").toAbsolutePath();
+      return this;
+    }
+
+    /**
      * Replaces the default pg_hba.conf ({@code host all all 127.0.0.1/32 scram-sha-256} and the
      * same for {@code ::1/128}) with these lines.
      */
@@ -660,6 +693,7 @@ public final class PostgresServer implements Startable {
       copy.sslCa = sslCa;
       copy.database = database;
       copy.hba = hba;
+      copy.unixSocketDirectory = unixSocketDirectory;
       copy.startTimeout = startTimeout;
       copy.users.putAll(users);
       copy.settings.putAll(settings);
@@ -699,6 +733,7 @@ public final class PostgresServer implements Startable {
     private final Path sslCa;
     private final String database;
     private final List<String> hba;
+    private final Path unixSocketDirectory;
     private final Duration startTimeout;
     /** In the order given: the first user owns the database. */
     private final Map<String, String> users;
@@ -713,6 +748,7 @@ public final class PostgresServer implements Startable {
       sslCa = b.sslCa;
       database = b.database;
       hba = b.hba == null ? null : List.copyOf(b.hba);
+      unixSocketDirectory = b.unixSocketDirectory;
       startTimeout = b.startTimeout;
       users = Collections.unmodifiableMap(new LinkedHashMap<>(b.users));
       settings = Collections.unmodifiableMap(new LinkedHashMap<>(b.settings));

@@ -17,6 +17,13 @@ final class ServerSettings {
       List.of(
           "host all all 127.0.0.1/32 scram-sha-256", "host all all ::1/128 scram-sha-256");
 
+  /** The default lines of a server with a Unix-domain socket: its connections match "local" lines only. */
+  static final List<String> DEFAULT_HBA_WITH_SOCKET =
+      List.of(
+          "local all all scram-sha-256",
+          "host all all 127.0.0.1/32 scram-sha-256",
+          "host all all ::1/128 scram-sha-256");
+
   private ServerSettings() {}
 
   /** The server's TLS files, as copied into the data directory. */
@@ -27,7 +34,7 @@ final class ServerSettings {
    * which therefore win (in postgresql.conf the last occurrence of a setting counts).
    */
   static Map<String, String> settings(
-      int port, boolean ipv6, Tls tls, Map<String, String> extra) {
+      int port, boolean ipv6, Tls tls, Path socketDirectory, Map<String, String> extra) {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put(
         "listen_addresses",
@@ -35,8 +42,10 @@ final class ServerSettings {
             ? LoopbackPorts.IPV4_LOOPBACK + "," + LoopbackPorts.IPV6_LOOPBACK
             : LoopbackPorts.IPV4_LOOPBACK);
     settings.put("port", Integer.toString(port));
-    // No Unix socket: the default /var/run/postgresql may not exist or not be writable.
-    settings.put("unix_socket_directories", "");
+    // No Unix socket unless asked for: the default /var/run/postgresql may not exist or not be
+    // writable.
+    settings.put(
+        "unix_socket_directories", socketDirectory == null ? "" : socketDirectory.toString());
     settings.put("max_connections", "200");
     settings.put("shared_buffers", "32MB");
     // A throwaway cluster: durability buys nothing and costs seconds per test class.

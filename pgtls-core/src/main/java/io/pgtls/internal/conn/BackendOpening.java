@@ -8,6 +8,7 @@ import io.pgtls.internal.tls.TlsSession;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -15,14 +16,17 @@ import javax.net.ssl.SSLException;
 
 /**
  * The backend's side of opening: resolve its host (BACKEND_CONNECTING), connect each address in
- * turn, send the SSLRequest and read the one-byte answer (BACKEND_NEGOTIATING), and handshake
+ * turn (a Unix-domain socket is one address, with no DNS), send the SSLRequest and read the one-byte answer (BACKEND_NEGOTIATING), and handshake
  * (BACKEND_HANDSHAKE). Ends with the backend leg ready, or with a failure the client is told of.
  */
 final class BackendOpening implements Stage {
   /** Opens backend legs for this stage: a connecting socket registered for OP_CONNECT, in production. */
   interface Connector {
-    /** Starts connecting to {@code target}; the leg is the connection's backend from now on. */
-    Leg open(InetSocketAddress target) throws IOException;
+    /**
+     * Starts connecting to {@code target}, an {@link InetSocketAddress} or a {@link
+     * java.net.UnixDomainSocketAddress}; the leg is the connection's backend from now on.
+     */
+    Leg open(SocketAddress target) throws IOException;
 
     /** Closes a leg that failed to connect; the connection has no backend leg again. */
     void discard(Leg leg);
@@ -37,7 +41,7 @@ final class BackendOpening implements Stage {
   private InetAddress[] addresses;
   private int nextAddress;
   private String lastConnectError;
-  private InetSocketAddress target;
+  private SocketAddress target;
   private Leg backend;
   private long startNanos;
   private boolean handshakeClockStarted;
@@ -53,9 +57,9 @@ final class BackendOpening implements Stage {
     this.b2c = b2c;
   }
 
-  /** The host to resolve off the loop; null for an IP literal, which needs no DNS query. */
+  /** The host to resolve off the loop; null for an IP literal or a Unix-domain socket, which need no DNS query. */
   String hostToResolve() {
-    return backendAddress.isIpLiteral() ? null : backendAddress.host();
+    return backendAddress.isIpLiteral() || backendAddress.isUnixSocket() ? null : backendAddress.host();
   }
 
   /** The resolver's answer, delivered on the loop; the next step acts on it. */
@@ -65,8 +69,8 @@ final class BackendOpening implements Stage {
     this.resolved = true;
   }
 
-  /** Where the backend leg is connected (for the session's log line). */
-  InetSocketAddress address() {
+  /** Where the backend leg is connected (for the session's log line): an IP address and port, or a socket path. */
+  SocketAddress address() {
     return target;
   }
 
@@ -133,6 +137,9 @@ final class BackendOpening implements Stage {
   // BACKEND_CONNECTING
 
   private Outcome connect() throws IOException {
+    if (backendAddress.isUnixSocket()) {
+      return connectUnixSocket();
+    }
     if (!resolved) {
       String host = hostToResolve();
       if (host != null) {
@@ -159,6 +166,25 @@ final class BackendOpening implements Stage {
         continue;
       }
       return connected ? connected() : Outcome.WAIT;
+    }
+  }
+
+  /** A Unix-domain socket is one address: its file path, which a failure names (ENOENT, ECONNREFUSED). */
+  private Outcome connectUnixSocket() throws IOException {
+    if (backend == null) {
+      target = backendAddress.toUnixDomainAddress();
+      try {
+        backend = connector.open(target);
+      } catch (IOException e) {
+        connectFailed(e);
+        return Outcome.refuse(Refusals.backendUnreachable(route.name(), backendAddress, lastConnectError));
+      }
+    }
+    try {
+      return backend.wire().finishConnect() ? connected() : Outcome.WAIT;
+    } catch (LegIOException e) {
+      connectFailed(e.failure());
+      return Outcome.refuse(Refusals.backendUnreachable(route.name(), backendAddress, lastConnectError));
     }
   }
 

@@ -5,16 +5,19 @@ import io.pgtls.internal.loop.EventLoop;
 import io.pgtls.internal.loop.LoopGroup;
 import io.pgtls.internal.loop.Selectable;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Opens backend legs for {@link BackendOpening}: a non-blocking socket with TCP_NODELAY and
- * keep-alive, connecting, registered on the connection's loop for OP_CONNECT.
+ * Opens backend legs for {@link BackendOpening}: a non-blocking socket (TCP with TCP_NODELAY and
+ * keep-alive, or a Unix-domain socket), connecting, registered on the connection's loop for
+ * OP_CONNECT.
  */
 final class BackendSockets implements BackendOpening.Connector {
   private final EventLoop loop;
@@ -37,12 +40,18 @@ final class BackendSockets implements BackendOpening.Connector {
   }
 
   @Override
-  public Leg open(InetSocketAddress target) throws IOException {
-    SocketChannel ch = SocketChannel.open();
+  public Leg open(SocketAddress target) throws IOException {
+    boolean unix = target instanceof UnixDomainSocketAddress;
+    SocketChannel ch = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
     try {
       ch.configureBlocking(false);
-      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+      if (!unix) {
+        // A UNIX channel supports neither: the JDK's setOption throws UnsupportedOperationException
+        // for TCP_NODELAY and SO_KEEPALIVE there (supportedOptions() lists only the buffer sizes and
+        // SO_LINGER), and a local socket has no Nagle delay or dead peer to detect anyway.
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+      }
       Leg leg = new Leg("backend", new SocketTransport(ch, group.wrap(ch)), pool);
       ch.connect(target);
       leg.register(loop, SelectionKey.OP_CONNECT, handlers.apply(leg));

@@ -12,7 +12,7 @@ import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.route.ServerNames;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
@@ -246,7 +246,7 @@ public final class ProxyConnection {
   }
 
   private void backendReady() {
-    InetSocketAddress backendAddress = backendOpening.address();
+    SocketAddress backendAddress = backendOpening.address();
     backendOpening = null;
     if (request.cancel()) {
       moveTo(ConnectionState.FORWARDING_CANCEL, new ForwardCancel(backend, c2b));

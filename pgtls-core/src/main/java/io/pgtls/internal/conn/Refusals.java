@@ -177,7 +177,9 @@ final class Refusals {
   static Rejection backendUnreachable(String route, HostPort backend, String lastError) {
     return backendFailure(Refusal.BACKEND_UNAVAILABLE, route, ErrorResponse.CONNECTION_FAILURE,
         "could not connect to backend " + backend + ": " + (lastError == null ? "no address" : lastError),
-        "Is the PostgreSQL server of route '" + route + "' running and accepting TCP connections?");
+        backend.isUnixSocket()
+            ? "Is the PostgreSQL server of route '" + route + "' running and accepting connections on that socket?"
+            : "Is the PostgreSQL server of route '" + route + "' running and accepting TCP connections?");
   }
 
   static Rejection backendConnectTimeout(String route, HostPort backend, long millis) {

@@ -27,7 +27,8 @@ public final class BackendProbe {
   private BackendProbe() {}
 
   public static void checkChannelBinding(String proxyName, CompiledRoute route, Executor workers) {
-    if (!route.backendTlsEnabled()) {
+    // A Unix-domain socket backend never has TLS (validation refuses it): nothing to look at.
+    if (!route.backendTlsEnabled() || route.backend().isUnixSocket()) {
       return;
     }
     try {

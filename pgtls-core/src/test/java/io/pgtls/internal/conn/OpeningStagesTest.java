@@ -22,6 +22,8 @@ import io.pgtls.tls.TrustMaterial;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -181,7 +183,7 @@ class OpeningStagesTest {
     assertThat(outcome.kind()).isEqualTo(Outcome.Kind.BACKEND_READY);
     assertThat(backend.request()).isEqualTo(StartupCodes.sslRequest());
     assertThat(b.leg.tls().protocol()).isEqualTo("TLSv1.3");
-    assertThat(b.connectedTo).extracting(InetSocketAddress::getPort).containsExactly(5432);
+    assertThat(b.connectedTo).extracting(a -> ((InetSocketAddress) a).getPort()).containsExactly(5432);
     assertThat(b.harness.visited()).containsExactly(ConnectionState.BACKEND_CONNECTING,
         ConnectionState.BACKEND_NEGOTIATING, ConnectionState.BACKEND_HANDSHAKE);
     assertThat(b.b2c.isEmpty()).as("no handshake byte is left for the client").isTrue();
@@ -225,7 +227,7 @@ class OpeningStagesTest {
     Outcome outcome = b.harness.run(() -> { });
 
     assertThat(outcome.kind()).isEqualTo(Outcome.Kind.BACKEND_READY);
-    assertThat(b.connectedTo).extracting(InetSocketAddress::getPort).containsExactly(5433);
+    assertThat(b.connectedTo).extracting(a -> ((InetSocketAddress) a).getPort()).containsExactly(5433);
     assertThat(b.harness.visited()).containsExactly(ConnectionState.BACKEND_CONNECTING);
   }
 
@@ -235,7 +237,7 @@ class OpeningStagesTest {
     PooledBuffer b2c = buffer("b2c");
     BackendOpening.Connector refusing = new BackendOpening.Connector() {
       @Override
-      public Leg open(InetSocketAddress target) throws IOException {
+      public Leg open(SocketAddress target) throws IOException {
         throw new ConnectException("Connection refused");
       }
 
@@ -253,6 +255,42 @@ class OpeningStagesTest {
     assertThat(outcome.rejection().message()).isEqualTo("could not connect to backend 127.0.0.1:5433: Connection refused");
   }
 
+  @Test
+  void aUnixSocketBackendConnectsToItsSocketFileWithoutDnsOrSslRequest() throws IOException {
+    BackendSide b = backendOpening(1, route().backend("/run/pg:5433").backendTls(BackendTls.disabled()).build());
+
+    Outcome outcome = b.harness.run(() -> { });
+
+    assertThat(outcome.kind()).isEqualTo(Outcome.Kind.BACKEND_READY);
+    assertThat(b.connectedTo).containsExactly(UnixDomainSocketAddress.of("/run/pg/.s.PGSQL.5433"));
+    assertThat(b.harness.visited()).containsExactly(ConnectionState.BACKEND_CONNECTING);
+  }
+
+  @Test
+  void aMissingUnixSocketIsReportedWithItsPathAndTheSystemsError() throws IOException {
+    CompiledRoute route = compile(route().backend("/run/pg/.s.PGSQL.5432").backendTls(BackendTls.disabled()).build());
+    BackendOpening.Connector missing = new BackendOpening.Connector() {
+      @Override
+      public Leg open(SocketAddress target) throws IOException {
+        throw new java.net.SocketException("No such file or directory");
+      }
+
+      @Override
+      public void discard(Leg leg) {
+        leg.close(null);
+      }
+    };
+    StageHarness harness = new StageHarness(new BackendOpening(new ConnectionLog("test"), route, missing, buffer("b2c")),
+        ConnectionState.BACKEND_CONNECTING, new MemoryPipe(1));
+
+    Outcome outcome = harness.run(() -> { });
+
+    assertThat(outcome.rejection().reason()).isEqualTo(Refusal.BACKEND_UNAVAILABLE);
+    assertThat(outcome.rejection().message())
+        .isEqualTo("could not connect to backend /run/pg/.s.PGSQL.5432: No such file or directory");
+    assertThat(outcome.rejection().hint()).contains("accepting connections on that socket");
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static final class Opening {
@@ -266,7 +304,7 @@ class OpeningStagesTest {
     PooledBuffer b2c;
     StageHarness harness;
     Leg leg;
-    final List<InetSocketAddress> connectedTo = new ArrayList<>();
+    final List<SocketAddress> connectedTo = new ArrayList<>();
   }
 
   private Opening clientOpening(int chunk, Route route) {
@@ -285,7 +323,7 @@ class OpeningStagesTest {
     b.b2c = buffer("b2c");
     BackendOpening.Connector connector = new BackendOpening.Connector() {
       @Override
-      public Leg open(InetSocketAddress target) {
+      public Leg open(SocketAddress target) {
         b.connectedTo.add(target);
         b.leg = new Leg("backend", b.pipe.near(), pool);
         b.harness.watch(b.leg);

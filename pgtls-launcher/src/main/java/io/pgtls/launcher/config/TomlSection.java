@@ -169,6 +169,16 @@ final class TomlSection {
     return hostPort(key).orElseThrow(() -> missing(key));
   }
 
+  /** A backend's address: {@code host:port}, or a Unix-domain socket path ({@link HostPort#parseBackend}). */
+  HostPort requiredBackendAddress(String key) throws ConfigException {
+    String value = string(key).orElseThrow(() -> missing(key));
+    try {
+      return HostPort.parseBackend(value);
+    } catch (IllegalArgumentException e) {
+      throw error(key, e.getMessage());
+    }
+  }
+
   /** A positive duration: a string such as {@code "30s"} (see {@link Durations}) or an integer of seconds. */
   Optional<Duration> duration(String key) throws ConfigException {
     Object value = raw(key);

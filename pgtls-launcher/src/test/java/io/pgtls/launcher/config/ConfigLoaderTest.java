@@ -95,6 +95,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aUnixSocketBackendIsReadInEachOfLibpqsForms() throws Exception {
+    for (String address : new String[] {"/var/run/postgresql/.s.PGSQL.5432", "/var/run/postgresql:5432",
+        "/var/run/postgresql"}) {
+      PgTlsConfig config = load("""
+          [[proxy]]
+          listener = { bind_address = "127.0.0.1:6432", server_cert = "a.pem", server_key = "a.key" }
+          backend = { address = "%s", tls_enabled = false }
+          """.formatted(address));
+
+      BackendConfig backend = config.routes().get(0).backend();
+      assertThat(backend.address().isUnixSocket()).as(address).isTrue();
+      assertThat(backend.address()).as(address).hasToString("/var/run/postgresql/.s.PGSQL.5432");
+      assertThat(backend.tls()).isEmpty();
+    }
+  }
+
+  @Test
   void everyOptionalSettingIsRead() throws Exception {
     PgTlsConfig config = load("""
         log_level = "DEBUG"
