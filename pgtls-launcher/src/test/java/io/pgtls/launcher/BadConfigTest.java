@@ -49,6 +49,22 @@ class BadConfigTest {
   }
 
   @Test
+  void aShortCancelKeySecretIsAnErrorNotAWeakSecret() throws Exception {
+    Path secret = Files.write(dir.resolve("cancel.key"), new byte[31]);
+    CommandRun run = check("cancel_key_secret_file = \"" + secret + "\"\n" + ReadmeExample.TEXT);
+    assertRejected(run, file + ":1: cancel_key_secret_file: " + secret + " holds 31 bytes; a cancel key secret needs at least 32 (for "
+        + "example: head -c 32 /dev/urandom > " + secret + ")");
+  }
+
+  @Test
+  void aMissingCancelKeySecretFileIsAnErrorNotARandomSecret() throws Exception {
+    Path secret = dir.resolve("absent.key");
+    CommandRun run = check("cancel_key_secret_file = \"" + secret + "\"\n" + ReadmeExample.TEXT);
+    assertThat(run.errLine()).startsWith(file + ":1: cancel_key_secret_file: cannot read " + secret + ": ");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+  }
+
+  @Test
   void typoInTopLevelKeyIsAnErrorNotSilentlyIgnored() throws Exception {
     CommandRun run = check("loglevel = \"debug\"\n" + ReadmeExample.TEXT);
     assertRejected(run, file + ":1: unknown key 'loglevel'");
