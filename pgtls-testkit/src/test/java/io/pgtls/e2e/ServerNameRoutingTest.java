@@ -12,8 +12,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,6 +47,13 @@ class ServerNameRoutingTest {
   void eachHostNameReachesItsOwnBackendThroughOnePort() throws Exception {
     assertThat(port("host=a.db.test sslmode=verify-full")).isEqualTo(f.postgres.port());
     assertThat(port("host=b.db.test sslmode=verify-full")).isEqualTo(second.port());
+  }
+
+  @Test
+  void libpq17ReachesEachBackendByNameOnBothTlsPaths() throws Exception {
+    // libpq 17 from the zonky archive: the SSLRequest path, and direct TLS (its ClientHello first).
+    assertThat(port17("host=a.db.test sslmode=verify-full sslnegotiation=postgres")).isEqualTo(f.postgres.port());
+    assertThat(port17("host=b.db.test sslmode=verify-full sslnegotiation=direct")).isEqualTo(second.port());
   }
 
   @Test
@@ -122,11 +130,22 @@ class ServerNameRoutingTest {
     return port(conninfo, shared);
   }
 
-  private static int port(String conninfo, int listenPort) throws Exception {
-    String full = conninfo + (conninfo.contains("host=127.") ? "" : " hostaddr=127.0.0.1") + " port=" + listenPort
+  private static int port17(String conninfo) throws Exception {
+    ClientTools.Result r = ClientTools.run(Map.of("PGPASSWORD", Fixture.PASSWORD,
+        "LD_LIBRARY_PATH", f.postgres.libDirectory().toString()),
+        ClientTools.require("psql"), "-X", "-A", "-t", "-d", full(conninfo, shared), "-c", "select inet_server_port()");
+    assertThat(r.exitCode).as(r.stderr).isZero();
+    return Integer.parseInt(r.stdout.strip());
+  }
+
+  private static String full(String conninfo, int listenPort) {
+    return conninfo + (conninfo.contains("host=127.") ? "" : " hostaddr=127.0.0.1") + " port=" + listenPort
         + " dbname=" + Fixture.DATABASE + " user=" + Fixture.USER + " sslrootcert=" + f.pki.caCertificateFile()
         + " channel_binding=disable";
-    ClientTools.Result r = ClientTools.psql(full, Fixture.PASSWORD, "select inet_server_port()");
+  }
+
+  private static int port(String conninfo, int listenPort) throws Exception {
+    ClientTools.Result r = ClientTools.psql(full(conninfo, listenPort), Fixture.PASSWORD, "select inet_server_port()");
     assertThat(r.exitCode).as(r.stderr).isZero();
     return Integer.parseInt(r.stdout.strip());
   }
