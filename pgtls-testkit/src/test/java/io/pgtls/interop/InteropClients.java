@@ -36,6 +36,7 @@ final class InteropClients {
         new VertxClient(),
         new NodePostgresClient(false),
         new NodePostgresClient(true),
-        new Psycopg2Client());
+        new Psycopg2Client(),
+        new AsyncpgClient());
   }
 }
