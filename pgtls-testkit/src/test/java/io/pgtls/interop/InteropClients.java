@@ -37,6 +37,7 @@ final class InteropClients {
         new NodePostgresClient(false),
         new NodePostgresClient(true),
         new Psycopg2Client(),
-        new AsyncpgClient());
+        new AsyncpgClient(),
+        new PgxClient());
   }
 }
