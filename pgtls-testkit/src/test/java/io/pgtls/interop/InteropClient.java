@@ -19,6 +19,14 @@ interface InteropClient {
    */
   Outcome cancel(Endpoint endpoint, String sql, Runnable running);
 
+  /**
+   * A fragment of what the client reports for a statement its cancel ended: the server's 57014,
+   * unless the client ends the call itself and discards the server's answer.
+   */
+  default String cancelledStatementError() {
+    return "canceling statement due to user request";
+  }
+
   /** How the client cancels, for the report. */
   String cancelMechanism();
 

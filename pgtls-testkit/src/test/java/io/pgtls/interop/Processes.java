@@ -24,13 +24,15 @@ final class Processes {
     private final Path err;
     private final long started;
     private final List<String> command;
+    private final Duration timeout;
 
-    private Running(Process process, Path out, Path err, long started, List<String> command) {
+    private Running(Process process, Path out, Path err, long started, List<String> command, Duration timeout) {
       this.process = process;
       this.out = out;
       this.err = err;
       this.started = started;
       this.command = command;
+      this.timeout = timeout;
     }
 
     long pid() {
@@ -40,9 +42,9 @@ final class Processes {
     /** Waits for the process; stdout is the output, stderr the error. */
     Outcome finish() {
       try {
-        if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
           process.destroyForcibly();
-          throw new AssertionError("timed out after " + TIMEOUT + ": " + String.join(" ", command));
+          throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", command));
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         String stdout = Files.readString(out, StandardCharsets.UTF_8).strip();
@@ -67,6 +69,10 @@ final class Processes {
   }
 
   static Running start(Map<String, String> env, List<String> command) {
+    return start(env, command, TIMEOUT);
+  }
+
+  private static Running start(Map<String, String> env, List<String> command, Duration timeout) {
     try {
       ProcessBuilder pb = new ProcessBuilder(command);
       pb.environment().putAll(env);
@@ -76,7 +82,7 @@ final class Processes {
       pb.redirectOutput(out.toFile());
       pb.redirectError(err.toFile());
       long started = System.nanoTime();
-      return new Running(pb.start(), out, err, started, command);
+      return new Running(pb.start(), out, err, started, command, timeout);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start " + command, e);
     }
@@ -84,6 +90,11 @@ final class Processes {
 
   static Outcome run(Map<String, String> env, List<String> command) {
     return start(env, command).finish();
+  }
+
+  /** {@link #run(Map, List)} for a process that may take longer than a client, such as a build. */
+  static Outcome run(Map<String, String> env, List<String> command, Duration timeout) {
+    return start(env, command, timeout).finish();
   }
 
   /** SIGINT, what Ctrl-C sends: libpq's command-line tools answer it with a CancelRequest. */
