@@ -85,16 +85,8 @@ public final class ConfigLoader {
     if (root.has("admin")) {
       admin = Optional.of(admin(root.requiredTable("admin")));
     }
-    Optional<CancelKeySecret> cancelKeySecret = Optional.empty();
-    Optional<Path> secretFile = root.path("cancel_key_secret_file");
-    if (secretFile.isPresent()) {
-      try {
-        cancelKeySecret = Optional.of(CancelKeySecret.read(secretFile.get()));
-      } catch (IOException | IllegalArgumentException e) {
-        throw root.error("cancel_key_secret_file", e instanceof IOException
-            ? "cannot read " + secretFile.get() + ": " + e : e.getMessage());
-      }
-    }
+    Optional<CancelKeySecret> cancelKeySecret = root.path("cancel_key_secret_file")
+        .map(file -> new CancelKeySecret(file, root.error("cancel_key_secret_file", "").getMessage()));
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, admin, routes(root),
         root.integer("max_connections", 1, 1_000_000), root.integer("loops", 1, 1024), cryptoProvider,
         cancelKeySecret);

@@ -18,7 +18,7 @@ public final class ProxyBuilders {
     PgTlsProxy.Builder builder = PgTlsProxy.builder();
     config.maxConnections().ifPresent(builder::maxConnections);
     config.loops().ifPresent(builder::loops);
-    config.cancelKeySecret().ifPresent(secret -> builder.cancelKeySecret(secret.bytes()));
+    config.cancelKeySecret().ifPresent(secret -> builder.cancelKeySecret(secret.read()));
     config.routes().forEach(route -> builder.route(route(route)));
     return builder;
   }
