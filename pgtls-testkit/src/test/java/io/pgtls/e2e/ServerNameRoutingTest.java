@@ -8,13 +8,18 @@ import io.pgtls.Route;
 import io.pgtls.testkit.IssuedCertificate;
 import io.pgtls.testkit.PostgresServer;
 import io.pgtls.testkit.junit.StartStop;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,6 +115,53 @@ class ServerNameRoutingTest {
     } finally {
       psql.destroyForcibly();
     }
+  }
+
+  @Test
+  void libpq17sOwnCancelInsideTlsOnASessionRoutedByNameCancelsOnThatRoutesBackend() throws Exception {
+    // PQcancelCreate (libpq 17) sends the CancelRequest inside TLS, with the session's server name.
+    Path program = libpq17Cancel();
+    try (LogCapture log = LogCapture.connections()) {
+      ClientTools.Result r = ClientTools.run(Map.of("PGPASSWORD", Fixture.PASSWORD, "LD_LIBRARY_PATH",
+          f.postgres.libDirectory().toString()), program.toString(), full("host=b.db.test sslmode=verify-full", shared));
+      assertThat(r.exitCode).as(r.stderr).isZero();
+      assertThat(r.stdout.strip()).as("the query ended cancelled").isEqualTo("57014");
+      assertThat(log.awaitLine("CancelRequest (inside TLS) forwarded")).containsPattern(
+          "route 'b' conn#\\d+ client=[^ ]+: CancelRequest \\(inside TLS\\) forwarded to backend 127\\.0\\.0\\.1:"
+              + second.port());
+    }
+  }
+
+  /** The libpq 17 cancel program, compiled once per build against the embedded archive's libpq. */
+  private static synchronized Path libpq17Cancel() throws Exception {
+    Path out = Path.of("target", "libpq17-cancel", "libpq17_cancel");
+    if (Files.isExecutable(out)) {
+      return out;
+    }
+    Files.createDirectories(out.getParent());
+    Path source = out.resolveSibling("libpq17_cancel.c");
+    try (InputStream in = ServerNameRoutingTest.class.getResourceAsStream("libpq17_cancel.c")) {
+      Files.copy(in, source, StandardCopyOption.REPLACE_EXISTING);
+    }
+    String lib = f.postgres.libDirectory().toString();
+    ClientTools.Result r = ClientTools.run(Map.of(), requireCompiler(), "-O2", "-o", out.toString(), source.toString(),
+        "-L" + lib, "-l:libpq.so.5");
+    assertThat(r.exitCode).as(r.stderr).isZero();
+    return out;
+  }
+
+  private static String requireCompiler() {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(dir.isEmpty() ? "." : dir, "gcc"))) {
+        return Path.of(dir, "gcc").toString();
+      }
+    }
+    String reason = "gcc is not installed (Debian: apt-get install gcc libc6-dev); .ci/run installs it";
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      throw new AssertionError("CI=true and " + reason);
+    }
+    Assumptions.abort(reason);
+    return null;
   }
 
   /** Waits (at most 10 s) until backend B runs the test's pg_sleep. */
