@@ -80,6 +80,12 @@ public final class Sandbox implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
+    // A process of its own, so it may do what the launcher does: leave the TLS server_name to pgtls
+    // (the JDK's engine refuses names such as pg_primary; see ServerNameParsing in pgtls-core). Too
+    // late when the JVM that runs this main has used TLS already; pgtls then says so at start.
+    if (System.getProperty("jdk.tls.server.disableExtensions") == null) {
+      System.setProperty("jdk.tls.server.disableExtensions", "server_name");
+    }
     Sandbox sandbox = start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
