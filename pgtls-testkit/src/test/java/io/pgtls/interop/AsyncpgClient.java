@@ -1,6 +1,5 @@
 package io.pgtls.interop;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.Map;
  * script therefore reports the {@code TimeoutError}, and its next statement ends only once the
  * server has ended the cancelled one, which the matrix's deadline measures.
  */
-final class AsyncpgClient implements InteropClient {
+final class AsyncpgClient extends ScriptedClient {
   private static final Path PYTHON = Path.of("/usr/bin/python3");
   private static final String SCRIPT = """
       import asyncio, json, os, ssl, sys, time
@@ -87,22 +86,11 @@ final class AsyncpgClient implements InteropClient {
   @Override
   public void requireInstalled() {
     if (installed == null) {
-      installed = Files.isExecutable(PYTHON)
-          && Processes.run(Map.of(), List.of(PYTHON.toString(), "-c", "import asyncpg")).succeeded();
+      installed = pythonImports(PYTHON, "asyncpg");
     }
     if (!installed) {
       Installed.missing("asyncpg is not importable by " + PYTHON + " (Debian: apt-get install python3-asyncpg)");
     }
-  }
-
-  @Override
-  public Outcome query(Endpoint endpoint, String sql) {
-    return run(endpoint, "query", sql);
-  }
-
-  @Override
-  public Outcome cancel(Endpoint endpoint, String sql, Runnable running) {
-    return run(endpoint, "cancel", sql);
   }
 
   @Override
@@ -130,7 +118,8 @@ final class AsyncpgClient implements InteropClient {
     return "alert bad certificate";
   }
 
-  private Outcome run(Endpoint e, String action, String sql) {
+  @Override
+  Outcome run(Endpoint e, String action, String sql) {
     Map<String, Object> config = new HashMap<>(Map.of(
         "host", e.host(), "port", e.port(), "database", e.database(), "user", e.user(), "password", e.password(),
         "encrypted", e.encrypted(), "ca", e.rootCertificate().toString(), "action", action, "sql", sql));

@@ -11,7 +11,7 @@ import java.util.Map;
  * 'direct'} (node-postgres 8.22 and later). .ci/run installs it with {@code npm install --prefix
  * pgtls-testkit/target/node-clients pg@8}; the surefire configuration names that directory.
  */
-final class NodePostgresClient implements InteropClient {
+final class NodePostgresClient extends ScriptedClient {
   private static final String SCRIPT = """
       'use strict'
       const fs = require('fs')
@@ -100,16 +100,6 @@ final class NodePostgresClient implements InteropClient {
   }
 
   @Override
-  public Outcome query(Endpoint endpoint, String sql) {
-    return run(endpoint, "query", sql);
-  }
-
-  @Override
-  public Outcome cancel(Endpoint endpoint, String sql, Runnable running) {
-    return run(endpoint, "cancel", sql);
-  }
-
-  @Override
   public String cancelMechanism() {
     return "Client#cancel(client, query): a CancelRequest in plaintext on a new connection";
   }
@@ -130,7 +120,8 @@ final class NodePostgresClient implements InteropClient {
     return "alert bad certificate";
   }
 
-  private Outcome run(Endpoint e, String action, String sql) {
+  @Override
+  Outcome run(Endpoint e, String action, String sql) {
     Map<String, Object> config = new HashMap<>(Map.of(
         "host", e.host(), "port", e.port(), "database", e.database(), "user", e.user(), "password", e.password(),
         "encrypted", e.encrypted(), "ca", e.rootCertificate().toString(), "direct", direct, "action", action,

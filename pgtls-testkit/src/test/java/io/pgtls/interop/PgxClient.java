@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code /usr/share/gocode}, into {@code target/pgx-client} under a name carrying the hash of its
  * source, so that a later test JVM reuses the binary.
  */
-final class PgxClient implements InteropClient {
+final class PgxClient extends ScriptedClient {
   private static final Path GOPATH = Path.of("/usr/share/gocode");
   private static final Path PGX_SOURCES = GOPATH.resolve("src/github.com/jackc/pgx/v4");
   private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
@@ -155,16 +155,6 @@ final class PgxClient implements InteropClient {
   }
 
   @Override
-  public Outcome query(Endpoint endpoint, String sql) {
-    return run(endpoint, "query", sql);
-  }
-
-  @Override
-  public Outcome cancel(Endpoint endpoint, String sql, Runnable running) {
-    return run(endpoint, "cancel", sql);
-  }
-
-  @Override
   public String cancelMechanism() {
     return "PgConn.CancelRequest() from another goroutine: a CancelRequest in plaintext on a new connection";
   }
@@ -179,7 +169,8 @@ final class PgxClient implements InteropClient {
     return "bad certificate";
   }
 
-  private Outcome run(Endpoint e, String action, String sql) {
+  @Override
+  Outcome run(Endpoint e, String action, String sql) {
     // pgconn reads libpq's keywords (sslmode=verify-full sets crypto/tls's ServerName) and PGPASSWORD.
     String config = Json.object(Map.of("Conninfo", e.conninfo(false), "Action", action, "SQL", sql));
     return Processes.run(Map.of("PGTLS_INTEROP", config, "PGPASSWORD", e.password()),

@@ -9,7 +9,7 @@ import java.util.Map;
  * /usr/bin/python3} by path: a python3 earlier on the PATH (pyenv, a virtualenv) does not see
  * Debian's packages.
  */
-final class Psycopg2Client implements InteropClient {
+final class Psycopg2Client extends ScriptedClient {
   private static final Path PYTHON = Path.of("/usr/bin/python3");
   private static final String SCRIPT = """
       import json, os, sys, threading
@@ -51,22 +51,11 @@ final class Psycopg2Client implements InteropClient {
   @Override
   public void requireInstalled() {
     if (installed == null) {
-      installed = java.nio.file.Files.isExecutable(PYTHON)
-          && Processes.run(Map.of(), List.of(PYTHON.toString(), "-c", "import psycopg2")).succeeded();
+      installed = pythonImports(PYTHON, "psycopg2");
     }
     if (!installed) {
       Installed.missing("psycopg2 is not importable by " + PYTHON + " (Debian: apt-get install python3-psycopg2)");
     }
-  }
-
-  @Override
-  public Outcome query(Endpoint endpoint, String sql) {
-    return run(endpoint, "query", sql);
-  }
-
-  @Override
-  public Outcome cancel(Endpoint endpoint, String sql, Runnable running) {
-    return run(endpoint, "cancel", sql);
   }
 
   @Override
@@ -89,7 +78,8 @@ final class Psycopg2Client implements InteropClient {
     return "SSL error";
   }
 
-  private Outcome run(Endpoint e, String action, String sql) {
+  @Override
+  Outcome run(Endpoint e, String action, String sql) {
     String config = Json.object(Map.of("dsn", e.conninfo(false), "action", action, "sql", sql));
     Path script = Processes.script(".py", SCRIPT);
     return Processes.run(Map.of("PGTLS_INTEROP", config, "PGPASSWORD", e.password()),
