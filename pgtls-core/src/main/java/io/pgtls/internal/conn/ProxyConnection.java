@@ -35,8 +35,6 @@ public final class ProxyConnection {
   private final String proxyName;
   private final CompiledListener listener;
   private final RouteChoice routing;
-  /** The route, once chosen (a copy of {@code routing}'s, read on every step). */
-  private CompiledRoute route;
   private final EventLoop loop;
   private final LoopGroup group;
   private final BufferPool pool;
@@ -69,7 +67,6 @@ public final class ProxyConnection {
     this.proxyName = proxyName;
     this.listener = listener;
     this.routing = new RouteChoice(listener);
-    this.route = routing.route();
     this.loop = loop;
     this.group = group;
     this.pool = loop.buffers();
@@ -190,7 +187,6 @@ public final class ProxyConnection {
   /** The route is chosen: from now on the connection counts, and logs, as the route's. */
   private void routed(CompiledRoute chosen, ServerNames.Kind kind, String serverName) {
     if (routing.choose(chosen, kind, serverName)) {
-      route = chosen;
       log.retag(tag());
     }
   }
@@ -212,10 +208,10 @@ public final class ProxyConnection {
       if (listener.mintsCancelKeys() && !cancelTarget(how)) {
         return;
       }
-      log.info("CancelRequest ({}) forwarded to backend {}", how, route.backend());
+      log.info("CancelRequest ({}) forwarded to backend {}", how, routing.route().backend());
       client.close(loop);
     } else {
-      Optional<String> refused = route.tryAcquireSession();
+      Optional<String> refused = routing.route().tryAcquireSession();
       if (refused.isPresent()) {
         refuse(Refusals.tooManyConnections(r.user(), r.database(), refused.get()));
         return;
@@ -223,7 +219,7 @@ public final class ProxyConnection {
       holdsSessionSlot = true;
       log.debug("StartupMessage protocol {} user={} database={}", r.protocol(), r.user(), r.database());
     }
-    backendOpening = new BackendOpening(log, route,
+    backendOpening = new BackendOpening(log, routing.route(),
         new BackendSockets(loop, group, pool, this::handlerOf, leg -> backend = leg), b2c);
     moveTo(ConnectionState.BACKEND_CONNECTING, backendOpening);
   }
@@ -239,7 +235,6 @@ public final class ProxyConnection {
       return false;
     }
     if (routing.moveTo(target.get().route())) {
-      route = target.get().route();
       log.retag(tag());
     }
     return true;
@@ -252,6 +247,7 @@ public final class ProxyConnection {
       moveTo(ConnectionState.FORWARDING_CANCEL, new ForwardCancel(backend, c2b));
       return;
     }
+    CompiledRoute route = routing.route();
     route.counters().sessionStarted();
     log.info("session user={} database={}{}{} -> backend {} ({})", request.user(), request.database(),
         request.serverName().isEmpty() ? "" : " sni=" + request.serverName(), routing.match() == null ? ""
@@ -278,7 +274,7 @@ public final class ProxyConnection {
   private void refuse(Rejection r) {
     log.at(r.level(), r.logLine());
     if (r.ending() == Rejection.Ending.BACKEND_FAILURE) {
-      route.counters().backendConnectFailed();
+      routing.route().counters().backendConnectFailed();
     }
     if (r.handshakeFailure() != null) {
       routing.counters().clientHandshakeFailed(r.handshakeFailure());
@@ -348,7 +344,7 @@ public final class ProxyConnection {
     b2c.release();
     if (holdsSessionSlot) {
       holdsSessionSlot = false;
-      route.releaseSession();
+      routing.route().releaseSession();
     }
     group.connectionClosed();
     routing.closed();
