@@ -76,8 +76,6 @@ final class AsyncpgClient extends ScriptedClient {
       sys.exit(asyncio.run(main()))
       """;
 
-  private static volatile Boolean installed;
-
   @Override
   public String name() {
     return "asyncpg";
@@ -85,13 +83,9 @@ final class AsyncpgClient extends ScriptedClient {
 
   @Override
   public void requireInstalled() {
-    if (installed == null) {
-      installed = pythonImports(PYTHON, "asyncpg");
-    }
-    if (!installed) {
-      Installed.missing("asyncpg is not importable by " + PYTHON + " (Debian: apt-get install python3-asyncpg)");
-    }
+    requirePythonModule(PYTHON, "asyncpg", "python3-asyncpg");
   }
+
 
   @Override
   public String cancelledStatementError() {

@@ -41,8 +41,6 @@ final class Psycopg2Client extends ScriptedClient {
       sys.exit(rc)
       """;
 
-  private static volatile Boolean installed;
-
   @Override
   public String name() {
     return "psycopg2 (libpq 15)";
@@ -50,13 +48,9 @@ final class Psycopg2Client extends ScriptedClient {
 
   @Override
   public void requireInstalled() {
-    if (installed == null) {
-      installed = pythonImports(PYTHON, "psycopg2");
-    }
-    if (!installed) {
-      Installed.missing("psycopg2 is not importable by " + PYTHON + " (Debian: apt-get install python3-psycopg2)");
-    }
+    requirePythonModule(PYTHON, "psycopg2", "python3-psycopg2");
   }
+
 
   @Override
   public String cancelMechanism() {

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A client driven as a process that runs one action, {@code query} or {@code cancel} (which
@@ -23,9 +24,15 @@ abstract class ScriptedClient implements InteropClient {
   /** Runs the client's process for {@code action} against {@code endpoint} and reads its outcome. */
   abstract Outcome run(Endpoint endpoint, String action, String sql);
 
-  /** Whether {@code python} exists and imports {@code module}. */
-  static boolean pythonImports(Path python, String module) {
-    return Files.isExecutable(python) && Processes.run(Map.of(), List.of(python.toString(), "-c", "import " + module))
-        .succeeded();
+  /** What each Python module check found, asked once per test JVM. */
+  private static final Map<String, Boolean> IMPORTABLE = new ConcurrentHashMap<>();
+
+  /** Skips (fails under CI=true) unless {@code python} exists and imports {@code module}. */
+  static void requirePythonModule(Path python, String module, String debianPackage) {
+    boolean importable = IMPORTABLE.computeIfAbsent(python + " " + module, k -> Files.isExecutable(python)
+        && Processes.run(Map.of(), List.of(python.toString(), "-c", "import " + module)).succeeded());
+    if (!importable) {
+      Installed.missing(module + " is not importable by " + python + " (Debian: apt-get install " + debianPackage + ")");
+    }
   }
 }
