@@ -70,7 +70,7 @@ public final class PooledBuffer {
   /** Returns the buffer to the pool if it holds no data. */
   public void releaseIfEmpty() {
     if (buffer != null && buffer.position() == 0) {
-      // Every byte that was ever in the buffer passed through consume() (which saw it) or is
+      // Every byte that was ever in the buffer passed through beginRead() (which saw it) or is
       // below the current position; compact() moves data only towards the start.
       pool.release(buffer, plaintext ? highWater : 0);
       buffer = null;
@@ -90,9 +90,8 @@ public final class PooledBuffer {
 
   /**
    * Flips to read mode for the caller to take bytes from, until {@link #endRead()} compacts it back
-   * to write mode: the caller sees the data [0, position) and whatever it leaves unread stays. The
-   * hot path's form of {@link #consume}, without a lambda to carry results out. Null if no buffer
-   * is held.
+   * to write mode: the caller sees the data [0, position) and whatever it leaves unread stays. Null
+   * if no buffer is held.
    */
   public ByteBuffer beginRead() {
     if (buffer == null) {
@@ -113,29 +112,6 @@ public final class PooledBuffer {
   /** A read-mode view of the data, for looking without taking; empty if no buffer is held. */
   public ByteBuffer view() {
     return buffer == null ? EMPTY : buffer.duplicate().flip();
-  }
-
-  /**
-   * Flips to read mode, runs {@code consumer}, and compacts back to write mode: the consumer sees
-   * the data [0, position) and whatever it leaves unread stays for next time.
-   */
-  public <E extends Exception> void consume(Consumer<E> consumer) throws E {
-    if (buffer == null) {
-      return;
-    }
-    buffer.flip();
-    highWater = Math.max(highWater, buffer.limit());
-    try {
-      consumer.accept(buffer);
-    } finally {
-      buffer.compact();
-    }
-  }
-
-  /** Reads a buffer in read mode. */
-  @FunctionalInterface
-  public interface Consumer<E extends Exception> {
-    void accept(ByteBuffer readMode) throws E;
   }
 
   @Override

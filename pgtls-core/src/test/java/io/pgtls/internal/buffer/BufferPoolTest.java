@@ -31,7 +31,8 @@ class BufferPoolTest {
     assertThat(pool.outstanding()).isEqualTo(1);
     slot.releaseIfEmpty();
     assertThat(pool.outstanding()).as("not empty: kept").isEqualTo(1);
-    slot.consume(b -> b.get());
+    slot.beginRead().get();
+    slot.endRead();
     slot.releaseIfEmpty();
     assertThat(slot.peek()).isNull();
     assertThat(pool.outstanding()).isZero();
@@ -48,8 +49,11 @@ class BufferPoolTest {
     PooledBuffer slot = new PooledBuffer(pool, true, "slot");
     ByteBuffer b = slot.prepare();
     b.put("select secret from vault;".getBytes(StandardCharsets.US_ASCII));
-    slot.consume(view -> view.position(10)); // forwarded in two parts
-    slot.consume(view -> view.position(view.limit()));
+    slot.beginRead().position(10); // forwarded in two parts
+    slot.endRead();
+    ByteBuffer rest = slot.beginRead();
+    rest.position(rest.limit());
+    slot.endRead();
     slot.prepare().put("abcdefgh".getBytes(StandardCharsets.US_ASCII));
     slot.truncate(0); // held back, then dropped
     slot.releaseIfEmpty();
