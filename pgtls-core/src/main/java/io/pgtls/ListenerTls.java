@@ -6,23 +6,23 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The TLS a route presents to its clients: a certificate chain and key (PEM), and optionally a CA
- * whose client certificates are required (mTLS). Immutable.
+ * The TLS a route presents to its clients: a certificate chain and key (PEM), and optionally a
+ * client-certificate policy (mTLS, {@link ClientCertificates}). Immutable.
  */
 public final class ListenerTls {
   static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
   private final Path certificateChain;
   private final Path privateKey;
-  private final Path clientCa;
+  private final ClientCertificates clientCertificates;
   private final List<String> protocols;
   private final List<String> cipherSuites;
 
-  private ListenerTls(Path certificateChain, Path privateKey, Path clientCa, List<String> protocols,
-      List<String> cipherSuites) {
+  private ListenerTls(Path certificateChain, Path privateKey, ClientCertificates clientCertificates,
+      List<String> protocols, List<String> cipherSuites) {
     this.certificateChain = certificateChain;
     this.privateKey = privateKey;
-    this.clientCa = clientCa;
+    this.clientCertificates = clientCertificates;
     this.protocols = protocols;
     this.cipherSuites = cipherSuites;
   }
@@ -36,16 +36,21 @@ public final class ListenerTls {
 
   /**
    * Requires every client to present a certificate that chains to a CA in {@code clientCaPem}
-   * (mTLS). A client without one is refused during the TLS handshake.
+   * (mTLS): {@code clientCertificates(ClientCertificates.required(clientCaPem))}.
    */
   public ListenerTls requireClientCertificates(Path clientCaPem) {
-    Objects.requireNonNull(clientCaPem, "clientCaPem");
-    return new ListenerTls(certificateChain, privateKey, clientCaPem, protocols, cipherSuites);
+    return clientCertificates(ClientCertificates.required(clientCaPem));
+  }
+
+  /** Asks clients for certificates, as {@code policy} says; see {@link ClientCertificates}. */
+  public ListenerTls clientCertificates(ClientCertificates policy) {
+    Objects.requireNonNull(policy, "policy");
+    return new ListenerTls(certificateChain, privateKey, policy, protocols, cipherSuites);
   }
 
   /** The TLS versions offered to clients; default TLSv1.3 and TLSv1.2. Nothing below 1.2. */
   public ListenerTls protocols(String... versions) {
-    return new ListenerTls(certificateChain, privateKey, clientCa, List.of(versions), cipherSuites);
+    return new ListenerTls(certificateChain, privateKey, clientCertificates, List.of(versions), cipherSuites);
   }
 
   /**
@@ -53,7 +58,7 @@ public final class ListenerTls {
    * TLS 1.3 suite and, for TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305 only.
    */
   public ListenerTls cipherSuites(String... suites) {
-    return new ListenerTls(certificateChain, privateKey, clientCa, protocols, List.of(suites));
+    return new ListenerTls(certificateChain, privateKey, clientCertificates, protocols, List.of(suites));
   }
 
   /** The configured cipher suites; empty means the strong default set. */
@@ -69,12 +74,18 @@ public final class ListenerTls {
     return privateKey;
   }
 
-  public Optional<Path> clientCa() {
-    return Optional.ofNullable(clientCa);
+  /** The client-certificate policy; empty when clients are not asked for certificates. */
+  public Optional<ClientCertificates> clientCertificates() {
+    return Optional.ofNullable(clientCertificates);
   }
 
+  public Optional<Path> clientCa() {
+    return clientCertificates().map(ClientCertificates::ca);
+  }
+
+  /** Whether clients are asked for certificates (required or optional). */
   public boolean mtls() {
-    return clientCa != null;
+    return clientCertificates != null;
   }
 
   public List<String> protocols() {
@@ -84,6 +95,6 @@ public final class ListenerTls {
   @Override
   public String toString() {
     return "ListenerTls{cert=" + certificateChain + ", key=" + privateKey
-        + (clientCa == null ? "" : ", mtls clientCa=" + clientCa) + ", protocols=" + protocols + (cipherSuites.isEmpty() ? "" : ", cipherSuites=" + cipherSuites) + "}";
+        + (clientCertificates == null ? "" : ", " + clientCertificates) + ", protocols=" + protocols + (cipherSuites.isEmpty() ? "" : ", cipherSuites=" + cipherSuites) + "}";
   }
 }

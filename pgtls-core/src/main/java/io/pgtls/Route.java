@@ -36,8 +36,10 @@ public final class Route {
   private final boolean allowPlaintextClients;
   private final Set<String> listenerSettings;
   private final List<String> serverNames;
+  private final ClientIdentity clientIdentity;
 
   private Route(Builder b) {
+    this.clientIdentity = b.clientIdentity;
     this.listenerSettings = Collections.unmodifiableSet(new LinkedHashSet<>(b.listenerSettings));
     this.serverNames = b.serverNames;
     this.allowPlaintextClients = b.allowPlaintextClients;
@@ -126,13 +128,19 @@ public final class Route {
   }
 
   /** The server names this route serves on a shared listener; empty for the listener's default route. */
+  /** How client certificates map to database users; null when they do not. */
+  public ClientIdentity clientIdentity() {
+    return clientIdentity;
+  }
+
   public List<String> serverNames() {
     return serverNames;
   }
 
   @Override
   public String toString() {
-    return "Route{" + name + ": " + listen + " -> " + backend + ", " + listenerTls + ", " + backendTls + "}";
+    return "Route{" + name + ": " + listen + " -> " + backend + ", " + listenerTls + ", " + backendTls
+        + (clientIdentity == null ? "" : ", " + clientIdentity) + "}";
   }
 
   /** Collects a route's settings; {@link PgTlsProxy.Builder#build()} validates them. */
@@ -151,6 +159,7 @@ public final class Route {
     private boolean allowPlaintextClients;
     private final Set<String> listenerSettings = new LinkedHashSet<>();
     private List<String> serverNames = List.of();
+    private ClientIdentity clientIdentity;
 
     private Builder(String name) {
       this.name = name;
@@ -266,6 +275,15 @@ public final class Route {
     }
 
     /** Builds the route; {@link PgTlsProxy.Builder#build()} does the validation. */
+    /**
+     * Ties client certificates to database users (see {@link ClientIdentity}); the route's listener
+     * TLS must ask for client certificates.
+     */
+    public Builder clientIdentity(ClientIdentity identity) {
+      this.clientIdentity = Objects.requireNonNull(identity, "identity");
+      return this;
+    }
+
     public Route build() {
       return new Route(this);
     }
