@@ -63,10 +63,14 @@ public final class TlsContexts {
    * PostgreSQL itself), while a client that offers no ALPN at all (libpq 16 and older,
    * pgjdbc) is accepted and {@link SSLEngine#getApplicationProtocol()} returns "".
    *
+   * @param askForClientCertificate send a CertificateRequest. A certificate the client sends is
+   *     verified (a bad one fails the handshake); a client that sends none still completes the
+   *     handshake, and the caller judges it once its StartupMessage is known, as PostgreSQL
+   *     does with {@code clientcert=verify-full}, so the client reads a FATAL instead of an alert
    * @param protocols TLS versions to enable; null or empty means TLSv1.3 and TLSv1.2
    * @throws IllegalArgumentException for protocols below TLSv1.2 or unknown names
    */
-  public static SSLEngine serverEngine(SSLContext ctx, boolean requireClientCertificate, List<String> protocols) {
+  public static SSLEngine serverEngine(SSLContext ctx, boolean askForClientCertificate, List<String> protocols) {
     String[] enabled = TlsProtocols.resolve(protocols);
     SSLEngine engine = ctx.createSSLEngine();
     // JDK quirk: setUseClientMode replaces enabled protocols and cipher suites that equal the
@@ -75,8 +79,9 @@ public final class TlsContexts {
     engine.setUseClientMode(false);
     SSLParameters parameters = engine.getSSLParameters();
     parameters.setProtocols(enabled);
-    // Also clears "want": a client certificate is either required or not requested.
-    parameters.setNeedClientAuth(requireClientCertificate);
+    // "Want", never "need": setWantClientAuth also clears need, so an absent certificate never
+    // fails the handshake; a present one is still checked by the trust manager.
+    parameters.setWantClientAuth(askForClientCertificate);
     parameters.setApplicationProtocols(new String[] {ALPN_POSTGRESQL});
     parameters.setCipherSuites(strongCipherSuites(engine.getSupportedCipherSuites()));
     engine.setSSLParameters(parameters);

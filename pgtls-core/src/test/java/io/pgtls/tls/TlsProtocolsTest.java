@@ -54,8 +54,9 @@ class TlsProtocolsTest {
   }
 
   @Test
-  void serverEngineRequiresClientCertificateOnlyWhenAsked() {
-    assertThat(TlsContexts.serverEngine(context, true, null).getNeedClientAuth()).isTrue();
+  void serverEngineAsksForAClientCertificateOnlyWhenToldAndNeverFailsTheHandshakeWithoutOne() {
+    assertThat(TlsContexts.serverEngine(context, true, null).getWantClientAuth()).isTrue();
+    assertThat(TlsContexts.serverEngine(context, true, null).getNeedClientAuth()).isFalse();
     assertThat(TlsContexts.serverEngine(context, false, null).getNeedClientAuth()).isFalse();
     assertThat(TlsContexts.serverEngine(context, false, null).getWantClientAuth()).isFalse();
     assertThat(TlsContexts.serverEngine(context, false, null).getUseClientMode()).isFalse();
