@@ -220,6 +220,6 @@ public final class IdentMap {
 
   @Override
   public String toString() {
-    return "IdentMap{'" + name + "' in " + origin + ", " + lines.size() + " lines}";
+    return "IdentMap{'" + name + "' in " + origin + ", " + lines.size() + (lines.size() == 1 ? " line}" : " lines}");
   }
 }
