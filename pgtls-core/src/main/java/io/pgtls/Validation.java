@@ -82,6 +82,7 @@ final class Validation {
         throw PgTlsException.ofSetting(r.name(), "listener.allow_plaintext_clients", "allow_plaintext_clients and "
             + "mtls exclude each other: a plaintext client would skip the client certificate check");
       }
+      clientIdentity(r, tls);
       try {
         // Built after each route, so the route that makes the table impossible is the one named.
         names.add(r.name(), r.serverNames()).build();
@@ -91,6 +92,28 @@ final class Validation {
         String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
         throw PgTlsException.ofSetting(r.name(), "listener.server_names", detail);
       }
+    }
+  }
+
+  /** A custom setting name PostgreSQL accepts in a StartupMessage: two or more identifiers joined by dots. */
+  private static final java.util.regex.Pattern CUSTOM_SETTING =
+      java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)+");
+
+  private static void clientIdentity(Route r, ListenerTls tls) {
+    ClientIdentity identity = r.clientIdentity();
+    if (identity == null) {
+      return;
+    }
+    if (!tls.mtls()) {
+      throw PgTlsException.ofSetting(r.name(), "identity", "an identity rule needs client certificates on the route "
+          + "(listener client_cert = \"required\" or \"optional\", with client_ca)");
+    }
+    String setting = identity.backendSetting();
+    if (setting != null && (!CUSTOM_SETTING.matcher(setting).matches() || setting.startsWith("_pq_."))) {
+      // Without a dot the name would be one of PostgreSQL's own settings (role, session_authorization…),
+      // which a proxy must never set from a certificate; "_pq_." names protocol extensions.
+      throw PgTlsException.ofSetting(r.name(), "identity.backend_setting", "identity.backend_setting '" + setting
+          + "' must be a custom setting name with a dot, such as pgtls.client_identity");
     }
   }
 

@@ -50,6 +50,7 @@ public final class ProxyConnection {
   private final Runnable rerun = this::run;
   private final DeadlineTimer timer;
   private final OffLoop offLoop;
+  private final ConnectionAudit audit;
 
   private ConnectionState state = ConnectionState.NEGOTIATING;
   private Stage stage;
@@ -57,6 +58,10 @@ public final class ProxyConnection {
   private SessionRequest request;
   /** The stage that resolves and connects the backend, while it is the current one. */
   private BackendOpening backendOpening;
+  /** The relay stage, once the session relays: it knows which side ended first. */
+  private Relay relay;
+  /** Who ended the connection, when known before it closes (an I/O failure, pgtls's own close). */
+  private ConnectionAudit.ClosedBy closedBy;
   /** Whether this connection counts against the route's and the proxy's session limits. */
   private boolean holdsSessionSlot;
   private boolean rerunScheduled;
@@ -77,6 +82,10 @@ public final class ProxyConnection {
     this.offLoop = new OffLoop(group, loop);
     this.clientAddress = HostPort.format(SocketTransport.remoteAddress(socket));
     this.log = new ConnectionLog(tag());
+    this.audit = new ConnectionAudit(id, clientAddress, listener.address().toString());
+    if (routing.route() != null) {
+      audit.route(routing.route().name(), null);
+    }
   }
 
   /** Takes over an accepted socket; call on {@code loop}'s thread. */
@@ -123,6 +132,9 @@ public final class ProxyConnection {
       case WAIT:
         return false;
       case ADVANCE:
+        if (outcome.state() == ConnectionState.AWAIT_STARTUP) {
+          audit.clientTls(client.tls());
+        }
         moveTo(outcome.state(), stage);
         return true;
       case RUN_TASKS:
@@ -189,6 +201,7 @@ public final class ProxyConnection {
     if (routing.choose(chosen, kind, serverName)) {
       log.retag(tag());
     }
+    audit.route(chosen.name(), serverName);
   }
 
   /** Every log line's start: the route once known, else the listener. */
@@ -203,6 +216,7 @@ public final class ProxyConnection {
    */
   private void clientReady(SessionRequest r) throws IOException {
     request = r;
+    audit.request(r);
     if (r.cancel()) {
       String how = client.isTls() ? "inside TLS" : "plaintext";
       if (listener.mintsCancelKeys() && !cancelTarget(how)) {
@@ -211,6 +225,14 @@ public final class ProxyConnection {
       log.info("CancelRequest ({}) forwarded to backend {}", how, routing.route().backend());
       client.close(loop);
     } else {
+      ClientAdmission.Verdict admission = ClientAdmission.judge(routing.route().identityCheck(),
+          client.isTls() ? client.tls().peerCertificate() : null, r, c2b);
+      audit.identity(admission.identity(), admission.mapLine(), admission.reason());
+      if (!admission.admitted()) {
+        refuse(admission.rejection());
+        return;
+      }
+      request = r = admission.request();
       Optional<String> refused = routing.route().tryAcquireSession();
       if (refused.isPresent()) {
         refuse(Refusals.tooManyConnections(r.user(), r.database(), refused.get()));
@@ -243,12 +265,15 @@ public final class ProxyConnection {
   private void backendReady() {
     SocketAddress backendAddress = backendOpening.address();
     backendOpening = null;
+    audit.backend(HostPort.format(backendAddress));
     if (request.cancel()) {
+      audit.decided(ConnectionAudit.Decision.CANCEL, "forwarded");
       moveTo(ConnectionState.FORWARDING_CANCEL, new ForwardCancel(backend, c2b));
       return;
     }
     CompiledRoute route = routing.route();
     route.counters().sessionStarted();
+    audit.accepted();
     log.info("session user={} database={}{}{} -> backend {} ({})", request.user(), request.database(),
         request.serverName().isEmpty() ? "" : " sni=" + request.serverName(), routing.match() == null ? ""
         : " match=" + routing.match().label, HostPort.format(backendAddress),
@@ -260,8 +285,8 @@ public final class ProxyConnection {
       route.warnOnceAboutChannelBinding();
     }
     BackendKeyRewrite keyRewrite = listener.mintsCancelKeys() ? new BackendKeyRewrite(listener.keyMinter(route)) : null;
-    moveTo(ConnectionState.RELAYING, new Relay(log, route, client, backend, c2b, b2c, traffic, request.user(),
-        scramWatch, keyRewrite));
+    relay = new Relay(log, route, client, backend, c2b, b2c, traffic, request.user(), scramWatch, keyRewrite);
+    moveTo(ConnectionState.RELAYING, relay);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -273,6 +298,9 @@ public final class ProxyConnection {
    */
   private void refuse(Rejection r) {
     log.at(r.level(), r.logLine());
+    audit.decided(r.handshakeFailure() != null ? ConnectionAudit.Decision.HANDSHAKE_FAILED
+        : ConnectionAudit.Decision.REFUSED, r.handshakeFailure() != null ? r.handshakeFailure() : r.reason().label);
+    closedBy = ConnectionAudit.ClosedBy.PGTLS;
     if (r.ending() == Rejection.Ending.BACKEND_FAILURE) {
       routing.route().counters().backendConnectFailed();
     }
@@ -313,6 +341,9 @@ public final class ProxyConnection {
 
   /** Flush what is owed to each side, send close_notify and FIN, wait briefly for EOF, close. */
   private void closeGracefully(String reason) {
+    if (closedBy == null && !client.inputEnded()) {
+      closedBy = ConnectionAudit.ClosedBy.PGTLS;
+    }
     moveTo(ConnectionState.CLOSING, backend == null ? new Closing(reason, client) : new Closing(reason, client, backend));
   }
 
@@ -325,6 +356,10 @@ public final class ProxyConnection {
 
   private void fail(Throwable e) {
     if (state != ConnectionState.CLOSED) {
+      if (closedBy == null && e instanceof LegIOException) {
+        closedBy = "client".equals(((LegIOException) e).side()) ? ConnectionAudit.ClosedBy.CLIENT
+            : ConnectionAudit.ClosedBy.BACKEND;
+      }
       closeNow(log.failed(e, state, this));
     }
   }
@@ -335,6 +370,7 @@ public final class ProxyConnection {
       return;
     }
     ConnectionState was = state;
+    ConnectionAudit.ClosedBy by = closedBy();
     state = ConnectionState.CLOSED;
     timer.cancel();
     client.close(loop);
@@ -356,6 +392,21 @@ public final class ProxyConnection {
     } else {
       log.debug("closed after {} ms in {}: {}", millis, was, reason);
     }
+    audit.closed(traffic.clientToBackend, traffic.backendToClient, millis, by);
+  }
+
+  /** Who ended the connection: as recorded, else the side whose input ended first, else pgtls. */
+  private ConnectionAudit.ClosedBy closedBy() {
+    if (closedBy != null) {
+      return closedBy;
+    }
+    if (relay != null && relay.endedFirst() != null) {
+      return relay.endedFirst();
+    }
+    if (client.inputEnded()) {
+      return ConnectionAudit.ClosedBy.CLIENT;
+    }
+    return backend != null && backend.inputEnded() ? ConnectionAudit.ClosedBy.BACKEND : ConnectionAudit.ClosedBy.PGTLS;
   }
 
   // ---------------------------------------------------------------------------------------------

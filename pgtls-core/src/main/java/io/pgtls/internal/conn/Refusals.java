@@ -148,6 +148,34 @@ final class Refusals {
         "timeout after " + millis + " ms receiving the startup packet inside TLS", "startup timeout");
   }
 
+  /**
+   * A route that requires client certificates, and a client that sent none: PostgreSQL's words for
+   * {@code clientcert=verify-full} (auth.c), said after the StartupMessage as PostgreSQL says them.
+   */
+  static Rejection clientCertificateRequired(String user, String database, String why) {
+    return fatal(Refusal.CLIENT_CERTIFICATE_REQUIRED, Level.WARN, "refused user=" + user + " database=" + database
+        + ": " + why, ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION,
+        "connection requires a valid client certificate", null, null);
+  }
+
+  /**
+   * The certificate's identity may not log in as {@code user}. The client hears exactly what
+   * PostgreSQL's {@code cert} authentication says; the identity, map line and reason go to the log.
+   */
+  static Rejection certificateAuthenticationFailed(String user, String database, String identity, String mapLine,
+      String why) {
+    return fatal(Refusal.CERTIFICATE_AUTHENTICATION, Level.WARN, "refused user=" + user + " database=" + database
+        + ": certificate authentication failed: " + why + " (identity=" + (identity.isEmpty() ? "none" : identity)
+        + ", map line=" + (mapLine.isEmpty() ? "none" : mapLine) + ")", ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION,
+        "certificate authentication failed for user \"" + user + "\"", null, null);
+  }
+
+  /** The StartupMessage cannot carry the route's identity setting within PostgreSQL's limit. */
+  static Rejection startupTooLongForIdentity(String user, String database, String why) {
+    return fatal(Refusal.INVALID_PACKET, Level.WARN, "refused user=" + user + " database=" + database + ": " + why,
+        ErrorResponse.PROTOCOL_VIOLATION, "invalid length of startup packet", null, null);
+  }
+
   /** PostgreSQL's own answer to a full server. */
   static Rejection tooManyConnections(String user, String database, String detail) {
     return fatal(Refusal.TOO_MANY_CONNECTIONS, Level.WARN, "refused user=" + user + " database=" + database + ": " + detail,

@@ -37,6 +37,8 @@ final class Relay implements Stage {
   /** When bytes last moved either way (read only with an idle timeout). */
   private long lastActivityNanos;
   private long halfCloseDeadline = NO_DEADLINE;
+  /** The side whose input ended first, for the audit event; null while both are open. */
+  private ConnectionAudit.ClosedBy endedFirst;
 
   /**
    * @param scramWatch the channel-binding gate for a session whose client saw another certificate
@@ -64,6 +66,11 @@ final class Relay implements Stage {
     lastActivityNanos = nowNanos;
   }
 
+  /** The side that ended the session first, or null while both are open. */
+  ConnectionAudit.ClosedBy endedFirst() {
+    return endedFirst;
+  }
+
   /** Why a pump stopped. */
   private enum Pumped {
     /** One side cannot go on now (nothing to read, the other cannot take more, input ended). */
@@ -88,6 +95,9 @@ final class Relay implements Stage {
     Pumped down = up == Pumped.NEEDS_TASKS ? up : pump(backend, client, b2c, false);
     if (down == Pumped.NEEDS_TASKS) {
       return Outcome.runTasks(tasksOf);
+    }
+    if (endedFirst == null && (client.inputEnded() || backend.inputEnded())) {
+      endedFirst = client.inputEnded() ? ConnectionAudit.ClosedBy.CLIENT : ConnectionAudit.ClosedBy.BACKEND;
     }
     // Half-close: a side that has finished sending is finished toward the other side too, once
     // everything it sent has been delivered.

@@ -7,10 +7,13 @@ import io.pgtls.ListenerTls;
 import io.pgtls.PgTlsException;
 import io.pgtls.Route;
 import io.pgtls.RouteMetrics;
+import io.pgtls.internal.identity.IdentMapException;
+import io.pgtls.internal.identity.IdentityCheck;
 import io.pgtls.tls.TlsContexts;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
@@ -36,8 +39,11 @@ public final class CompiledRoute {
   private final Slots sessions;
   private final Slots proxySessions;
   private volatile RouteTls tls;
+  /** The client-certificate policy and identity rule; null when the route asks for no certificates. */
+  private volatile IdentityCheck identity;
 
-  private CompiledRoute(Listener listener, Route route, Slots proxySessions, RouteTls tls) {
+  private CompiledRoute(Listener listener, Route route, Slots proxySessions, RouteTls tls, IdentityCheck identity) {
+    this.identity = identity;
     this.listener = listener;
     this.route = route;
     this.sessions = new Slots(route.maxConnections());
@@ -52,7 +58,22 @@ public final class CompiledRoute {
    * every route shares.
    */
   public static CompiledRoute compile(Listener listener, Route route, Slots proxySessions) {
-    return new CompiledRoute(listener, route, proxySessions, RouteTls.load(listener, route));
+    RouteTls tls = RouteTls.load(listener, route);
+    return new CompiledRoute(listener, route, proxySessions, tls, identityCheck(listener, route));
+  }
+
+  /** Compiles the route's identity rule, reading its map file; null without client certificates. */
+  private static IdentityCheck identityCheck(Listener listener, Route route) {
+    ListenerTls lt = route.listenerTls() != null ? route.listenerTls() : listener.tls();
+    if (lt == null || lt.clientCertificates().isEmpty()) {
+      return null;
+    }
+    try {
+      return IdentityCheck.compile(lt.clientCertificates().get().mode(), route.clientIdentity());
+    } catch (IdentMapException e) {
+      throw PgTlsException.ofSetting(route.name(), route.clientIdentity().mapFile() != null ? "identity.map_file"
+          : "identity.map_lines", "identity map '" + route.clientIdentity().mapName() + "': " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -61,7 +82,18 @@ public final class CompiledRoute {
    * the {@link PgTlsException} says why.
    */
   public void reload() {
-    tls = RouteTls.load(listener, route);
+    RouteTls freshTls = RouteTls.load(listener, route);
+    IdentityCheck freshIdentity = identityCheck(listener, route);
+    tls = freshTls;
+    identity = freshIdentity;
+  }
+
+  /**
+   * Who may open a session with which client certificate (read at each new session, so a reload
+   * applies to the next one); null when the route asks for no client certificates.
+   */
+  public IdentityCheck identityCheck() {
+    return identity;
   }
 
   /** The leaf certificate this route presents to its clients. */
@@ -210,7 +242,11 @@ public final class CompiledRoute {
   public String describe() {
     ListenerTls lt = listenerTls();
     BackendTls bt = route.backendTls();
-    String client = lt.mtls() ? "client TLS with required client certificates" : "client TLS";
+    String client = lt.clientCertificates().map(c -> "client TLS with " + c.mode().name().toLowerCase(Locale.ROOT)
+        + " client certificates" + (c.revocationLists().isEmpty() ? "" : " (CRL checked)")
+        + (route.clientIdentity() == null ? "" : " tied to users by " + route.clientIdentity().source()
+        + (route.clientIdentity().mapName() == null ? "" : " through map '" + route.clientIdentity().mapName() + "'")))
+        .orElse("client TLS");
     String backend = bt.enabled()
         ? "backend " + (bt.direct() ? "direct " : "") + "TLS "
             + (bt.verification() == BackendTls.Verification.VERIFY_FULL ? "verify-full" : "verify-ca")

@@ -26,6 +26,10 @@ public enum Refusal {
   BACKEND_UNAVAILABLE("backend_unavailable"),
   /** The backend refused, failed or stalled TLS, or failed verification. */
   BACKEND_TLS("backend_tls"),
+  /** The route requires a client certificate and the client sent none. */
+  CLIENT_CERTIFICATE_REQUIRED("client_certificate_required"),
+  /** The client certificate's identity may not log in as the user the StartupMessage names. */
+  CERTIFICATE_AUTHENTICATION("certificate_authentication"),
   /** The route's or the proxy's session limit was reached. */
   TOO_MANY_CONNECTIONS("too_many_connections"),
   /** The client chose SCRAM-SHA-256-PLUS where the binding cannot match. */

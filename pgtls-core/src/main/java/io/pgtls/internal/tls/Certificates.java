@@ -46,11 +46,17 @@ public final class Certificates {
 
   /** The subject DN of the peer's first certificate in RFC 2253 form, or "" when there is none. */
   public static String peerSubject(SSLSession session) {
+    X509Certificate leaf = peerLeaf(session);
+    return leaf == null ? "" : leaf.getSubjectX500Principal().getName();
+  }
+
+  /** The peer's first (leaf) certificate, or null when it sent none. */
+  public static X509Certificate peerLeaf(SSLSession session) {
     try {
       Certificate[] chain = session.getPeerCertificates();
-      return chain.length == 0 ? "" : ((X509Certificate) chain[0]).getSubjectX500Principal().getName();
+      return chain.length == 0 || !(chain[0] instanceof X509Certificate) ? null : (X509Certificate) chain[0];
     } catch (SSLPeerUnverifiedException e) {
-      return "";
+      return null;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.pgtls.internal.tls;
 
 import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
@@ -84,6 +85,11 @@ public final class TlsSession {
   /** The subject DN of the peer's certificate in RFC 2253 form, or "" when it sent none. */
   public String peerSubject() {
     return Certificates.peerSubject(engine.getSession());
+  }
+
+  /** The peer's verified leaf certificate, or null when it sent none (or the handshake is not done). */
+  public X509Certificate peerCertificate() {
+    return Certificates.peerLeaf(engine.getSession());
   }
 
   /**

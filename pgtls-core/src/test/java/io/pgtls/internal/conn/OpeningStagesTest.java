@@ -28,6 +28,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -80,7 +81,8 @@ class OpeningStagesTest {
     Outcome outcome = o.harness.run(peer);
 
     assertThat(outcome.kind()).isEqualTo(Outcome.Kind.CLIENT_READY);
-    assertThat(outcome.request()).isEqualTo(new SessionRequest(false, "alice", "db", "3.0", STARTUP.length, "localhost"));
+    assertThat(outcome.request()).isEqualTo(new SessionRequest(false, "alice", "db", "3.0", STARTUP.length, "localhost",
+        Map.of("user", "alice", "database", "db", "application_name", "psql")));
     assertThat(bytes(o.c2b)).as("the StartupMessage waits, whole and alone, to be forwarded").isEqualTo(STARTUP);
     assertThat(peer.answers()).isEqualTo("S");
     assertThat(o.harness.visited()).containsExactly(ConnectionState.NEGOTIATING, ConnectionState.CLIENT_HELLO,
