@@ -491,8 +491,11 @@ public final class PostgresServer implements Startable {
                       ? ServerSettings.DEFAULT_HBA_WITH_SOCKET
                       : ServerSettings.DEFAULT_HBA),
           StandardCharsets.UTF_8);
+      Path ident = dataDirectory.resolve("pg_ident.conf");
+      Files.writeString(ident, ServerSettings.ident(config.ident), StandardCharsets.UTF_8);
       account.handOver(include);
       account.handOver(hba);
+      account.handOver(ident);
       if (tls != null) {
         account.handOver(tls.certificateFile());
         account.handOver(tls.keyFile());
@@ -566,6 +569,7 @@ public final class PostgresServer implements Startable {
     private Path sslCa;
     private String database;
     private List<String> hba;
+    private List<String> ident = List.of();
     private Path unixSocketDirectory;
     private Duration startTimeout = Duration.ofSeconds(60);
     private final Map<String, String> users = new LinkedHashMap<>();
@@ -652,6 +656,15 @@ public final class PostgresServer implements Startable {
       return this;
     }
 
+    /**
+     * The lines of pg_ident.conf ({@code MAPNAME SYSTEM-USERNAME PG-USERNAME}), for pg_hba.conf
+     * lines with {@code map=}; empty by default.
+     */
+    public Builder ident(String... lines) {
+      this.ident = List.of(lines);
+      return this;
+    }
+
     /** How long {@code pg_ctl -w start} may wait for the server to accept connections. */
     public Builder startTimeout(Duration timeout) {
       this.startTimeout = Objects.requireNonNull(timeout, "timeout");
@@ -693,6 +706,7 @@ public final class PostgresServer implements Startable {
       copy.sslCa = sslCa;
       copy.database = database;
       copy.hba = hba;
+      copy.ident = ident;
       copy.unixSocketDirectory = unixSocketDirectory;
       copy.startTimeout = startTimeout;
       copy.users.putAll(users);
@@ -733,6 +747,7 @@ public final class PostgresServer implements Startable {
     private final Path sslCa;
     private final String database;
     private final List<String> hba;
+    private final List<String> ident;
     private final Path unixSocketDirectory;
     private final Duration startTimeout;
     /** In the order given: the first user owns the database. */
@@ -748,6 +763,7 @@ public final class PostgresServer implements Startable {
       sslCa = b.sslCa;
       database = b.database;
       hba = b.hba == null ? null : List.copyOf(b.hba);
+      ident = List.copyOf(b.ident);
       unixSocketDirectory = b.unixSocketDirectory;
       startTimeout = b.startTimeout;
       users = Collections.unmodifiableMap(new LinkedHashMap<>(b.users));

@@ -82,4 +82,11 @@ final class ServerSettings {
     all.addAll(lines);
     return String.join("\n", all) + "\n";
   }
+
+  static String ident(List<String> lines) {
+    List<String> all = new ArrayList<>();
+    all.add("# Written by pgtls-testkit. MAPNAME SYSTEM-USERNAME PG-USERNAME");
+    all.addAll(lines);
+    return String.join("\n", all) + "\n";
+  }
 }

@@ -51,22 +51,23 @@ class MutualTlsTest {
   }
 
   @Test
-  void pgjdbcWithoutACertificateIsRefusedDuringTheHandshakeAndTheLogSaysWhy() throws Exception {
+  void pgjdbcWithoutACertificateCompletesTheHandshakeAndGetsPostgresqlsFatal() throws Exception {
+    // As PostgreSQL's clientcert=verify-full does: the client reads a FATAL it can show, not an alert.
     try (LogCapture log = LogCapture.connections()) {
       assertThatThrownBy(() -> Fixture.connect(at(), f.verifyFull()).close())
-          .isInstanceOf(PSQLException.class)
-          .hasStackTraceContaining("bad_certificate");
-      assertThat(log.awaitLine("TLS handshake with the client failed"))
-          .contains("TLS handshake with the client failed: the client presented no certificate from this route's "
-              + "client_ca, and this route requires one (mTLS)");
+          .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"))
+          .hasMessageContaining("connection requires a valid client certificate");
+      assertThat(log.awaitLine("refused user=alice"))
+          .contains("no client certificate, and this route requires one");
     }
   }
 
   @Test
-  void psqlWithoutACertificateIsRefusedDuringTheHandshake() throws Exception {
+  void psqlWithoutACertificateGetsPostgresqlsFatal() throws Exception {
     ClientTools.Result r = ClientTools.psql(f.conninfo(at(), "verify-full"), Fixture.PASSWORD, "select 1");
     assertThat(r.exitCode).isNotZero();
-    assertThat(r.stderr).contains("SSL error").contains("bad certificate");
+    assertThat(r.stderr).contains("FATAL:  connection requires a valid client certificate");
+    assertThat(r.stdout).isEmpty();
   }
 
   @Test
@@ -86,13 +87,12 @@ class MutualTlsTest {
   @Test
   void pgjdbcWithACertificateFromAnotherCaIsRefused() throws Exception {
     // The JDK client holds back a certificate whose issuer is not among the CAs the proxy names
-    // in its CertificateRequest: for the proxy that is "no certificate from client_ca".
+    // in its CertificateRequest: for the proxy that is a client without a certificate.
     try (LogCapture log = LogCapture.connections()) {
       assertThatThrownBy(() -> Fixture.connect(at(), withCertificate(mallory)).close())
-          .isInstanceOf(PSQLException.class)
-          .hasStackTraceContaining("SSLHandshakeException");
-      assertThat(log.awaitLine("TLS handshake with the client failed"))
-          .contains("the client presented no certificate from this route's client_ca");
+          .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"))
+          .hasMessageContaining("connection requires a valid client certificate");
+      assertThat(log.awaitLine("refused user=alice")).contains("no client certificate");
     }
   }
 

@@ -107,10 +107,6 @@ final class AsyncpgClient extends ScriptedClient {
     return "certificate verify failed";
   }
 
-  @Override
-  public String certificateRequiredError() {
-    return "alert bad certificate";
-  }
 
   @Override
   Outcome run(Endpoint e, String action, String sql) {

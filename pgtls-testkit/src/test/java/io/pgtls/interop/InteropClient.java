@@ -52,7 +52,4 @@ interface InteropClient {
 
   /** A fragment of the client's error when it does not trust the server's certificate. */
   String untrustedServerError();
-
-  /** A fragment of the client's error when an mTLS listener wants a certificate it lacks. */
-  String certificateRequiredError();
 }

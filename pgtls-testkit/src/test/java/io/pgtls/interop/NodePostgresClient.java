@@ -115,10 +115,6 @@ final class NodePostgresClient extends ScriptedClient {
     return "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
   }
 
-  @Override
-  public String certificateRequiredError() {
-    return "alert bad certificate";
-  }
 
   @Override
   Outcome run(Endpoint e, String action, String sql) {

@@ -62,10 +62,6 @@ final class PgbenchClient implements InteropClient {
     return "certificate verify failed";
   }
 
-  @Override
-  public String certificateRequiredError() {
-    return "SSL error";
-  }
 
   private static Map<String, String> env(Endpoint endpoint) {
     return Map.of("PGPASSWORD", endpoint.password());

@@ -76,10 +76,6 @@ final class PgjdbcClient implements InteropClient {
     return "unable to find valid certification path";
   }
 
-  @Override
-  public String certificateRequiredError() {
-    return "SSLHandshakeException";
-  }
 
   private Connection connect(Endpoint e) throws SQLException {
     Properties p = new Properties();

@@ -164,10 +164,6 @@ final class PgxClient extends ScriptedClient {
     return "x509: certificate signed by unknown authority";
   }
 
-  @Override
-  public String certificateRequiredError() {
-    return "bad certificate";
-  }
 
   @Override
   Outcome run(Endpoint e, String action, String sql) {

@@ -78,10 +78,6 @@ final class PsqlClient implements InteropClient {
     return "certificate verify failed";
   }
 
-  @Override
-  public String certificateRequiredError() {
-    return "SSL error";
-  }
 
   private Map<String, String> env(Endpoint endpoint) {
     Map<String, String> env = new HashMap<>();

@@ -67,10 +67,6 @@ final class Psycopg2Client extends ScriptedClient {
     return "certificate verify failed";
   }
 
-  @Override
-  public String certificateRequiredError() {
-    return "SSL error";
-  }
 
   @Override
   Outcome run(Endpoint e, String action, String sql) {

@@ -96,10 +96,6 @@ final class VertxClient implements InteropClient {
     return "SSL handshake failed";
   }
 
-  @Override
-  public String certificateRequiredError() {
-    return "SSLHandshakeException";
-  }
 
   private static PgConnectOptions options(Endpoint e) {
     PgConnectOptions o = new PgConnectOptions()

@@ -1,0 +1,152 @@
+package io.pgtls.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import io.pgtls.ClientCertificates;
+import io.pgtls.ClientIdentity;
+import io.pgtls.testkit.IssuedCertificate;
+import io.pgtls.testkit.TestPki;
+import io.pgtls.testkit.junit.StartStop;
+import java.sql.Connection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.KeyValuePair;
+
+/** One audit event per connection, with the same keys whatever happened to it. */
+class AuditEventTest {
+  /** The stable key set, in order, as a log pipeline relies on it. */
+  private static final List<String> KEYS = List.of("event", "conn_id", "client_address", "listener", "route",
+      "server_name", "tls_version", "tls_cipher", "client_cert_subject", "client_cert_san", "client_cert_serial",
+      "client_cert_sha256", "client_cert_not_after", "identity", "map_line", "user", "database", "application_name",
+      "decision", "reason", "backend_address", "bytes_client_to_backend", "bytes_backend_to_client", "duration_ms",
+      "closed_by");
+
+  private static final Fixture f = Fixture.get();
+  private static final TestPki users = TestPki.create(f.directory.resolve("audit-ca"), "audit CA");
+  private static final IssuedCertificate alice = users.client(Fixture.USER);
+  private static final IssuedCertificate stranger = TestPki.create(f.directory.resolve("stranger-ca"), "stranger CA")
+      .client(Fixture.USER);
+
+  @StartStop static final FixtureProxy proxy = FixtureProxy.of(() -> List.of(f.plainRoute("audited")
+      .tls(f.listenerTls().clientCertificates(ClientCertificates.required(users.caCertificateFile())))
+      .clientIdentity(ClientIdentity.from(ClientIdentity.Source.CN)).build()));
+
+  private final Events events = new Events();
+
+  @BeforeEach
+  void capture() {
+    events.start();
+  }
+
+  @AfterEach
+  void release() {
+    events.close();
+  }
+
+  private Properties withCertificate(String user) {
+    Properties p = f.verifyFull();
+    p.setProperty("user", user);
+    p.setProperty("sslcert", alice.certificateFile().toString());
+    p.setProperty("sslkey", alice.pkcs8DerFile().toString());
+    p.setProperty("ApplicationName", "audit-test");
+    return p;
+  }
+
+  @Test
+  void anAcceptedSessionHasEveryKeyWithItsCertificateTrafficAndWhoClosed() throws Exception {
+    try (Connection c = Fixture.connect(proxy.boundAddress("audited"), withCertificate(Fixture.USER))) {
+      assertThat(Fixture.query(c, "select 1")).isEqualTo("1");
+    }
+    Map<String, String> e = events.await(v -> "accepted".equals(v.get("decision")));
+    assertThat(e.keySet()).containsExactlyElementsOf(KEYS);
+    assertThat(e).containsEntry("event", "connection").containsEntry("route", "audited")
+        .containsEntry("user", Fixture.USER).containsEntry("database", Fixture.DATABASE)
+        .containsEntry("application_name", "audit-test").containsEntry("identity", Fixture.USER)
+        .containsEntry("client_cert_subject", "CN=" + Fixture.USER).containsEntry("tls_version", "TLSv1.3")
+        .containsEntry("client_cert_serial", alice.certificate().getSerialNumber().toString(16))
+        .containsEntry("client_cert_not_after", alice.certificate().getNotAfter().toInstant().toString())
+        .containsEntry("backend_address", f.backendAddress()).containsEntry("closed_by", "client");
+    assertThat(e.get("client_cert_sha256")).matches("[0-9a-f]{64}");
+    assertThat(e.get("client_address")).startsWith("127.0.0.1:");
+    assertThat(Long.parseLong(e.get("bytes_client_to_backend"))).isPositive();
+    assertThat(Long.parseLong(e.get("bytes_backend_to_client"))).isPositive();
+    assertThat(Long.parseLong(e.get("duration_ms"))).isNotNegative();
+  }
+
+  @Test
+  void aRefusedSessionSaysWhyAndThatPgtlsClosedIt() throws Exception {
+    assertThatThrownBy(() -> Fixture.connect(proxy.boundAddress("audited"), withCertificate("bob")).close())
+        .isInstanceOf(PSQLException.class);
+    Map<String, String> e = events.await(v -> "refused".equals(v.get("decision")));
+    assertThat(e.keySet()).containsExactlyElementsOf(KEYS);
+    assertThat(e).containsEntry("user", "bob").containsEntry("reason", "certificate_authentication")
+        .containsEntry("identity", Fixture.USER).containsEntry("backend_address", "")
+        .containsEntry("closed_by", "pgtls").containsEntry("client_cert_subject", "CN=" + Fixture.USER);
+  }
+
+  @Test
+  void aFailedHandshakeHasTheSameKeysWithTheFailureAsItsReason() throws Exception {
+    ClientTools.Result r = ClientTools.psql(f.conninfo(proxy.boundAddress("audited"), "verify-full") + " sslcert="
+        + stranger.certificateFile() + " sslkey=" + stranger.privateKeyFile(), Fixture.PASSWORD, "select 1");
+    assertThat(r.exitCode).isNotZero();
+    Map<String, String> e = events.await(v -> "handshake_failed".equals(v.get("decision")));
+    assertThat(e.keySet()).containsExactlyElementsOf(KEYS);
+    assertThat(e).containsEntry("reason", "untrusted_client_certificate").containsEntry("route", "audited")
+        .containsEntry("user", "").containsEntry("closed_by", "pgtls");
+  }
+
+  /** The audit logger's events, as the key-value pairs a JSON encoder writes. */
+  private static final class Events extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+    private final Logger logger = (Logger) LoggerFactory.getLogger("io.pgtls.audit");
+    private final List<Map<String, String>> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void start() {
+      setName("audit-capture");
+      super.start();
+      logger.addAppender(this);
+    }
+
+    @Override
+    protected void append(ILoggingEvent e) {
+      Map<String, String> values = new LinkedHashMap<>();
+      for (KeyValuePair kv : e.getKeyValuePairs()) {
+        values.put(kv.key, String.valueOf(kv.value));
+      }
+      events.add(values);
+    }
+
+    Map<String, String> await(Predicate<Map<String, String>> which) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < deadline) {
+        for (Map<String, String> e : events) {
+          if (which.test(e)) {
+            return e;
+          }
+        }
+        Thread.sleep(10);
+      }
+      throw new AssertionError("no such audit event among " + events);
+    }
+
+    @Override
+    public void close() {
+      logger.detachAppender(this);
+      stop();
+    }
+  }
+}
