@@ -115,14 +115,21 @@ final class ProxyRunner {
     }
   }
 
-  /** Every certificate, key and CA file the configuration names. */
+  /**
+   * Every file the core reads again on a certificate reload, so a change to any of them triggers
+   * one: each certificate, key and CA file the configuration names, and the client certificate
+   * revocation lists.
+   */
   static Set<Path> certificateFiles(PgTlsConfig config) {
     Set<Path> files = new LinkedHashSet<>();
     for (RouteConfig route : config.routes()) {
       ListenerConfig l = route.listener();
       files.add(l.serverCert());
       files.add(l.serverKey());
-      l.clientCa().ifPresent(files::add);
+      l.clientCertificates().ifPresent(c -> {
+        files.add(c.ca());
+        files.addAll(c.crls());
+      });
       route.backend().tls().ifPresent(tls -> {
         tls.rootCa().ifPresent(files::add);
         tls.clientCertificate().ifPresent(c -> {

@@ -2,6 +2,8 @@ package io.pgtls.launcher.config;
 
 import io.pgtls.BackendTls;
 import io.pgtls.BackendTls.Verification;
+import io.pgtls.ClientCertificates;
+import io.pgtls.ClientCertificates.Mode;
 import io.pgtls.ListenerTls;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.Route;
@@ -25,8 +27,8 @@ public final class ProxyBuilders {
 
   public static Route route(RouteConfig config) {
     ListenerTls listenerTls = ListenerTls.pem(config.listener().serverCert(), config.listener().serverKey());
-    if (config.listener().clientCa().isPresent()) {
-      listenerTls = listenerTls.requireClientCertificates(config.listener().clientCa().get());
+    if (config.listener().clientCertificates().isPresent()) {
+      listenerTls = listenerTls.clientCertificates(clientCertificates(config.listener().clientCertificates().get()));
     }
     if (!config.listener().tlsVersions().isEmpty()) {
       listenerTls = listenerTls.protocols(config.listener().tlsVersions().toArray(new String[0]));
@@ -48,6 +50,13 @@ public final class ProxyBuilders {
     config.listener().idleTimeout().ifPresent(route::idleTimeout);
     config.backend().connectTimeout().ifPresent(route::connectTimeout);
     return route.build();
+  }
+
+  static ClientCertificates clientCertificates(ClientCertificatesConfig config) {
+    ClientCertificates policy = config.mode() == Mode.REQUIRED
+        ? ClientCertificates.required(config.ca())
+        : ClientCertificates.optional(config.ca());
+    return policy.revocationLists(config.crls()).allowExpiredRevocationLists(config.allowExpiredCrl());
   }
 
   static BackendTls backendTls(BackendConfig backend) {

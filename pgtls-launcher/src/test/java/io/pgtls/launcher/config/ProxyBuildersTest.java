@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtls.BackendTls;
 import io.pgtls.BackendTls.Verification;
+import io.pgtls.ClientCertificates;
 import io.pgtls.HostPort;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.Route;
@@ -121,6 +122,37 @@ class ProxyBuildersTest {
     assertThat(route.listenerTls().cipherSuites()).containsExactly("TLS_AES_256_GCM_SHA384");
     Path file = dir.resolve("pgtls.toml");
     assertThat(ConfigLoader.load(file).maxConnections()).contains(500);
+  }
+
+  @Test
+  void optionalClientCertificatesWithRevocationListsReachTheCoreAsOptionalNotRequired() throws Exception {
+    Route route = route("""
+        [[proxy]]
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_cert = "a.pem"
+          server_key = "a.key"
+          client_cert = "optional"
+          client_ca = "client-ca.pem"
+          client_crl = ["root.crl", "issuing.crl"]
+          allow_expired_crl = true
+          [proxy.backend]
+          address = "db:5432"
+        """, 0);
+    ClientCertificates policy = route.listenerTls().clientCertificates().orElseThrow();
+    assertThat(policy.mode()).isEqualTo(ClientCertificates.Mode.OPTIONAL);
+    assertThat(policy.ca()).isEqualTo(dir.resolve("client-ca.pem"));
+    assertThat(policy.revocationLists()).containsExactly(dir.resolve("root.crl"), dir.resolve("issuing.crl"));
+    assertThat(policy.allowExpiredRevocationLists()).isTrue();
+  }
+
+  @Test
+  void mtlsTrueReachesTheCoreAsRequiredWithoutRevocationLists() throws Exception {
+    ClientCertificates policy = route(ReadmeExample.TEXT, 0).listenerTls().clientCertificates().orElseThrow();
+    assertThat(policy.mode()).isEqualTo(ClientCertificates.Mode.REQUIRED);
+    assertThat(policy.revocationLists()).isEmpty();
+    assertThat(policy.allowExpiredRevocationLists()).isFalse();
+    assertThat(route(ReadmeExample.TEXT, 1).listenerTls().clientCertificates()).isEmpty();
   }
 
   @Test
