@@ -170,6 +170,14 @@ class BadConfigTest {
   }
 
   @Test
+  void twoTlsKeysOnAPlaintextBackendNameTheFirstWrittenNotAnInternalError() throws Exception {
+    CommandRun run = check(ReadmeExample.TEXT + "  server_name = \"db.internal\"\n"
+        + "  root_ca = \"/etc/pgtls/certs/backend-ca.pem\"\n");
+    assertRejected(run, file + ":21: proxy[2].backend: server_name is set but tls_enabled is false; "
+        + "remove server_name or set tls_enabled = true");
+  }
+
+  @Test
   void unknownVerifyModeIsAnErrorNotVerifyFull() throws Exception {
     CommandRun run = check(ReadmeExample.TEXT.replace("tls_enabled = true", "verify = \"full\""));
     assertRejected(run, file + ":11: proxy[1].backend.verify: expected \"verify-full\" or \"verify-ca\", got string \"full\"");

@@ -331,7 +331,7 @@ final class TomlSection {
 
   private Optional<String> firstInFileOrder(List<String> keys) {
     return keys.stream().min(Comparator.comparing(
-        k -> position(k).orElse(TomlPosition.positionAt(Integer.MAX_VALUE, 0)), FILE_ORDER));
+        k -> position(k).orElseGet(() -> TomlPosition.positionAt(Integer.MAX_VALUE, 1)), FILE_ORDER));
   }
 
   /** The table name as written in a header: the key path without array indices. */
