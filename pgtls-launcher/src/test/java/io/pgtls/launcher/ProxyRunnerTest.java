@@ -12,7 +12,7 @@ class ProxyRunnerTest {
   private static final Path DIR = Path.of("/etc/pgtls");
 
   @Test
-  void watchedFilesIncludeTheClientRevocationListsSoARenewedCrlIsReadWithoutARestart() throws Exception {
+  void watchedFilesIncludeTheRevocationListsAndTheIdentityMapSoAChangeIsReadWithoutARestart() throws Exception {
     PgTlsConfig config = ConfigLoader.parse("""
         [[proxy]]
           [proxy.listener]
@@ -25,9 +25,13 @@ class ProxyRunnerTest {
           [proxy.backend]
           address = "db:5432"
           root_ca = "db-ca.pem"
+          [proxy.identity]
+          map = "certs"
+          map_file = "pg_ident.conf"
         """, "pgtls.toml", DIR);
 
     assertThat(ProxyRunner.certificateFiles(config)).containsExactly(DIR.resolve("proxy.pem"), DIR.resolve("proxy.key"),
-        DIR.resolve("client-ca.pem"), DIR.resolve("root.crl"), DIR.resolve("issuing.crl"), DIR.resolve("db-ca.pem"));
+        DIR.resolve("client-ca.pem"), DIR.resolve("root.crl"), DIR.resolve("issuing.crl"), DIR.resolve("pg_ident.conf"),
+        DIR.resolve("db-ca.pem"));
   }
 }

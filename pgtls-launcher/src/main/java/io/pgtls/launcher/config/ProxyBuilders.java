@@ -4,9 +4,11 @@ import io.pgtls.BackendTls;
 import io.pgtls.BackendTls.Verification;
 import io.pgtls.ClientCertificates;
 import io.pgtls.ClientCertificates.Mode;
+import io.pgtls.ClientIdentity;
 import io.pgtls.ListenerTls;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.Route;
+import io.pgtls.launcher.config.IdentityConfig.IdentityMap;
 
 /**
  * Turns a {@link PgTlsConfig} into the core's builders. Settings left out of the file are left
@@ -49,6 +51,7 @@ public final class ProxyBuilders {
     config.listener().maxConnections().ifPresent(route::maxConnections);
     config.listener().idleTimeout().ifPresent(route::idleTimeout);
     config.backend().connectTimeout().ifPresent(route::connectTimeout);
+    config.identity().ifPresent(identity -> route.clientIdentity(clientIdentity(identity)));
     return route.build();
   }
 
@@ -57,6 +60,20 @@ public final class ProxyBuilders {
         ? ClientCertificates.required(config.ca())
         : ClientCertificates.optional(config.ca());
     return policy.revocationLists(config.crls()).allowExpiredRevocationLists(config.allowExpiredCrl());
+  }
+
+  static ClientIdentity clientIdentity(IdentityConfig config) {
+    ClientIdentity identity = ClientIdentity.from(config.source());
+    if (config.map().isPresent()) {
+      IdentityMap map = config.map().get();
+      identity = map.file().isPresent()
+          ? identity.mapFile(map.file().get(), map.name())
+          : identity.mapLines(map.lines(), map.name());
+    }
+    if (config.backendSetting().isPresent()) {
+      identity = identity.backendSetting(config.backendSetting().get());
+    }
+    return identity;
   }
 
   static BackendTls backendTls(BackendConfig backend) {

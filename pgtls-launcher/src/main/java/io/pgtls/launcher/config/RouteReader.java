@@ -11,12 +11,13 @@ import java.util.Set;
 
 /**
  * Reads one {@code [[proxy]]} table into a {@link RouteConfig}, rejecting unknown keys and the
- * contradictions only the file can write (a CA without client certificates, TLS keys on a plaintext backend). The
+ * contradictions only the file can write (a CA without client certificates, an identity rule without
+ * them, TLS keys on a plaintext backend). The
  * rules of the settings themselves are checked once, by the core's {@code PgTlsProxy.Builder.build()};
  * {@link PgTlsConfig#describe} places its failures in the file.
  */
 final class RouteReader {
-  private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend");
+  private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend", "identity");
   private static final Set<String> LISTENER_KEYS = Set.of("bind_address", "server_cert", "server_key", "mtls",
       "client_cert", "client_ca", "client_crl", "allow_expired_crl", "cert_refresh_interval", "startup_timeout", "handshake_timeout", "allow_plaintext_cancel", "allow_plaintext_clients",
       "max_connections", "idle_timeout", "tls_versions", "cipher_suites", "server_names");
@@ -38,7 +39,17 @@ final class RouteReader {
     String name = proxy.text("name").orElse(defaultName(position));
     ListenerConfig listener = listener(proxy.requiredTable("listener"));
     BackendConfig backend = backend(proxy.requiredTable("backend"));
-    return new RouteConfig(name, listener, backend, proxy.locations());
+    Optional<IdentityConfig> identity = Optional.empty();
+    if (proxy.has("identity")) {
+      identity = Optional.of(IdentityReader.read(proxy.requiredTable("identity")));
+      if (!listener.mtls()) {
+        // Refused rather than ignored: the rule could never hold without a certificate to read.
+        throw proxy.error("identity", "needs client certificates, but the listener does not ask for them; set "
+            + "client_cert = \"required\" or \"optional\" (with client_ca) in [proxy.listener], or remove "
+            + "[proxy.identity]");
+      }
+    }
+    return new RouteConfig(name, listener, backend, identity, proxy.locations());
   }
 
   private static ListenerConfig listener(TomlSection l) throws ConfigException {

@@ -34,6 +34,8 @@ class ExampleConfigTest {
     assertThat(main.listener().certRefreshInterval()).contains(Duration.ofHours(24));
     assertThat(main.listener().clientCertificates().orElseThrow().mode()).isEqualTo(Mode.REQUIRED);
     assertThat(main.backend().tls().orElseThrow().clientCertificate()).isPresent();
+    assertThat(main.identity().orElseThrow().map().orElseThrow().lines())
+        .containsExactly("certs /^(.*)@example\\.com$ \\1", "certs admin-svc all");
     assertThat(config.routes().get(1).backend().tls()).isEmpty();
     assertThat(config.routes().get(3).listener().serverNames()).containsExactly("*.tenants.example.com");
   }
