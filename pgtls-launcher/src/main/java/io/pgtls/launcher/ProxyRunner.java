@@ -5,6 +5,8 @@ import io.pgtls.PgTlsException;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.launcher.config.AdminConfig;
 import io.pgtls.launcher.config.Durations;
+import io.pgtls.launcher.config.IdentityConfig;
+import io.pgtls.launcher.config.IdentityConfig.IdentityMap;
 import io.pgtls.launcher.config.ListenerConfig;
 import io.pgtls.launcher.config.PgTlsConfig;
 import io.pgtls.launcher.config.RouteConfig;
@@ -115,14 +117,22 @@ final class ProxyRunner {
     }
   }
 
-  /** Every certificate, key and CA file the configuration names. */
+  /**
+   * Every file the core reads again on a certificate reload, so a change to any of them triggers
+   * one: each certificate, key and CA file the configuration names, the client certificate
+   * revocation lists and the identity map files.
+   */
   static Set<Path> certificateFiles(PgTlsConfig config) {
     Set<Path> files = new LinkedHashSet<>();
     for (RouteConfig route : config.routes()) {
       ListenerConfig l = route.listener();
       files.add(l.serverCert());
       files.add(l.serverKey());
-      l.clientCa().ifPresent(files::add);
+      l.clientCertificates().ifPresent(c -> {
+        files.add(c.ca());
+        files.addAll(c.crls());
+      });
+      route.identity().flatMap(IdentityConfig::map).flatMap(IdentityMap::file).ifPresent(files::add);
       route.backend().tls().ifPresent(tls -> {
         tls.rootCa().ifPresent(files::add);
         tls.clientCertificate().ifPresent(c -> {

@@ -97,7 +97,7 @@ class BadConfigTest {
   @Test
   void mtlsWithoutClientCaIsAnErrorNotAnOpenListener() throws Exception {
     CommandRun run = check(readmeWith("  client_ca = \"/etc/pgtls/certs/client-ca.pem\"\n", ""));
-    assertRejected(run, file + ":7: proxy[1].listener: mtls is true but client_ca is missing; "
+    assertRejected(run, file + ":7: proxy[1].listener: mtls is true (client_cert = \"required\") but client_ca is missing; "
         + "set client_ca to the CA file that client certificates must chain to");
   }
 
@@ -105,7 +105,7 @@ class BadConfigTest {
   void clientCaWithMtlsFalseIsAnErrorNotSilentlyOff() throws Exception {
     CommandRun run = check(readmeWith("mtls = true", "mtls = false"));
     assertRejected(run, file + ":8: proxy[1].listener: client_ca is set but mtls is false; "
-        + "set mtls = true to require client certificates, or remove client_ca");
+        + "set mtls = true (client_cert = \"required\") to require client certificates, or remove client_ca");
   }
 
   @Test
@@ -167,6 +167,14 @@ class BadConfigTest {
     CommandRun run = check(ReadmeExample.TEXT + "  root_ca = \"/etc/pgtls/certs/backend-ca.pem\"\n");
     assertRejected(run, file + ":21: proxy[2].backend: root_ca is set but tls_enabled is false; "
         + "remove root_ca or set tls_enabled = true");
+  }
+
+  @Test
+  void twoTlsKeysOnAPlaintextBackendNameTheFirstWrittenNotAnInternalError() throws Exception {
+    CommandRun run = check(ReadmeExample.TEXT + "  server_name = \"db.internal\"\n"
+        + "  root_ca = \"/etc/pgtls/certs/backend-ca.pem\"\n");
+    assertRejected(run, file + ":21: proxy[2].backend: server_name is set but tls_enabled is false; "
+        + "remove server_name or set tls_enabled = true");
   }
 
   @Test

@@ -8,9 +8,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A {@code [proxy.listener]} table. mTLS is on exactly when {@link #clientCa()} is present: the
- * loader rejects {@code mtls = true} without a CA and a CA with {@code mtls = false}.
+ * A {@code [proxy.listener]} table.
  *
+ * @param clientCertificates the client-certificate policy ({@code client_cert} or {@code mtls},
+ *     {@code client_ca}, {@code client_crl}, {@code allow_expired_crl}); empty when clients are not
+ *     asked for certificates
  * @param certRefreshInterval how often the certificates are read again (besides SIGHUP and file changes)
  * @param allowPlaintextCancel whether a plaintext CancelRequest is accepted (psql 16 and older,
  *     pgjdbc and node-postgres send them so); off for routes whose clients all cancel inside TLS
@@ -21,7 +23,7 @@ public record ListenerConfig(
     HostPort bindAddress,
     Path serverCert,
     Path serverKey,
-    Optional<Path> clientCa,
+    Optional<ClientCertificatesConfig> clientCertificates,
     Optional<Duration> certRefreshInterval,
     Optional<Duration> startupTimeout,
     Optional<Duration> handshakeTimeout,
@@ -34,10 +36,10 @@ public record ListenerConfig(
     List<String> serverNames) {
 
   /** A listener with every policy setting at its default. */
-  public ListenerConfig(HostPort bindAddress, Path serverCert, Path serverKey, Optional<Path> clientCa,
-      Optional<Duration> certRefreshInterval, Optional<Duration> startupTimeout, Optional<Duration> handshakeTimeout,
-      boolean allowPlaintextCancel) {
-    this(bindAddress, serverCert, serverKey, clientCa, certRefreshInterval, startupTimeout, handshakeTimeout,
+  public ListenerConfig(HostPort bindAddress, Path serverCert, Path serverKey,
+      Optional<ClientCertificatesConfig> clientCertificates, Optional<Duration> certRefreshInterval,
+      Optional<Duration> startupTimeout, Optional<Duration> handshakeTimeout, boolean allowPlaintextCancel) {
+    this(bindAddress, serverCert, serverKey, clientCertificates, certRefreshInterval, startupTimeout, handshakeTimeout,
         allowPlaintextCancel, false, Optional.empty(), Optional.empty(), List.of(), List.of(), List.of());
   }
 
@@ -45,21 +47,27 @@ public record ListenerConfig(
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(serverCert, "serverCert");
     Objects.requireNonNull(serverKey, "serverKey");
-    Objects.requireNonNull(clientCa, "clientCa");
+    Objects.requireNonNull(clientCertificates, "clientCertificates");
     Objects.requireNonNull(certRefreshInterval, "certRefreshInterval");
     Objects.requireNonNull(startupTimeout, "startupTimeout");
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
     serverNames = List.copyOf(serverNames);
   }
 
+  /** Whether clients are asked for certificates (required or optional). */
   public boolean mtls() {
-    return clientCa.isPresent();
+    return clientCertificates.isPresent();
+  }
+
+  /** The CA file client certificates must chain to; empty when clients are not asked for certificates. */
+  public Optional<Path> clientCa() {
+    return clientCertificates.map(ClientCertificatesConfig::ca);
   }
 
   @Override
   public String toString() {
     return "listener{" + bindAddress + (serverNames.isEmpty() ? "" : " server_names=" + serverNames) + " cert=" + serverCert + " key=" + serverKey
-        + clientCa.map(ca -> " mtls client_ca=" + ca).orElse("")
+        + clientCertificates.map(c -> " " + c).orElse("")
         + certRefreshInterval.map(d -> " cert_refresh_interval=" + Durations.format(d)).orElse("")
         + startupTimeout.map(d -> " startup_timeout=" + Durations.format(d)).orElse("")
         + handshakeTimeout.map(d -> " handshake_timeout=" + Durations.format(d)).orElse("")

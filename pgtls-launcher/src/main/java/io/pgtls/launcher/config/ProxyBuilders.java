@@ -2,9 +2,13 @@ package io.pgtls.launcher.config;
 
 import io.pgtls.BackendTls;
 import io.pgtls.BackendTls.Verification;
+import io.pgtls.ClientCertificates;
+import io.pgtls.ClientCertificates.Mode;
+import io.pgtls.ClientIdentity;
 import io.pgtls.ListenerTls;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.Route;
+import io.pgtls.launcher.config.IdentityConfig.IdentityMap;
 
 /**
  * Turns a {@link PgTlsConfig} into the core's builders. Settings left out of the file are left
@@ -25,8 +29,8 @@ public final class ProxyBuilders {
 
   public static Route route(RouteConfig config) {
     ListenerTls listenerTls = ListenerTls.pem(config.listener().serverCert(), config.listener().serverKey());
-    if (config.listener().clientCa().isPresent()) {
-      listenerTls = listenerTls.requireClientCertificates(config.listener().clientCa().get());
+    if (config.listener().clientCertificates().isPresent()) {
+      listenerTls = listenerTls.clientCertificates(clientCertificates(config.listener().clientCertificates().get()));
     }
     if (!config.listener().tlsVersions().isEmpty()) {
       listenerTls = listenerTls.protocols(config.listener().tlsVersions().toArray(new String[0]));
@@ -47,7 +51,29 @@ public final class ProxyBuilders {
     config.listener().maxConnections().ifPresent(route::maxConnections);
     config.listener().idleTimeout().ifPresent(route::idleTimeout);
     config.backend().connectTimeout().ifPresent(route::connectTimeout);
+    config.identity().ifPresent(identity -> route.clientIdentity(clientIdentity(identity)));
     return route.build();
+  }
+
+  static ClientCertificates clientCertificates(ClientCertificatesConfig config) {
+    ClientCertificates policy = config.mode() == Mode.REQUIRED
+        ? ClientCertificates.required(config.ca())
+        : ClientCertificates.optional(config.ca());
+    return policy.revocationLists(config.crls()).allowExpiredRevocationLists(config.allowExpiredCrl());
+  }
+
+  static ClientIdentity clientIdentity(IdentityConfig config) {
+    ClientIdentity identity = ClientIdentity.from(config.source());
+    if (config.map().isPresent()) {
+      IdentityMap map = config.map().get();
+      identity = map.file().isPresent()
+          ? identity.mapFile(map.file().get(), map.name())
+          : identity.mapLines(map.lines(), map.name());
+    }
+    if (config.backendSetting().isPresent()) {
+      identity = identity.backendSetting(config.backendSetting().get());
+    }
+    return identity;
   }
 
   static BackendTls backendTls(BackendConfig backend) {

@@ -7,20 +7,24 @@ import java.util.Optional;
 /**
  * One {@code [[proxy]]} table: a named listener and the backend it forwards to.
  *
+ * @param identity the {@code [proxy.identity]} table: which users a client certificate may log in
+ *     as; empty when the route does not tie certificates to users
  * @param locations where each setting is written ({@code file:line}), by its key path in the
  *     table ({@code backend.address}); empty for a route not read from a file
  */
-public record RouteConfig(String name, ListenerConfig listener, BackendConfig backend, Map<String, String> locations) {
+public record RouteConfig(String name, ListenerConfig listener, BackendConfig backend,
+    Optional<IdentityConfig> identity, Map<String, String> locations) {
   public RouteConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(listener, "listener");
     Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(identity, "identity");
     locations = Map.copyOf(locations);
   }
 
-  /** A route not read from a file: its settings have no location. */
+  /** A route not read from a file, without an identity rule: its settings have no location. */
   public RouteConfig(String name, ListenerConfig listener, BackendConfig backend) {
-    this(name, listener, backend, Map.of());
+    this(name, listener, backend, Optional.empty(), Map.of());
   }
 
   /**
@@ -44,6 +48,6 @@ public record RouteConfig(String name, ListenerConfig listener, BackendConfig ba
 
   @Override
   public String toString() {
-    return name + "{" + listener + " -> " + backend + "}";
+    return name + "{" + listener + " -> " + backend + identity.map(i -> " " + i).orElse("") + "}";
   }
 }

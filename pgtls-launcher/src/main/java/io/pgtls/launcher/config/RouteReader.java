@@ -11,14 +11,15 @@ import java.util.Set;
 
 /**
  * Reads one {@code [[proxy]]} table into a {@link RouteConfig}, rejecting unknown keys and the
- * contradictions only the file can write (a CA without mtls, TLS keys on a plaintext backend). The
+ * contradictions only the file can write (a CA without client certificates, an identity rule without
+ * them, TLS keys on a plaintext backend). The
  * rules of the settings themselves are checked once, by the core's {@code PgTlsProxy.Builder.build()};
  * {@link PgTlsConfig#describe} places its failures in the file.
  */
 final class RouteReader {
-  private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend");
+  private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend", "identity");
   private static final Set<String> LISTENER_KEYS = Set.of("bind_address", "server_cert", "server_key", "mtls",
-      "client_ca", "cert_refresh_interval", "startup_timeout", "handshake_timeout", "allow_plaintext_cancel", "allow_plaintext_clients",
+      "client_cert", "client_ca", "client_crl", "allow_expired_crl", "cert_refresh_interval", "startup_timeout", "handshake_timeout", "allow_plaintext_cancel", "allow_plaintext_clients",
       "max_connections", "idle_timeout", "tls_versions", "cipher_suites", "server_names");
   private static final Set<String> BACKEND_KEYS = Set.of("address", "tls_enabled", "root_ca", "client_cert",
       "client_key", "server_name", "verify", "direct_tls", "connect_timeout");
@@ -38,7 +39,17 @@ final class RouteReader {
     String name = proxy.text("name").orElse(defaultName(position));
     ListenerConfig listener = listener(proxy.requiredTable("listener"));
     BackendConfig backend = backend(proxy.requiredTable("backend"));
-    return new RouteConfig(name, listener, backend, proxy.locations());
+    Optional<IdentityConfig> identity = Optional.empty();
+    if (proxy.has("identity")) {
+      identity = Optional.of(IdentityReader.read(proxy.requiredTable("identity")));
+      if (!listener.mtls()) {
+        // Refused rather than ignored: the rule could never hold without a certificate to read.
+        throw proxy.error("identity", "needs client certificates, but the listener does not ask for them; set "
+            + "client_cert = \"required\" or \"optional\" (with client_ca) in [proxy.listener], or remove "
+            + "[proxy.identity]");
+      }
+    }
+    return new RouteConfig(name, listener, backend, identity, proxy.locations());
   }
 
   private static ListenerConfig listener(TomlSection l) throws ConfigException {
@@ -46,24 +57,14 @@ final class RouteReader {
     HostPort bind = l.requiredHostPort("bind_address");
     Path cert = l.requiredPath("server_cert");
     Path key = l.requiredPath("server_key");
-    boolean mtls = l.bool("mtls").orElse(false);
-    Optional<Path> clientCa = l.path("client_ca");
-    if (mtls && clientCa.isEmpty()) {
-      throw l.sectionError("mtls", "mtls is true but client_ca is missing; set client_ca to the CA file "
-          + "that client certificates must chain to");
-    }
-    if (!mtls && clientCa.isPresent()) {
-      // Refused rather than ignored: a half-configured mTLS must never be silently off.
-      throw l.sectionError("client_ca", "client_ca is set but mtls is false; set mtls = true to require "
-          + "client certificates, or remove client_ca");
-    }
+    Optional<ClientCertificatesConfig> clientCertificates = ClientCertificatesReader.read(l);
     if (l.has("server_names") && l.strings("server_names").isEmpty()) {
       // Refused rather than read as "no names": an empty list would quietly make this the
       // listener's default route, taking every name no other route claims.
       throw l.error("server_names", "the list is empty; name at least one server name, or remove server_names "
           + "to make this route its listener's default route");
     }
-    return new ListenerConfig(bind, cert, key, clientCa, l.duration("cert_refresh_interval"),
+    return new ListenerConfig(bind, cert, key, clientCertificates, l.duration("cert_refresh_interval"),
         l.duration("startup_timeout"), l.duration("handshake_timeout"), l.bool("allow_plaintext_cancel").orElse(true),
         l.bool("allow_plaintext_clients").orElse(false), l.integer("max_connections", 1, 1_000_000), l.duration("idle_timeout"),
         l.strings("tls_versions"), l.strings("cipher_suites"), l.strings("server_names"));

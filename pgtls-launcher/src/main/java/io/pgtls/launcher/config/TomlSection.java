@@ -142,10 +142,40 @@ final class TomlSection {
     if (value.isEmpty()) {
       return Optional.empty();
     }
+    return Optional.of(resolve(key, value.get()));
+  }
+
+  /**
+   * One file path or a non-empty array of them, each resolved as by {@link #path}; empty when
+   * absent.
+   */
+  List<Path> pathOrPaths(String key) throws ConfigException {
+    Object value = raw(key);
+    if (value == null) {
+      return List.of();
+    }
+    if (value instanceof String) {
+      return List.of(path(key).orElseThrow());
+    }
+    if (!(value instanceof TomlArray)) {
+      throw error(key, "expected a path or an array of paths, got " + describe(value));
+    }
+    List<String> texts = strings(key);
+    if (texts.isEmpty()) {
+      throw error(key, "the list is empty; name at least one file, or remove " + key);
+    }
+    List<Path> out = new ArrayList<>();
+    for (String text : texts) {
+      out.add(resolve(key, text));
+    }
+    return List.copyOf(out);
+  }
+
+  private Path resolve(String key, String text) throws ConfigException {
     try {
-      return Optional.of(baseDir.resolve(value.get()));
+      return baseDir.resolve(text);
     } catch (InvalidPathException e) {
-      throw error(key, "invalid path " + quote(value.get()) + ": " + e.getReason());
+      throw error(key, "invalid path " + quote(text) + ": " + e.getReason());
     }
   }
 
@@ -301,7 +331,7 @@ final class TomlSection {
 
   private Optional<String> firstInFileOrder(List<String> keys) {
     return keys.stream().min(Comparator.comparing(
-        k -> position(k).orElse(TomlPosition.positionAt(Integer.MAX_VALUE, 0)), FILE_ORDER));
+        k -> position(k).orElseGet(() -> TomlPosition.positionAt(Integer.MAX_VALUE, 1)), FILE_ORDER));
   }
 
   /** The table name as written in a header: the key path without array indices. */

@@ -155,7 +155,7 @@ class ConfigLoaderTest {
 
     assertThat(config.toString()).doesNotContain("\n").doesNotContain("Optional").contains(
         "proxy-1{listener{0.0.0.0:6432 cert=/etc/pgtls/certs/proxy-server.pem key=/etc/pgtls/certs/proxy-server.key "
-            + "mtls client_ca=/etc/pgtls/certs/client-ca.pem} -> backend{db.example.com:5432 tls verify-full "
+            + "client_cert=required client_ca=/etc/pgtls/certs/client-ca.pem} -> backend{db.example.com:5432 tls verify-full "
             + "root_ca=/etc/pgtls/certs/backend-ca.pem}}",
         "proxy-2{listener{127.0.0.1:6433 cert=/etc/pgtls/certs/internal-proxy.pem "
             + "key=/etc/pgtls/certs/internal-proxy.key} -> backend{10.0.1.50:5432 plaintext}}");

@@ -2,6 +2,7 @@ package io.pgtls.launcher.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgtls.ClientCertificates.Mode;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.testkit.IssuedCertificate;
 import io.pgtls.testkit.TestPki;
@@ -31,8 +32,10 @@ class ExampleConfigTest {
     assertThat(config.routes()).extracting(RouteConfig::name).containsExactly("main", "internal", "tenant-a", "tenants");
     RouteConfig main = config.routes().get(0);
     assertThat(main.listener().certRefreshInterval()).contains(Duration.ofHours(24));
-    assertThat(main.listener().mtls()).isTrue();
+    assertThat(main.listener().clientCertificates().orElseThrow().mode()).isEqualTo(Mode.REQUIRED);
     assertThat(main.backend().tls().orElseThrow().clientCertificate()).isPresent();
+    assertThat(main.identity().orElseThrow().map().orElseThrow().lines())
+        .containsExactly("certs /^(.*)@example\\.com$ \\1", "certs admin-svc all");
     assertThat(config.routes().get(1).backend().tls()).isEmpty();
     assertThat(config.routes().get(3).listener().serverNames()).containsExactly("*.tenants.example.com");
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtls.BackendTls;
 import io.pgtls.BackendTls.Verification;
+import io.pgtls.ClientCertificates;
+import io.pgtls.ClientIdentity;
 import io.pgtls.HostPort;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.Route;
@@ -121,6 +123,87 @@ class ProxyBuildersTest {
     assertThat(route.listenerTls().cipherSuites()).containsExactly("TLS_AES_256_GCM_SHA384");
     Path file = dir.resolve("pgtls.toml");
     assertThat(ConfigLoader.load(file).maxConnections()).contains(500);
+  }
+
+  @Test
+  void optionalClientCertificatesWithRevocationListsReachTheCoreAsOptionalNotRequired() throws Exception {
+    Route route = route("""
+        [[proxy]]
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_cert = "a.pem"
+          server_key = "a.key"
+          client_cert = "optional"
+          client_ca = "client-ca.pem"
+          client_crl = ["root.crl", "issuing.crl"]
+          allow_expired_crl = true
+          [proxy.backend]
+          address = "db:5432"
+        """, 0);
+    ClientCertificates policy = route.listenerTls().clientCertificates().orElseThrow();
+    assertThat(policy.mode()).isEqualTo(ClientCertificates.Mode.OPTIONAL);
+    assertThat(policy.ca()).isEqualTo(dir.resolve("client-ca.pem"));
+    assertThat(policy.revocationLists()).containsExactly(dir.resolve("root.crl"), dir.resolve("issuing.crl"));
+    assertThat(policy.allowExpiredRevocationLists()).isTrue();
+  }
+
+  @Test
+  void mtlsTrueReachesTheCoreAsRequiredWithoutRevocationLists() throws Exception {
+    ClientCertificates policy = route(ReadmeExample.TEXT, 0).listenerTls().clientCertificates().orElseThrow();
+    assertThat(policy.mode()).isEqualTo(ClientCertificates.Mode.REQUIRED);
+    assertThat(policy.revocationLists()).isEmpty();
+    assertThat(policy.allowExpiredRevocationLists()).isFalse();
+    assertThat(route(ReadmeExample.TEXT, 1).listenerTls().clientCertificates()).isEmpty();
+  }
+
+  @Test
+  void identityRuleWithMapLinesAndBackendSettingReachesTheCore() throws Exception {
+    Route route = route("""
+        [[proxy]]
+          listener = { bind_address = "127.0.0.1:6432", server_cert = "a.pem", server_key = "a.key", client_cert = "required", client_ca = "ca.pem" }
+          backend = { address = "db:5432" }
+          [proxy.identity]
+          source = "san_email"
+          map = "certs"
+          map_lines = ['certs /^(.*)@example\\.com$ \\1', 'certs admin-svc all']
+          backend_setting = "pgtls.client_identity"
+        """, 0);
+    ClientIdentity identity = route.clientIdentity();
+    assertThat(identity.source()).isEqualTo(ClientIdentity.Source.SAN_EMAIL);
+    assertThat(identity.mapName()).isEqualTo("certs");
+    assertThat(identity.mapLines()).containsExactly("certs /^(.*)@example\\.com$ \\1", "certs admin-svc all");
+    assertThat(identity.mapFile()).isNull();
+    assertThat(identity.backendSetting()).isEqualTo("pgtls.client_identity");
+  }
+
+  @Test
+  void identityRuleWithAMapFileReachesTheCoreResolvedAgainstTheConfigDirectory() throws Exception {
+    Route route = route("""
+        [[proxy]]
+          listener = { bind_address = "127.0.0.1:6432", server_cert = "a.pem", server_key = "a.key", client_cert = "optional", client_ca = "ca.pem" }
+          backend = { address = "db:5432" }
+          identity = { source = "dn", map = "certs", map_file = "pg_ident.conf" }
+        """, 0);
+    ClientIdentity identity = route.clientIdentity();
+    assertThat(identity.source()).isEqualTo(ClientIdentity.Source.DN);
+    assertThat(identity.mapFile()).isEqualTo(dir.resolve("pg_ident.conf"));
+    assertThat(identity.mapName()).isEqualTo("certs");
+    assertThat(identity.mapLines()).isNull();
+    assertThat(identity.backendSetting()).isNull();
+  }
+
+  @Test
+  void identityRuleWithoutAMapComparesTheCommonNameAndARouteWithoutOneHasNone() throws Exception {
+    String toml = """
+        [[proxy]]
+          listener = { bind_address = "127.0.0.1:6432", server_cert = "a.pem", server_key = "a.key", mtls = true, client_ca = "ca.pem" }
+          backend = { address = "db:5432" }
+          [proxy.identity]
+        """;
+    ClientIdentity identity = route(toml, 0).clientIdentity();
+    assertThat(identity.source()).isEqualTo(ClientIdentity.Source.CN);
+    assertThat(identity.mapName()).isNull();
+    assertThat(route(ReadmeExample.TEXT, 0).clientIdentity()).isNull();
   }
 
   @Test
