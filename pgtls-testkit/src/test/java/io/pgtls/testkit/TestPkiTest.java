@@ -51,7 +51,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TestPkiTest {
 
+  private static final int RFC822_NAME = 1;
   private static final int DNS_NAME = 2;
+  private static final int URI = 6;
+  private static final String SUBJECT_ALT_NAME = "2.5.29.17";
   private static final int IP_ADDRESS = 7;
   private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
@@ -171,6 +174,57 @@ class TestPkiTest {
     assertThat(client.certificate().getExtendedKeyUsage()).containsExactly(CLIENT_AUTH);
     assertThat(server.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
     assertThat(server.certificate().getExtendedKeyUsage()).containsExactly(SERVER_AUTH);
+  }
+
+  @Test
+  void clientSubjectWrittenInRfc2253OrderReadsBackInTheSameOrderAsPostgresqlPrintsIt() throws Exception {
+    IssuedCertificate client =
+        pki.client(TestPki.ClientSpec.subject("CN=alice,OU=dba,O=Example Corp,C=DE"));
+
+    assertThat(client.certificate().getSubjectX500Principal().getName())
+        .isEqualTo("CN=alice,OU=dba,O=Example Corp,C=DE");
+    assertThat(client.certificateFile().getFileName().toString()).startsWith("client-alice");
+    validate(client.certificate(), pki.caCertificate());
+  }
+
+  @Test
+  void clientWithSubjectAltNamesKeepsTheKeyUsagesLibpqNeeds() throws Exception {
+    IssuedCertificate client =
+        pki.client(
+            TestPki.ClientSpec.commonName("svc")
+                .dnsNames("svc.example.org")
+                .emails("svc@example.org")
+                .uris("spiffe://example.org/svc")
+                .keyType(TestPki.KeyType.EC));
+
+    assertThat(client.certificate().getSubjectAlternativeNames())
+        .containsExactlyInAnyOrder(
+            List.of(DNS_NAME, "svc.example.org"),
+            List.of(RFC822_NAME, "svc@example.org"),
+            List.of(URI, "spiffe://example.org/svc"));
+    assertThat(client.certificate().getCriticalExtensionOIDs()).doesNotContain(SUBJECT_ALT_NAME);
+    assertThat(client.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=svc");
+    assertThat(client.certificate().getExtendedKeyUsage()).containsExactly(CLIENT_AUTH);
+    assertThat(client.certificate().getKeyUsage()[0]).as("digitalSignature").isTrue();
+    assertThat(client.keyType()).isEqualTo(TestPki.KeyType.EC);
+    validate(client.certificate(), pki.caCertificate());
+  }
+
+  @Test
+  void clientWithEmptySubjectMarksItsSubjectAltNameCriticalAsRfc5280Requires() throws Exception {
+    IssuedCertificate client = pki.client(TestPki.ClientSpec.subject("").emails("nobody@example.org"));
+
+    assertThat(client.certificate().getSubjectX500Principal().getName()).isEmpty();
+    assertThat(client.certificate().getCriticalExtensionOIDs()).contains(SUBJECT_ALT_NAME);
+    assertThatThrownBy(() -> pki.client(TestPki.ClientSpec.subject("")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void serialNumberIsTheCertificatesAsACrlListsIt() {
+    IssuedCertificate client = pki.client("serial");
+
+    assertThat(client.serialNumber()).isEqualTo(client.certificate().getSerialNumber()).isPositive();
   }
 
   @Test
