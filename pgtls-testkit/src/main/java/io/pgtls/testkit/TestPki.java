@@ -11,6 +11,8 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.CRLException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.RDN;
@@ -26,15 +29,20 @@ import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentSigner;
@@ -156,6 +164,9 @@ public final class TestPki {
   static final Duration LEAF_VALIDITY = Duration.ofDays(30);
   static final Duration CA_VALIDITY = Duration.ofDays(365);
 
+  /** A CRL's thisUpdate lies this far back, so clock skew does not make it "not yet valid". */
+  static final Duration CRL_BACKDATE = Duration.ofMinutes(1);
+
   private static final Logger LOG = LoggerFactory.getLogger(TestPki.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -165,6 +176,8 @@ public final class TestPki {
   private final Path caCertificateFile;
   private final Path caKeyFile;
   private final PemFiles files;
+  /** The last CRL number used; CRLs of one CA carry increasing numbers. */
+  private final AtomicLong crlNumber = new AtomicLong();
 
   private TestPki(
       Path directory, X509Certificate caCertificate, PrivateKey caKey, PemFiles files)
@@ -268,6 +281,66 @@ public final class TestPki {
     Instant now = Instant.now();
     return issue(Purpose.CLIENT, spec.keyType, spec.fileName, spec.subject, spec.subjectAltNames(), now.minus(BACKDATE),
         now.plus(LEAF_VALIDITY), Purpose.CLIENT.keyPurpose);
+  }
+
+  /**
+   * A CRL of this CA revoking {@code revoked}, in PEM ({@code BEGIN X509 CRL}) as PostgreSQL's
+   * {@code ssl_crl_file} and {@code openssl crl} read it, written to a new file of the CA's
+   * directory: {@code crl.pem}, then {@code crl-2.pem}, and so on. Its thisUpdate is a minute ago,
+   * or a minute before {@code nextUpdate} when that is earlier, so a CRL that has already expired
+   * can be made too.
+   *
+   * @throws IllegalArgumentException if a revoked certificate was issued by another CA
+   */
+  public Path crl(List<IssuedCertificate> revoked, Instant nextUpdate) {
+    X509CRL crl = signCrl(revoked, nextUpdate);
+    try {
+      return files.writeNewCrl("crl", crl);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write a CRL under " + directory, e);
+    }
+  }
+
+  /** As {@link #crl(List, Instant)}, in DER: {@code crl.der}, then {@code crl-2.der}, and so on. */
+  public Path crlDer(List<IssuedCertificate> revoked, Instant nextUpdate) {
+    X509CRL crl = signCrl(revoked, nextUpdate);
+    try {
+      return files.writeNewFile("crl", ".der", crl.getEncoded());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write a CRL under " + directory, e);
+    } catch (CRLException e) {
+      throw new IllegalStateException("Cannot encode the CRL", e);
+    }
+  }
+
+  private X509CRL signCrl(List<IssuedCertificate> revoked, Instant nextUpdate) {
+    Objects.requireNonNull(nextUpdate, "nextUpdate");
+    for (IssuedCertificate certificate : revoked) {
+      if (!certificate.caCertificate().equals(caCertificate)) {
+        throw new IllegalArgumentException(certificate + " was not issued by " + this);
+      }
+    }
+    Instant aMinuteAgo = Instant.now().minus(CRL_BACKDATE);
+    Instant thisUpdate = nextUpdate.minus(CRL_BACKDATE).isBefore(aMinuteAgo) ? nextUpdate.minus(CRL_BACKDATE) : aMinuteAgo;
+    try {
+      X509v2CRLBuilder builder = new JcaX509v2CRLBuilder(caCertificate.getSubjectX500Principal(), Date.from(thisUpdate));
+      builder.setNextUpdate(Date.from(nextUpdate));
+      for (IssuedCertificate certificate : revoked) {
+        builder.addCRLEntry(certificate.serialNumber(), Date.from(thisUpdate), CRLReason.unspecified);
+      }
+      builder.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(crlNumber.incrementAndGet())));
+      builder.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCertificate));
+      X509CRL crl = new JcaX509CRLConverter().getCRL(builder.build(signer(caKey)));
+      LOG.debug("Signed a CRL of {} revoking {}", this, revoked);
+      return crl;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot build a CRL", e);
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException("Cannot sign a CRL", e);
+    }
   }
 
   /** The CA certificate. */
