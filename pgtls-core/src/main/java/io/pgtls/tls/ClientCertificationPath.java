@@ -56,7 +56,7 @@ final class ClientCertificationPath {
     // X500Principal.equals compares canonical names (case and spacing folded), as OpenSSL's X509_NAME_cmp does.
     X500Principal wanted = certificate.getIssuerX500Principal();
     for (X509Certificate candidate : candidates) {
-      if (candidate != certificate && !candidate.equals(certificate) && candidate.getSubjectX500Principal().equals(wanted)
+      if (!candidate.equals(certificate) && candidate.getSubjectX500Principal().equals(wanted)
           && verifies(certificate, candidate)) {
         return candidate;
       }

@@ -35,6 +35,11 @@ final class CrlSignatures {
     return signed;
   }
 
+  @Override
+  public String toString() {
+    return "CrlSignatures[" + answers.size() + " (CRL, key) answers]";
+  }
+
   /** A key of another type or size fails with InvalidKeyException, which means "not signed by it" too. */
   private static boolean verifies(RevocationList list, PublicKey key) {
     try {

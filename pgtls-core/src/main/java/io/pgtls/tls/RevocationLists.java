@@ -98,10 +98,11 @@ public final class RevocationLists {
         requireSignedByItsClientCa(list, clientCa.certificates(), signatures);
         lists.add(list);
         nextUpdates.merge(file, list.nextUpdate(), (a, b) -> a.isBefore(b) ? a : b);
-        warnIfExpired(list, whenExpired);
       }
     }
-    return new RevocationLists(clientCa.certificates(), lists, nextUpdates, whenExpired, signatures);
+    RevocationLists loaded = new RevocationLists(clientCa.certificates(), lists, nextUpdates, whenExpired, signatures);
+    loaded.warnAboutExpiredIssuers();
+    return loaded;
   }
 
   private static void requireSignedByItsClientCa(RevocationList list, List<X509Certificate> clientCa,
@@ -121,11 +122,19 @@ public final class RevocationLists {
         + "certificate " + TlsContexts.describe(named.get(0)) + "; a CRL must be signed by the CA it names as issuer");
   }
 
-  private static void warnIfExpired(RevocationList list, WhenExpired whenExpired) {
-    if (list.expiredAt(Instant.now())) {
-      LOG.warn("{} expired at {}: {}", list.describe(), list.nextUpdate(), whenExpired == WhenExpired.FAIL_CLOSED
-          ? "client certificates it covers are refused until it is renewed"
-          : "it is still applied because expired CRLs are allowed; renew it");
+  /** An issuer whose CRLs have all expired gets a warning at load; an old CRL next to a current one does not. */
+  private void warnAboutExpiredIssuers() {
+    Instant now = Instant.now();
+    for (List<RevocationList> group : byIssuer.values()) {
+      RevocationList best = group.get(0);
+      for (RevocationList list : group) {
+        best = list.betterThan(best, now) ? list : best;
+      }
+      if (best.expiredAt(now)) {
+        LOG.warn("{} expired at {}: {}", best.describe(), best.nextUpdate(), whenExpired == WhenExpired.FAIL_CLOSED
+            ? "client certificates it covers are refused until it is renewed"
+            : "it is still applied because expired CRLs are allowed; renew it");
+      }
     }
   }
 
