@@ -105,7 +105,8 @@ public final class CompiledRoute {
 
   /** The route's counters as a snapshot. */
   public RouteMetrics metrics() {
-    return counters.snapshot(route.name(), tls.certificateNotAfter);
+    RouteTls current = tls;
+    return counters.snapshot(route.name(), current.certificateNotAfter, current.revocationListNextUpdate);
   }
 
   /**
