@@ -28,6 +28,7 @@ public final class Listener {
   private final Duration handshakeTimeout;
   private final boolean allowPlaintextCancel;
   private final boolean allowPlaintextClients;
+  private final ProxyProtocol proxyProtocol;
   private final List<Route> routes;
   /** Made by {@link PgTlsProxy.Builder#route(Route)} from the route's own listener settings. */
   private final boolean ofRoute;
@@ -39,6 +40,7 @@ public final class Listener {
     this.handshakeTimeout = b.handshakeTimeout;
     this.allowPlaintextCancel = b.allowPlaintextCancel;
     this.allowPlaintextClients = b.allowPlaintextClients;
+    this.proxyProtocol = b.proxyProtocol;
     this.routes = List.copyOf(routes);
     this.ofRoute = ofRoute;
   }
@@ -62,7 +64,8 @@ public final class Listener {
         .startupTimeout(route.startupTimeout())
         .handshakeTimeout(route.handshakeTimeout())
         .allowPlaintextCancel(route.allowPlaintextCancel())
-        .allowPlaintextClients(route.allowPlaintextClients());
+        .allowPlaintextClients(route.allowPlaintextClients())
+        .proxyProtocol(route.proxyProtocol());
     return new Listener(b, List.of(route), true);
   }
 
@@ -102,6 +105,11 @@ public final class Listener {
   }
 
   /** The routes, in the order they were added. */
+  /** The PROXY protocol policy, or null when clients connect directly. */
+  public ProxyProtocol proxyProtocol() {
+    return proxyProtocol;
+  }
+
   public List<Route> routes() {
     return routes;
   }
@@ -115,7 +123,8 @@ public final class Listener {
         .startupTimeout(startupTimeout)
         .handshakeTimeout(handshakeTimeout)
         .allowPlaintextCancel(allowPlaintextCancel)
-        .allowPlaintextClients(allowPlaintextClients);
+        .allowPlaintextClients(allowPlaintextClients)
+        .proxyProtocol(proxyProtocol);
     return new Listener(b, all, ofRoute);
   }
 
@@ -137,6 +146,7 @@ public final class Listener {
     private Duration handshakeTimeout = Route.DEFAULT_HANDSHAKE_TIMEOUT;
     private boolean allowPlaintextCancel = true;
     private boolean allowPlaintextClients;
+    private ProxyProtocol proxyProtocol;
     private final List<Route> routes = new ArrayList<>();
 
     private Builder(HostPort address) {
@@ -173,6 +183,15 @@ public final class Listener {
     }
 
     /** A route for this listener's clients; its listener settings stay unset (they are the listener's). */
+    /**
+     * Read a PROXY protocol header first on every connection from a trusted load balancer (see
+     * {@link ProxyProtocol}); null, the default, for clients that connect directly.
+     */
+    public Builder proxyProtocol(ProxyProtocol policy) {
+      this.proxyProtocol = policy;
+      return this;
+    }
+
     public Builder route(Route route) {
       routes.add(Objects.requireNonNull(route, "route"));
       return this;

@@ -35,6 +35,7 @@ final class ListenerGroups {
       agree(first, joining, "handshake_timeout", first.handshakeTimeout(), l.handshakeTimeout());
       agree(first, joining, "allow_plaintext_cancel", first.allowPlaintextCancel(), l.allowPlaintextCancel());
       agree(first, joining, "allow_plaintext_clients", first.allowPlaintextClients(), l.allowPlaintextClients());
+      agree(first, joining, "proxy_protocol", first.proxyProtocol(), l.proxyProtocol());
       out.set(at, first.with(joining));
     }
     return out;

@@ -37,8 +37,12 @@ public final class Route {
   private final Set<String> listenerSettings;
   private final List<String> serverNames;
   private final ClientIdentity clientIdentity;
+  private final ProxyProtocol proxyProtocol;
+  private final List<String> allowedSources;
 
   private Route(Builder b) {
+    this.proxyProtocol = b.proxyProtocol;
+    this.allowedSources = b.allowedSources;
     this.clientIdentity = b.clientIdentity;
     this.listenerSettings = Collections.unmodifiableSet(new LinkedHashSet<>(b.listenerSettings));
     this.serverNames = b.serverNames;
@@ -128,6 +132,16 @@ public final class Route {
   }
 
   /** The server names this route serves on a shared listener; empty for the listener's default route. */
+  /** The PROXY protocol policy of the route's own listener; null for direct clients. */
+  public ProxyProtocol proxyProtocol() {
+    return proxyProtocol;
+  }
+
+  /** The client addresses (CIDRs) allowed on this route; empty allows every address. */
+  public List<String> allowedSources() {
+    return allowedSources;
+  }
+
   /** How client certificates map to database users; null when they do not. */
   public ClientIdentity clientIdentity() {
     return clientIdentity;
@@ -160,6 +174,8 @@ public final class Route {
     private final Set<String> listenerSettings = new LinkedHashSet<>();
     private List<String> serverNames = List.of();
     private ClientIdentity clientIdentity;
+    private ProxyProtocol proxyProtocol;
+    private List<String> allowedSources = List.of();
 
     private Builder(String name) {
       this.name = name;
@@ -282,6 +298,31 @@ public final class Route {
     public Builder clientIdentity(ClientIdentity identity) {
       this.clientIdentity = Objects.requireNonNull(identity, "identity");
       return this;
+    }
+
+    /**
+     * A listener setting: read a PROXY protocol header first on every connection from a trusted
+     * load balancer (see {@link ProxyProtocol}).
+     */
+    public Builder proxyProtocol(ProxyProtocol policy) {
+      this.proxyProtocol = Objects.requireNonNull(policy, "policy");
+      listenerSettings.add("proxyProtocol");
+      return this;
+    }
+
+    /**
+     * Only clients from these addresses (CIDRs such as {@code 10.0.0.0/8} or {@code
+     * 2001:db8::/32}, or single addresses) may use the route: the real client address, from the
+     * PROXY protocol header where there is one. Others get FATAL 28000 after their StartupMessage.
+     */
+    public Builder allowedSources(List<String> cidrs) {
+      this.allowedSources = List.copyOf(cidrs);
+      return this;
+    }
+
+    /** See {@link #allowedSources(List)}. */
+    public Builder allowedSources(String... cidrs) {
+      return allowedSources(List.of(cidrs));
     }
 
     public Route build() {
