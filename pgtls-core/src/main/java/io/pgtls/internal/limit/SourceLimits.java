@@ -65,6 +65,7 @@ public final class SourceLimits {
   private final LongSupplier nanoTime;
   private final int maxTrackedSources;
   private final ConcurrentHashMap<InetAddress, SourceEntry> sources = new ConcurrentHashMap<>();
+  private final PendingCap pending;
   private final RefusalCounters refusals = new RefusalCounters();
 
   /** Limits with {@code settings}, timing the buckets with {@code nanoTime} ({@code System::nanoTime}). */
@@ -79,6 +80,7 @@ public final class SourceLimits {
       throw new IllegalArgumentException("maxTrackedSources must be at least 1, not " + maxTrackedSources);
     }
     this.maxTrackedSources = maxTrackedSources;
+    this.pending = new PendingCap(settings.maxPendingConnections());
   }
 
   public Settings settings() {
@@ -118,6 +120,20 @@ public final class SourceLimits {
   }
 
   /**
+   * A place among the connections in the startup and handshake phases: {@linkplain
+   * PendingSlot#acquired() acquired} unless {@code maxPendingConnections} are pending already
+   * (then counted as a {@link LimitRefusal#PENDING} refusal, and the connection is to be closed).
+   * Release it when the connection leaves those phases or closes, whichever comes first.
+   */
+  public PendingSlot tryEnterPending() {
+    if (pending.tryEnter()) {
+      return new PendingSlot(pending);
+    }
+    refusals.count(LimitRefusal.PENDING);
+    return PendingSlot.REFUSED;
+  }
+
+  /**
    * Forgets every address with no open connection whose buckets are full again; returns how many
    * were forgotten. Safe to call from any thread while connections come and go.
    */
@@ -141,6 +157,11 @@ public final class SourceLimits {
     return e == null ? 0 : e.connections();
   }
 
+  /** Connections in the startup and handshake phases now. */
+  public int pending() {
+    return pending.count();
+  }
+
   /** Addresses in the table now. */
   public int trackedSources() {
     return sources.size();
@@ -153,6 +174,6 @@ public final class SourceLimits {
 
   @Override
   public String toString() {
-    return "SourceLimits[" + sources.size() + " sources, " + settings + "]";
+    return "SourceLimits[" + sources.size() + " sources, " + pending + ", " + settings + "]";
   }
 }

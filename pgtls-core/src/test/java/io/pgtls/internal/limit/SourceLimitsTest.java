@@ -240,7 +240,7 @@ class SourceLimitsTest {
     limits.open(ip("10.0.0.1"));
     Source over = limits.open(ip("10.0.0.1"));
     assertThat(over).hasToString("Source[10.0.0.1, 3 connections, over the per-source limit]");
-    assertThat(limits.toString()).startsWith("SourceLimits[1 sources, Settings[")
+    assertThat(limits.toString()).startsWith("SourceLimits[1 sources, PendingCap[0 of unlimited], Settings[")
         .doesNotContain("\n");
   }
 
