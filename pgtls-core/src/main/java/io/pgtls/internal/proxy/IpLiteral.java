@@ -2,6 +2,7 @@ package io.pgtls.internal.proxy;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
 /**
@@ -158,5 +159,11 @@ final class IpLiteral {
       sb.append(Integer.toHexString(groups[i]));
     }
     return sb.toString();
+  }
+
+  /** {@code 192.0.2.1:5432} or {@code [2001:db8::1]:5432}, the address in its {@link #format canonical text}. */
+  static String format(InetSocketAddress address) {
+    byte[] b = address.getAddress().getAddress();
+    return (b.length == 16 ? "[" + format(b) + "]" : format(b)) + ":" + address.getPort();
   }
 }
