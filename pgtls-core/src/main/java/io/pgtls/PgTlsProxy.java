@@ -5,7 +5,7 @@ import io.pgtls.internal.loop.LoopGroup;
 import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.pg.CancelKeys;
-import io.pgtls.internal.route.Slots;
+import io.pgtls.internal.route.SharedLimits;
 import io.pgtls.internal.tls.ServerNameParsing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -156,6 +156,14 @@ public final class PgTlsProxy implements AutoCloseable {
    * A snapshot, per listener that chooses its routes by server name, of the connections that
    * reached no route; in listener order. Empty when every listener has one route.
    */
+  /**
+   * Connections refused by the {@link ClientLimits}, by reason: {@code per_source_connections},
+   * {@code pending_connections}, {@code handshake_rate}, {@code cancel_rate}.
+   */
+  public Map<String, Long> limitRefusals() {
+    return listeners.get(0).limits().sources().refusals();
+  }
+
   public List<ListenerMetrics> listenerMetrics() {
     return listeners.stream().filter(l -> l.soleRoute().isEmpty()).map(CompiledListener::metrics).toList();
   }
@@ -302,6 +310,7 @@ public final class PgTlsProxy implements AutoCloseable {
     private String name = "pgtls";
     private int loops = Runtime.getRuntime().availableProcessors();
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private ClientLimits clientLimits = ClientLimits.defaults();
     private final List<Listener> listeners = new ArrayList<>();
     private UnaryOperator<ByteChannel> channelWrapper = UnaryOperator.identity();
     private byte[] cancelKeySecret;
@@ -330,6 +339,12 @@ public final class PgTlsProxy implements AutoCloseable {
     }
 
     /** Number of selector loops (threads). Default: one per available processor. */
+    /** Limits per client address and on connections still opening; {@link ClientLimits#defaults()} unless set. */
+    public Builder clientLimits(ClientLimits limits) {
+      this.clientLimits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
     public Builder loops(int count) {
       this.loops = count;
       return this;
@@ -384,11 +399,11 @@ public final class PgTlsProxy implements AutoCloseable {
       // first unreadable file of an earlier route.
       List<Listener> grouped = ListenerGroups.group(listeners);
       new Validation(name).check(grouped);
-      Slots proxySessions = new Slots(maxConnections);
+      SharedLimits limits = SharedLimits.of(maxConnections, clientLimits);
       CancelKeys cancelKeys = cancelKeySecret == null ? CancelKeys.random() : CancelKeys.fromSecret(cancelKeySecret);
       List<CompiledListener> compiled = new ArrayList<>();
       for (Listener l : grouped) {
-        compiled.add(CompiledListener.compile(l, proxySessions, cancelKeys));
+        compiled.add(CompiledListener.compile(l, limits, cancelKeys));
       }
       if (!ServerNameParsing.jvmAcceptsEveryName()) {
         log.warn("pgtls[{}]: this JVM's TLS engine refuses server names PostgreSQL accepts (with '_', as Docker "

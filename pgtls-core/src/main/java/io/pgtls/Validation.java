@@ -69,6 +69,7 @@ final class Validation {
         throw sharedAddress(first, l.address(), other);
       }
     }
+    proxyProtocol(l, first);
     requirePositive(l, "startup_timeout", l.startupTimeout());
     requirePositive(l, "handshake_timeout", l.handshakeTimeout());
     ServerNamesBuilder<String> names = ServerNames.builder();
@@ -117,6 +118,34 @@ final class Validation {
     }
   }
 
+  /** The largest v2 length field there is (16 bits). */
+  private static final int MAX_V2_LENGTH = 65_535;
+
+  private static void proxyProtocol(Listener l, String route) {
+    ProxyProtocol p = l.proxyProtocol();
+    if (p == null) {
+      return;
+    }
+    if (p.trustedProxies().isEmpty()) {
+      // The spec forbids believing a header from just anyone: the trusted peers must be named.
+      throw PgTlsException.ofSetting(route, "listener.proxy_protocol.trusted", "proxy_protocol needs the addresses "
+          + "of the load balancers whose headers are believed (trusted CIDRs such as 10.0.0.0/8)");
+    }
+    cidrs(route, "listener.proxy_protocol.trusted", p.trustedProxies());
+    if (p.maxV2Length() < 12 || p.maxV2Length() > MAX_V2_LENGTH) {
+      throw PgTlsException.ofSetting(route, "listener.proxy_protocol.max_v2_length", "proxy_protocol max_v2_length "
+          + p.maxV2Length() + " is out of range (12 to " + MAX_V2_LENGTH + " bytes)");
+    }
+  }
+
+  private static void cidrs(String route, String setting, List<String> entries) {
+    try {
+      io.pgtls.internal.proxy.CidrSet.parse(entries);
+    } catch (IllegalArgumentException e) {
+      throw PgTlsException.ofSetting(route, setting, setting + ": " + e.getMessage(), e);
+    }
+  }
+
   private static PgTlsException sharedAddress(String route, HostPort address, String other) {
     return PgTlsException.ofSetting(route, "listener.bind_address", "listener.bind_address " + address
         + " is also used by route '" + other + "'");
@@ -133,6 +162,7 @@ final class Validation {
     if (r.backend() == null) {
       throw PgTlsException.ofSetting(name, "backend.address", "backend.address is not set");
     }
+    cidrs(name, "listener.allowed_sources", r.allowedSources());
     if (r.backend().port() == 0) {
       throw PgTlsException.ofSetting(name, "backend.address", "backend.address " + r.backend() + " needs a port");
     }

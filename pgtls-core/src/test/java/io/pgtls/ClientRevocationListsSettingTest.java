@@ -1,12 +1,12 @@
 package io.pgtls;
 
+import io.pgtls.internal.route.SharedLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.pgtls.internal.pg.CancelKeys;
 import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
-import io.pgtls.internal.route.Slots;
 import io.pgtls.tls.TestMaterialFiles;
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,7 +32,7 @@ class ClientRevocationListsSettingTest {
   }
 
   private static CompiledRoute compile(Listener listener) {
-    return CompiledListener.compile(listener, new Slots(10), CancelKeys.random()).routes().get(0);
+    return CompiledListener.compile(listener, SharedLimits.of(10, io.pgtls.ClientLimits.defaults()), CancelKeys.random()).routes().get(0);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.pgtls;
 
+import io.pgtls.internal.route.SharedLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -7,7 +8,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.pgtls.internal.pg.CancelKeys;
 import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
-import io.pgtls.internal.route.Slots;
 import io.pgtls.tls.TestMaterialFiles;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -119,7 +119,7 @@ class ListenerTest {
         .route(Route.builder("main").backend("127.0.0.1:5432").backendTls(BackendTls.disabled())
             .connectTimeout(Duration.ofSeconds(2)).build())
         .build();
-    CompiledRoute route = CompiledListener.compile(listener, new Slots(10), CancelKeys.random()).routes().get(0);
+    CompiledRoute route = CompiledListener.compile(listener, SharedLimits.of(10, io.pgtls.ClientLimits.defaults()), CancelKeys.random()).routes().get(0);
     assertThat(route.listen()).isEqualTo(HostPort.of("127.0.0.1", 0));
     assertThat(route.startupTimeout()).isEqualTo(Duration.ofSeconds(7));
     assertThat(route.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IdentityJarIT {
   /** The audit event's keys, in order: a log pipeline depends on them. */
-  private static final List<String> AUDIT_KEYS = List.of("event", "conn_id", "client_address", "listener", "route",
+  private static final List<String> AUDIT_KEYS = List.of("event", "conn_id", "client_address", "peer_address",
+      "proxy_header", "listener", "route",
       "server_name", "tls_version", "tls_cipher", "client_cert_subject", "client_cert_san", "client_cert_serial",
       "client_cert_sha256", "client_cert_not_after", "identity", "map_line", "user", "database", "application_name",
       "decision", "reason", "backend_address", "bytes_client_to_backend", "bytes_backend_to_client", "duration_ms",

@@ -29,7 +29,8 @@ import org.slf4j.event.KeyValuePair;
 /** One audit event per connection, with the same keys whatever happened to it. */
 class AuditEventTest {
   /** The stable key set, in order, as a log pipeline relies on it. */
-  private static final List<String> KEYS = List.of("event", "conn_id", "client_address", "listener", "route",
+  private static final List<String> KEYS = List.of("event", "conn_id", "client_address", "peer_address",
+      "proxy_header", "listener", "route",
       "server_name", "tls_version", "tls_cipher", "client_cert_subject", "client_cert_san", "client_cert_serial",
       "client_cert_sha256", "client_cert_not_after", "identity", "map_line", "user", "database", "application_name",
       "decision", "reason", "backend_address", "bytes_client_to_backend", "bytes_backend_to_client", "duration_ms",

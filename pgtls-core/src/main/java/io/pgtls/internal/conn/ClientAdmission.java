@@ -3,6 +3,7 @@ package io.pgtls.internal.conn;
 import io.pgtls.internal.buffer.PooledBuffer;
 import io.pgtls.internal.identity.IdentityCheck;
 import io.pgtls.internal.pg.StartupSetting;
+import io.pgtls.internal.route.CompiledRoute;
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 
@@ -27,10 +28,29 @@ final class ClientAdmission {
   }
 
   /**
-   * Judges {@code request} with {@code check} (null: the route asks for no client certificates)
-   * and the client's certificate ({@code peer}, null when it sent none).
+   * Judges {@code request} on {@code route}: the client's address against the route's allowed
+   * sources, its certificate ({@code peer}, null when it sent none) against the route's identity
+   * rule, and last its address's share of connections (judged last: it counts a refusal).
    */
-  static Verdict judge(IdentityCheck check, X509Certificate peer, SessionRequest request, PooledBuffer c2b) {
+  static Verdict judge(CompiledRoute route, ClientSource source, X509Certificate peer, SessionRequest request,
+      PooledBuffer c2b) {
+    if (!route.allowsSource(source.ip())) {
+      String host = source.ip().getHostAddress();
+      return new Verdict(request, Refusals.sourceNotAllowed(route.name(), host, request.user(), request.database()),
+          "", "", "host " + host + " is not in allowed_sources");
+    }
+    Verdict identity = identity(route.identityCheck(), peer, request, c2b);
+    if (identity.admitted() && !source.admitSession()) {
+      int max = source.maxConnections();
+      return new Verdict(identity.request(), Refusals.tooManyFromSource(request.user(), request.database(),
+          source.ip().getHostAddress(), source.connections(), max), identity.identity(), identity.mapLine(),
+          "over max_connections_per_source");
+    }
+    return identity;
+  }
+
+  /** The identity rule's verdict ({@code check} null: the route asks for no client certificates). */
+  private static Verdict identity(IdentityCheck check, X509Certificate peer, SessionRequest request, PooledBuffer c2b) {
     if (check == null) {
       return new Verdict(request, null, "", "", "");
     }

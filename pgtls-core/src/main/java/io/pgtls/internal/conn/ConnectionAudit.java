@@ -28,7 +28,8 @@ final class ConnectionAudit {
   private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
 
   /** The stable key set, in order. */
-  static final List<String> KEYS = List.of("event", "conn_id", "client_address", "listener", "route", "server_name",
+  static final List<String> KEYS = List.of("event", "conn_id", "client_address", "peer_address", "proxy_header",
+      "listener", "route", "server_name",
       "tls_version", "tls_cipher", "client_cert_subject", "client_cert_san", "client_cert_serial",
       "client_cert_sha256", "client_cert_not_after", "identity", "map_line", "user", "database", "application_name",
       "decision", "reason", "backend_address", "bytes_client_to_backend", "bytes_backend_to_client", "duration_ms",
@@ -71,14 +72,22 @@ final class ConnectionAudit {
   private Decision decision = Decision.NONE;
   private String admissionReason = "";
 
-  ConnectionAudit(long connectionId, String clientAddress, String listener) {
+  /** A connection from TCP peer {@code peerAddress}, until {@link #source} says who the client is. */
+  ConnectionAudit(long connectionId, String peerAddress, String listener) {
     for (String key : KEYS) {
       values.put(key, "");
     }
     values.put("event", "connection");
     values.put("conn_id", Long.toString(connectionId));
-    values.put("client_address", clientAddress);
+    values.put("client_address", peerAddress);
+    values.put("peer_address", peerAddress);
     values.put("listener", listener);
+  }
+
+  /** The real client ({@code proxyHeader}: the PROXY protocol header that named it, or ""). */
+  void source(String clientAddress, String proxyHeader) {
+    values.put("client_address", clientAddress);
+    values.put("proxy_header", proxyHeader);
   }
 
   void route(String route, String serverName) {

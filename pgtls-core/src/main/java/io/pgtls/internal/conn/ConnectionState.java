@@ -8,6 +8,7 @@ import java.util.Set;
  * moves {@link #canMoveTo} allows; the state is in the connection's one-line {@code toString}.
  *
  * <pre>
+ * (READING_PROXY_HEADER, behind a load balancer) ─► NEGOTIATING
  * NEGOTIATING ─► CLIENT_HELLO ─► CLIENT_HANDSHAKE ─► AWAIT_STARTUP ─► BACKEND_CONNECTING ─► BACKEND_NEGOTIATING
  *   │ │ (GSSENCRequest: 'N', stay)                       │  │ (plaintext backend)      │
  *   │ │ (opted-in plaintext StartupMessage)──────────────┘  │      (direct TLS)        ▼
@@ -19,6 +20,8 @@ import java.util.Set;
  * </pre>
  */
 enum ConnectionState {
+  /** Reading the PROXY protocol header a trusted load balancer sends first. */
+  READING_PROXY_HEADER,
   /** Reading the client's first plaintext packet: SSLRequest, GSSENCRequest, CancelRequest, or a StartupMessage. */
   NEGOTIATING,
   /** Reading the client's ClientHello (after 'S', or direct TLS) to choose the route by its server name. */
@@ -46,6 +49,7 @@ enum ConnectionState {
 
   static {
     // Every state may end in CLOSED (closeNow: a failure, a shutdown, a timeout before TLS).
+    allow(READING_PROXY_HEADER, NEGOTIATING, CLOSING);
     allow(NEGOTIATING, CLIENT_HELLO, BACKEND_CONNECTING, CLOSING);
     allow(CLIENT_HELLO, CLIENT_HANDSHAKE, CLOSING);
     allow(CLIENT_HANDSHAKE, AWAIT_STARTUP, CLOSING);

@@ -1,5 +1,6 @@
 package io.pgtls.internal.conn;
 
+import io.pgtls.internal.proxy.ProxyHeader;
 import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.route.ServerNames;
 
@@ -19,6 +20,8 @@ final class Outcome {
     RESOLVE,
     /** The route is chosen: {@link #route()}, matched as {@link #match()}; step again. */
     ROUTED,
+    /** The PROXY protocol header is read: {@link #header()}; the client's first packet is next. */
+    PROXY_HEADER,
     /** The client's first message is known: {@link #request()}. */
     CLIENT_READY,
     /** The backend leg is connected, negotiated and (if TLS) handshaken. */
@@ -47,6 +50,8 @@ final class Outcome {
   private final CompiledRoute route;
   private final ServerNames.Kind match;
   private final String serverName;
+  /** Set only for {@link Kind#PROXY_HEADER}. */
+  private ProxyHeader.Info header;
 
   private Outcome(Kind kind, ConnectionState state, Leg leg, SessionRequest request, Rejection rejection,
       String reason) {
@@ -79,6 +84,12 @@ final class Outcome {
     return new Outcome(Kind.ROUTED, null, null, null, null, null, route, match, serverName);
   }
 
+  static Outcome proxyHeader(ProxyHeader.Info header) {
+    Outcome o = new Outcome(Kind.PROXY_HEADER, null, null, null, null, null);
+    o.header = header;
+    return o;
+  }
+
   static Outcome clientReady(SessionRequest request) {
     return new Outcome(Kind.CLIENT_READY, null, null, request, null, null);
   }
@@ -93,6 +104,10 @@ final class Outcome {
 
   static Outcome closeNow(String reason) {
     return new Outcome(Kind.CLOSE_NOW, null, null, null, null, reason);
+  }
+
+  ProxyHeader.Info header() {
+    return header;
   }
 
   Kind kind() {

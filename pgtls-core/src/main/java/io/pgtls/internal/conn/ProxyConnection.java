@@ -1,6 +1,12 @@
 package io.pgtls.internal.conn;
 
 import io.pgtls.HostPort;
+import java.net.InetSocketAddress;
+import io.pgtls.internal.route.SharedLimits;
+import io.pgtls.internal.proxy.ProxyProtocolPolicy;
+import io.pgtls.internal.proxy.ProxyHeader;
+import io.pgtls.internal.limit.LimitRefusal;
+import io.pgtls.ProxyProtocol;
 import io.pgtls.internal.buffer.BufferPool;
 import io.pgtls.internal.buffer.PooledBuffer;
 import io.pgtls.internal.loop.EventLoop;
@@ -46,7 +52,7 @@ public final class ProxyConnection {
   private final PooledBuffer c2b;
   private final PooledBuffer b2c;
   private final Relay.Traffic traffic = new Relay.Traffic();
-  private final String clientAddress;
+  private final ClientSource source;
   private final Runnable rerun = this::run;
   private final DeadlineTimer timer;
   private final OffLoop offLoop;
@@ -80,9 +86,9 @@ public final class ProxyConnection {
     this.b2c = new PooledBuffer(pool, true, "b2c");
     this.timer = new DeadlineTimer(loop, this::onTimer);
     this.offLoop = new OffLoop(group, loop);
-    this.clientAddress = HostPort.format(SocketTransport.remoteAddress(socket));
+    this.source = new ClientSource(peerOf(socket));
     this.log = new ConnectionLog(tag());
-    this.audit = new ConnectionAudit(id, clientAddress, listener.address().toString());
+    this.audit = new ConnectionAudit(id, HostPort.format(source.peer()), listener.address().toString());
     if (routing.route() != null) {
       audit.route(routing.route().name(), null);
     }
@@ -101,9 +107,82 @@ public final class ProxyConnection {
       return;
     }
     c.log.debug("accepted");
-    c.stage = new ClientOpening(c.log, listener, c.client, c.c2b);
-    c.stage.enter(ConnectionState.NEGOTIATING, System.nanoTime());
-    c.run();
+    c.begin();
+  }
+
+  /** The TCP peer; an unspecified address when the socket is already gone (it closes at once). */
+  private static InetSocketAddress peerOf(SocketChannel socket) {
+    SocketAddress a = SocketTransport.remoteAddress(socket);
+    return a instanceof InetSocketAddress ? (InetSocketAddress) a : new InetSocketAddress(0);
+  }
+
+  /**
+   * The first decisions, before a byte is read: a place among pending connections; then, behind a
+   * load balancer, the PROXY protocol header from a trusted peer (anyone else refused, or served
+   * as a direct client); else the client's first packet.
+   */
+  private void begin() {
+    SharedLimits limits = listener.limits();
+    limits.sweepIfDue();
+    if (!source.enterPending(limits.sources())) {
+      refuseFlood(LimitRefusal.PENDING, Refusals.pendingConnections(limits.sources().settings().maxPendingConnections()));
+      return;
+    }
+    ProxyProtocolPolicy proxyProtocol = listener.proxyProtocol();
+    if (proxyProtocol != null && proxyProtocol.trusts(source.peer().getAddress())) {
+      state = ConnectionState.READING_PROXY_HEADER;
+      stage = new ProxyHeaderReading(log, proxyProtocol, client, listener.startupTimeout());
+      stage.enter(state, System.nanoTime());
+      run();
+      return;
+    }
+    if (proxyProtocol != null && proxyProtocol.untrusted() == ProxyProtocol.Untrusted.REFUSE) {
+      refuse(Refusals.untrustedProxyPeer(HostPort.format(source.peer())));
+      return;
+    }
+    if (sourceKnown(null, null)) {
+      startNegotiating();
+    }
+  }
+
+  private void startNegotiating() {
+    stage = new ClientOpening(log, listener, client, c2b);
+    if (state == ConnectionState.NEGOTIATING) {
+      stage.enter(ConnectionState.NEGOTIATING, System.nanoTime());
+      run();
+    } else {
+      moveTo(ConnectionState.NEGOTIATING, stage);
+    }
+  }
+
+  /**
+   * The real client is known ({@code address} null: the peer itself): the log tag and the audit
+   * event name it, and it counts against its address's limits; false when refused for its rate.
+   */
+  private boolean sourceKnown(InetSocketAddress address, ProxyHeader.Info header) {
+    boolean withinRate = source.known(address, header, listener.limits().sources());
+    log.retag(tag());
+    audit.source(HostPort.format(source.address()), header == null ? "" : header.describe());
+    if (header != null) {
+      log.info("PROXY protocol header: {}", header.describe());
+    }
+    if (!withinRate) {
+      refuseFlood(LimitRefusal.HANDSHAKE_RATE, Refusals.handshakeRate(source.ip().getHostAddress(),
+          listener.limits().sources().settings().handshakesPerSecond()));
+    }
+    return withinRate;
+  }
+
+  /**
+   * A refusal a flood repeats: counted like any other, logged at most once a second per address
+   * and reason, and closed at once without a word (before TLS, there is no one to read it).
+   */
+  private void refuseFlood(LimitRefusal limit, Rejection r) {
+    routing.counters().refused(r.reason());
+    audit.decided(ConnectionAudit.Decision.REFUSED, r.reason().label);
+    closedBy = ConnectionAudit.ClosedBy.PGTLS;
+    listener.limits().floodLog().refused(limit, source.ip(), () -> log.tag() + ": " + r.logLine());
+    closeNow(r.closeReason());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -145,6 +224,12 @@ public final class ProxyConnection {
         return false;
       case ROUTED:
         routed(outcome.route(), outcome.match(), outcome.serverName());
+        return true;
+      case PROXY_HEADER:
+        InetSocketAddress real = outcome.header().clientAddress().orElse(null);
+        if (sourceKnown(real, outcome.header())) {
+          startNegotiating();
+        }
         return true;
       case CLIENT_READY:
         clientReady(outcome.request());
@@ -206,7 +291,7 @@ public final class ProxyConnection {
 
   /** Every log line's start: the route once known, else the listener. */
   private String tag() {
-    return "pgtls[" + proxyName + "] " + routing.describe() + " conn#" + id + " client=" + clientAddress;
+    return "pgtls[" + proxyName + "] " + routing.describe() + " conn#" + id + " " + source.describe();
   }
 
   /**
@@ -222,10 +307,19 @@ public final class ProxyConnection {
       if (listener.mintsCancelKeys() && !cancelTarget(how)) {
         return;
       }
+      if (!routing.route().allowsSource(source.ip())) {
+        refuse(Refusals.cancelFromSourceNotAllowed(routing.route().name(), source.ip().getHostAddress()));
+        return;
+      }
+      if (!source.tryCancel()) {
+        refuseFlood(LimitRefusal.CANCEL_RATE, Refusals.cancelRate(source.ip().getHostAddress(),
+            listener.limits().sources().settings().cancelsPerSecond()));
+        return;
+      }
       log.info("CancelRequest ({}) forwarded to backend {}", how, routing.route().backend());
       client.close(loop);
     } else {
-      ClientAdmission.Verdict admission = ClientAdmission.judge(routing.route().identityCheck(),
+      ClientAdmission.Verdict admission = ClientAdmission.judge(routing.route(), source,
           client.isTls() ? client.tls().peerCertificate() : null, r, c2b);
       audit.identity(admission.identity(), admission.mapLine(), admission.reason());
       if (!admission.admitted()) {

@@ -176,6 +176,70 @@ final class Refusals {
         ErrorResponse.PROTOCOL_VIOLATION, "invalid length of startup packet", null, null);
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Behind a load balancer, and the limits per client address
+
+  static Rejection untrustedProxyPeer(String peer) {
+    return silent(Refusal.UNTRUSTED_PROXY_PEER, Ending.NOW, Level.INFO, "connection from " + peer
+        + ", which is not among proxy_protocol's trusted load balancers; closed", "peer is not a trusted proxy");
+  }
+
+  static Rejection invalidProxyHeader(String why) {
+    return silent(Refusal.PROXY_HEADER, Ending.NOW, Level.WARN, "invalid PROXY protocol header from a trusted peer: "
+        + why + "; closed", "invalid PROXY protocol header");
+  }
+
+  static Rejection proxyHeaderTimeout(long millis) {
+    return silent(Refusal.PROXY_HEADER, Ending.NOW, Level.INFO, "no complete PROXY protocol header within " + millis
+        + " ms (startup_timeout); closed", "PROXY protocol header timeout");
+  }
+
+  /** The route's allowed_sources do not hold the client's address; worded after pg_hba.conf's refusal. */
+  static Rejection sourceNotAllowed(String route, String host, String user, String database) {
+    return fatal(Refusal.SOURCE_NOT_ALLOWED, Level.WARN, "refused user=" + user + " database=" + database + ": host "
+        + host + " is not in route '" + route + "''s allowed_sources", ErrorResponse.INVALID_AUTHORIZATION_SPECIFICATION,
+        "pgtls route '" + route + "' does not accept connections from host \"" + host + "\"", null, null);
+  }
+
+  /** A cancel from an address the route does not admit: dropped, as a cancel is never answered. */
+  static Rejection cancelFromSourceNotAllowed(String route, String host) {
+    return silent(Refusal.SOURCE_NOT_ALLOWED, Ending.NOW, Level.INFO, "CancelRequest from host " + host
+        + ", which route '" + route + "''s allowed_sources do not hold; dropped", "cancel from a source not allowed");
+  }
+
+  /** PostgreSQL's answer to a full server, for one address over its share. */
+  static Rejection tooManyFromSource(String user, String database, String host, int open, int max) {
+    String detail = "host " + host + " has " + open + " connections open through pgtls (max_connections_per_source "
+        + max + ")";
+    return fatal(Refusal.PER_SOURCE_CONNECTIONS, Level.WARN, "refused user=" + user + " database=" + database + ": "
+        + detail, ErrorResponse.TOO_MANY_CONNECTIONS, "sorry, too many clients already", detail, null);
+  }
+
+  // A refusal a flood repeats is closed at once without a word, before any TLS work; the driver
+  // logs it through the rate-limited flood log, so these log lines are its words.
+
+  /** Too many connections opening at once, proxy-wide. */
+  static Rejection pendingConnections(int max) {
+    return flood(Refusal.PENDING_CONNECTIONS, "too many connections are opening at once (max_pending_connections "
+        + max + ")");
+  }
+
+  /** New connections from one address above its handshake rate. */
+  static Rejection handshakeRate(String host, double perSecond) {
+    return flood(Refusal.HANDSHAKE_RATE, "new connections from " + host + " above its handshake rate (" + perSecond
+        + "/s)");
+  }
+
+  /** CancelRequests from one address above its cancel rate: dropped. */
+  static Rejection cancelRate(String host, double perSecond) {
+    return flood(Refusal.CANCEL_RATE, "CancelRequests from " + host + " above its cancel rate (" + perSecond
+        + "/s); dropped");
+  }
+
+  private static Rejection flood(Refusal reason, String why) {
+    return silent(reason, Ending.NOW, Level.WARN, "refused: " + why, "refused: " + why);
+  }
+
   /** PostgreSQL's own answer to a full server. */
   static Rejection tooManyConnections(String user, String database, String detail) {
     return fatal(Refusal.TOO_MANY_CONNECTIONS, Level.WARN, "refused user=" + user + " database=" + database + ": " + detail,

@@ -5,6 +5,7 @@ import io.pgtls.Listener;
 import io.pgtls.ListenerMetrics;
 import io.pgtls.internal.pg.BackendKeyMinter;
 import io.pgtls.internal.pg.CancelKeys;
+import io.pgtls.internal.proxy.ProxyProtocolPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +22,14 @@ public final class CompiledListener {
   private final ServerNames<CompiledRoute> serverNames;
   private final RouteCounters counters = new RouteCounters();
   private final CancelKeys cancelKeys;
+  private final SharedLimits limits;
+  /** Null for a listener whose clients connect directly. */
+  private final ProxyProtocolPolicy proxyProtocol;
 
-  private CompiledListener(Listener listener, List<CompiledRoute> routes, CancelKeys cancelKeys) {
+  private CompiledListener(Listener listener, List<CompiledRoute> routes, CancelKeys cancelKeys, SharedLimits limits) {
     this.listener = listener;
+    this.limits = limits;
+    this.proxyProtocol = listener.proxyProtocol() == null ? null : ProxyProtocolPolicy.compile(listener.proxyProtocol());
     this.routes = routes;
     this.cancelKeys = cancelKeys;
     ServerNamesBuilder<CompiledRoute> names = ServerNames.builder();
@@ -33,11 +39,22 @@ public final class CompiledListener {
 
   /**
    * Loads the TLS material of each of {@code listener}'s routes; the message of any failure names
-   * the route and setting. {@code proxySessions} is the proxy-wide session limit.
+   * the route and setting. {@code limits} are what every listener of the proxy counts against.
    */
-  public static CompiledListener compile(Listener listener, Slots proxySessions, CancelKeys cancelKeys) {
+  public static CompiledListener compile(Listener listener, SharedLimits limits, CancelKeys cancelKeys) {
     return new CompiledListener(listener,
-        listener.routes().stream().map(r -> CompiledRoute.compile(listener, r, proxySessions)).toList(), cancelKeys);
+        listener.routes().stream().map(r -> CompiledRoute.compile(listener, r, limits.proxySessions())).toList(),
+        cancelKeys, limits);
+  }
+
+  /** The proxy-wide limits, per client address and in all. */
+  public SharedLimits limits() {
+    return limits;
+  }
+
+  /** The PROXY protocol policy, or null when clients connect directly. */
+  public ProxyProtocolPolicy proxyProtocol() {
+    return proxyProtocol;
   }
 
   /**

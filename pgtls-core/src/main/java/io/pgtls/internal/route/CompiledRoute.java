@@ -9,6 +9,8 @@ import io.pgtls.Route;
 import io.pgtls.RouteMetrics;
 import io.pgtls.internal.identity.IdentMapException;
 import io.pgtls.internal.identity.IdentityCheck;
+import io.pgtls.internal.proxy.CidrSet;
+import java.net.InetAddress;
 import io.pgtls.tls.TlsContexts;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -40,6 +42,8 @@ public final class CompiledRoute {
   private final AtomicBoolean channelBindingWarned = new AtomicBoolean();
   private final Slots sessions;
   private final Slots proxySessions;
+  /** The client addresses the route admits; empty admits all. */
+  private final CidrSet allowedSources;
   private volatile RouteTls tls;
   /** The client-certificate policy and identity rule; null when the route asks for no certificates. */
   private volatile IdentityCheck identity;
@@ -50,6 +54,7 @@ public final class CompiledRoute {
     this.route = route;
     this.sessions = new Slots(route.maxConnections());
     this.proxySessions = proxySessions;
+    this.allowedSources = CidrSet.parse(route.allowedSources());
     this.tls = tls;
     this.backendServerName = route.backendTls().serverName().orElse(route.backend().host());
   }
@@ -136,6 +141,11 @@ public final class CompiledRoute {
   public void releaseSession() {
     sessions.release();
     proxySessions.release();
+  }
+
+  /** Whether a client at {@code address} (the real one, from a PROXY header where there is one) may use the route. */
+  public boolean allowsSource(InetAddress address) {
+    return allowedSources.isEmpty() || allowedSources.contains(address);
   }
 
   public RouteCounters counters() {

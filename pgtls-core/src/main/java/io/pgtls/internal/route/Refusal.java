@@ -30,6 +30,20 @@ public enum Refusal {
   CLIENT_CERTIFICATE_REQUIRED("client_certificate_required"),
   /** The client certificate's identity may not log in as the user the StartupMessage names. */
   CERTIFICATE_AUTHENTICATION("certificate_authentication"),
+  /** A connection from a peer outside proxy_protocol's trusted load balancers, on a listener that refuses them. */
+  UNTRUSTED_PROXY_PEER("proxy_untrusted_peer"),
+  /** A malformed, oversized, incomplete or missing PROXY protocol header from a trusted peer. */
+  PROXY_HEADER("proxy_header"),
+  /** The client's address is outside the route's allowed_sources. */
+  SOURCE_NOT_ALLOWED("source_not_allowed"),
+  /** The client's address has max_connections_per_source connections open. */
+  PER_SOURCE_CONNECTIONS("per_source_connections"),
+  /** The client's address opened connections faster than its handshake rate allows. */
+  HANDSHAKE_RATE("handshake_rate"),
+  /** Too many connections were opening at once, proxy-wide (max_pending_connections). */
+  PENDING_CONNECTIONS("pending_connections"),
+  /** The client's address sent CancelRequests faster than its cancel rate allows. */
+  CANCEL_RATE("cancel_rate"),
   /** The route's or the proxy's session limit was reached. */
   TOO_MANY_CONNECTIONS("too_many_connections"),
   /** The client chose SCRAM-SHA-256-PLUS where the binding cannot match. */

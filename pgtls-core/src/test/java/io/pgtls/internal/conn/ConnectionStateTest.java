@@ -10,6 +10,7 @@ import static io.pgtls.internal.conn.ConnectionState.CLOSED;
 import static io.pgtls.internal.conn.ConnectionState.CLOSING;
 import static io.pgtls.internal.conn.ConnectionState.FORWARDING_CANCEL;
 import static io.pgtls.internal.conn.ConnectionState.NEGOTIATING;
+import static io.pgtls.internal.conn.ConnectionState.READING_PROXY_HEADER;
 import static io.pgtls.internal.conn.ConnectionState.RELAYING;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +33,7 @@ class ConnectionStateTest {
   private static final Map<ConnectionState, Set<ConnectionState>> LEGAL = new EnumMap<>(ConnectionState.class);
 
   static {
+    legal(READING_PROXY_HEADER, NEGOTIATING, CLOSING, CLOSED);
     legal(NEGOTIATING, CLIENT_HELLO, BACKEND_CONNECTING, CLOSING, CLOSED);
     legal(CLIENT_HELLO, CLIENT_HANDSHAKE, CLOSING, CLOSED);
     legal(CLIENT_HANDSHAKE, AWAIT_STARTUP, CLOSING, CLOSED);
@@ -88,7 +90,10 @@ class ConnectionStateTest {
         move("closing going back to work", CLOSING, RELAYING),
         move("closed connection closing again", CLOSED, CLOSING),
         move("closed connection closed again", CLOSED, CLOSED),
-        move("closed connection resurrected", CLOSED, NEGOTIATING));
+        move("closed connection resurrected", CLOSED, NEGOTIATING),
+        move("a PROXY header read after the client's first packet", NEGOTIATING, READING_PROXY_HEADER),
+        move("TLS before the PROXY header is read", READING_PROXY_HEADER, CLIENT_HELLO),
+        move("a backend reached before the client is known", READING_PROXY_HEADER, BACKEND_CONNECTING));
   }
 
   private static Arguments move(String trap, ConnectionState from, ConnectionState to) {

@@ -1,5 +1,6 @@
 package io.pgtls.internal.conn;
 
+import io.pgtls.internal.route.SharedLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtls.BackendTls;
@@ -14,7 +15,6 @@ import io.pgtls.internal.pg.CancelKeys;
 import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.route.Refusal;
-import io.pgtls.internal.route.Slots;
 import io.pgtls.tls.TestMaterialFiles;
 import io.pgtls.tls.TlsContexts;
 import io.pgtls.tls.TlsMaterial;
@@ -356,7 +356,7 @@ class OpeningStagesTest {
     for (Route r : routes) {
       listener.route(r);
     }
-    return CompiledListener.compile(listener.build(), new Slots(0), CancelKeys.random());
+    return CompiledListener.compile(listener.build(), SharedLimits.of(10, io.pgtls.ClientLimits.defaults()), CancelKeys.random());
   }
 
   private PooledBuffer buffer(String name) {

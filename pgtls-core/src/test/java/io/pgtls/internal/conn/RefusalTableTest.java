@@ -109,6 +109,8 @@ class RefusalTableTest {
       return 4;
     } else if (type == long.class) {
       return 5000L;
+    } else if (type == double.class) {
+      return 200.0;
     } else if (type == byte.class) {
       return (byte) 'X';
     } else if (type == boolean.class) {
