@@ -62,8 +62,9 @@ public final class ClientCertificates {
   }
 
   /**
-   * Accept a CRL whose nextUpdate has passed (with a warning per handshake it decides). By default
-   * an expired CRL fails closed: every certificate of its issuer is refused until it is renewed.
+   * Accept a CRL whose nextUpdate has passed (with a warning, at most once a minute per CRL, when
+   * it decides a handshake). By default an expired CRL fails closed: every certificate of its
+   * issuer is refused until it is renewed.
    */
   public ClientCertificates allowExpiredRevocationLists(boolean allow) {
     return new ClientCertificates(mode, ca, revocationLists, allow);

@@ -30,6 +30,8 @@ import java.util.Map;
  *     listener} (the certificate shown to clients), {@code client_ca}, {@code backend_root_ca} (the
  *     earliest of each file) and {@code backend_client} (the certificate shown to the backend), as
  *     far as configured
+ * @param revocationListNextUpdate when each {@code client_crl} file is due to be renewed (the
+ *     earliest nextUpdate of its CRLs; {@link Instant#MAX} for CRLs without one), by path as configured
  */
 public record RouteMetrics(
     String route,
@@ -47,13 +49,15 @@ public record RouteMetrics(
     long bytesBackendToClient,
     Map<String, Instant> certificateNotAfter,
     Map<String, Long> serverNameMatches,
-    long connectionsWithoutServerName) {
+    long connectionsWithoutServerName,
+    Map<String, Instant> revocationListNextUpdate) {
 
   public RouteMetrics {
     refusals = Map.copyOf(refusals);
     clientHandshakeFailures = Map.copyOf(clientHandshakeFailures);
     certificateNotAfter = Map.copyOf(certificateNotAfter);
     serverNameMatches = Map.copyOf(serverNameMatches);
+    revocationListNextUpdate = Map.copyOf(revocationListNextUpdate);
   }
 
   @Override

@@ -26,6 +26,19 @@ final class MaterialFile {
    * "private key" or "certificates".
    */
   static String readText(Path file, String purpose) throws TlsMaterialException {
+    byte[] bytes = readBytes(file, purpose);
+    // A UTF-8 byte order mark, as some Windows editors write, would hide the first BEGIN line.
+    int start = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB
+        && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
+    // PEM bodies are ASCII; ISO-8859-1 never fails on the free text openssl writes between blocks.
+    return new String(bytes, start, bytes.length - start, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * The file's bytes, for files that may be DER as well as PEM; never empty. {@code purpose} as
+   * for {@link #readText}.
+   */
+  static byte[] readBytes(Path file, String purpose) throws TlsMaterialException {
     String prefix = "cannot read " + purpose + " from " + display(file) + ": ";
     if (Files.isDirectory(file)) {
       throw new TlsMaterialException(prefix + "it is a directory, not a file");
@@ -47,10 +60,6 @@ final class MaterialFile {
     if (bytes.length == 0) {
       throw new TlsMaterialException(prefix + "file is empty");
     }
-    // A UTF-8 byte order mark, as some Windows editors write, would hide the first BEGIN line.
-    int start = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB
-        && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
-    // PEM bodies are ASCII; ISO-8859-1 never fails on the free text openssl writes between blocks.
-    return new String(bytes, start, bytes.length - start, StandardCharsets.ISO_8859_1);
+    return bytes;
   }
 }

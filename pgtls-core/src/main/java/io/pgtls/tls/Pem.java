@@ -125,7 +125,7 @@ public final class Pem {
   }
 
   /** "; found BEGIN CERTIFICATE (line 1)" or "; the file contains no PEM blocks". */
-  private static String found(List<PemBlock> blocks) {
+  static String found(List<PemBlock> blocks) {
     if (blocks.isEmpty()) {
       return "; the file contains no PEM blocks";
     }

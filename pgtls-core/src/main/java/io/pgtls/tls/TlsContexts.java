@@ -10,6 +10,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /** Builds the SSLContexts and SSLEngines of the proxy's two sides. */
 public final class TlsContexts {
@@ -26,11 +28,48 @@ public final class TlsContexts {
    * without it, every client certificate is refused.
    */
   public static SSLContext server(TlsMaterial identity, TrustMaterial clientCa) {
+    return server(identity, clientCa, null);
+  }
+
+  /**
+   * As {@link #server(TlsMaterial, TrustMaterial)}, and with {@code revocation} (nullable) a client
+   * certificate that verifies against {@code clientCa} must also pass its CRLs.
+   *
+   * @throws IllegalArgumentException for CRLs without a client CA, or loaded for another one
+   */
+  public static SSLContext server(TlsMaterial identity, TrustMaterial clientCa, RevocationLists revocation) {
     Objects.requireNonNull(identity, "identity");
-    TrustManager[] trust = clientCa != null
-        ? clientCa.trustManagers()
-        : new TrustManager[] {new NoClientCaTrustManager()};
+    TrustManager[] trust;
+    if (clientCa == null) {
+      if (revocation != null) {
+        throw new IllegalArgumentException("client certificate revocation lists need a client CA");
+      }
+      trust = new TrustManager[] {new NoClientCaTrustManager()};
+    } else if (revocation == null) {
+      trust = clientCa.trustManagers();
+    } else {
+      if (!revocation.anchors().equals(clientCa.certificates())) {
+        throw new IllegalArgumentException("the revocation lists were loaded for other client CA certificates");
+      }
+      trust = new TrustManager[] {new RevokingTrustManager(pkix(clientCa), revocation)};
+    }
     return context(IdentityKeyManagers.of(identity), trust);
+  }
+
+  /**
+   * JDK quirk: an SSLContext uses only the first X509TrustManager of the array it is given; the
+   * PKIX TrustManagerFactory makes exactly one, an X509ExtendedTrustManager.
+   */
+  private static X509ExtendedTrustManager pkix(TrustMaterial clientCa) {
+    for (TrustManager manager : clientCa.trustManagers()) {
+      if (manager instanceof X509TrustManager) {
+        if (manager instanceof X509ExtendedTrustManager extended) {
+          return extended;
+        }
+        break;
+      }
+    }
+    throw new IllegalStateException("the client CA's trust manager is not an X509ExtendedTrustManager");
   }
 
   /**

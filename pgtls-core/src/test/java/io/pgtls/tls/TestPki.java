@@ -11,6 +11,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -21,13 +22,18 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -178,6 +184,46 @@ final class TestPki {
     }
   }
 
+  /** A CRL of {@code issuer}, issued a minute ago, listing {@code revoked}. */
+  static X509CRL crl(Issued issuer, Instant nextUpdate, Issued... revoked) {
+    return crl(issuer.certificate(), issuer.privateKey(), Instant.now().minus(Duration.ofMinutes(1)), nextUpdate,
+        revoked);
+  }
+
+  /**
+   * A CRL naming {@code issuer}'s subject, signed by {@code signingKey} (another key than the
+   * issuer's makes a forgery), listing {@code revoked}; {@code nextUpdate} may be null.
+   */
+  static X509CRL crl(X509Certificate issuer, PrivateKey signingKey, Instant thisUpdate, Instant nextUpdate,
+      Issued... revoked) {
+    return crl(issuer, signingKey, thisUpdate, nextUpdate, builder -> { }, revoked);
+  }
+
+  /** As {@link #crl(X509Certificate, PrivateKey, Instant, Instant, Issued...)}, with extensions added. */
+  static X509CRL crl(X509Certificate issuer, PrivateKey signingKey, Instant thisUpdate, Instant nextUpdate,
+      CrlExtensionAdder extensions, Issued... revoked) {
+    try {
+      X509v2CRLBuilder builder = new JcaX509v2CRLBuilder(issuer.getSubjectX500Principal(), Date.from(thisUpdate));
+      if (nextUpdate != null) {
+        builder.setNextUpdate(Date.from(nextUpdate));
+      }
+      for (Issued certificate : revoked) {
+        builder.addCRLEntry(certificate.certificate().getSerialNumber(), Date.from(thisUpdate), CRLReason.keyCompromise);
+      }
+      builder.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(SERIAL.incrementAndGet())));
+      extensions.add(builder);
+      return new JcaX509CRLConverter().getCRL(builder.build(
+          new JcaContentSignerBuilder(signatureAlgorithmFor(signingKey)).setProvider(BC).build(signingKey)));
+    } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Adds extensions to a CRL being built. */
+  interface CrlExtensionAdder {
+    void add(X509v2CRLBuilder builder) throws IOException;
+  }
+
   /**
    * PEM text of the given objects as BouncyCastle writes them: certificates as CERTIFICATE,
    * JCA private keys in the traditional encodings (RSA PRIVATE KEY, EC PRIVATE KEY), and
@@ -218,6 +264,19 @@ final class TestPki {
       certificates[i] = chain[i].certificate();
     }
     return write(file, pem(certificates));
+  }
+
+  /** PEM ("BEGIN X509 CRL") of the given CRLs, one after the other. */
+  static Path writeCrls(Path file, X509CRL... crls) {
+    return write(file, pem((Object[]) crls));
+  }
+
+  static Path writeDer(Path file, X509CRL crl) {
+    try {
+      return Files.write(file, crl.getEncoded());
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static Path writePkcs8Key(Path file, Issued issued) {

@@ -64,10 +64,19 @@ class TlsContextsHandshakeTest {
   }
 
   @Test
-  void aJdkClientHoldsBackACertificateFromAnotherCaSoTheServerSeesNone() throws Exception {
-    // JDK quirk: the client's key manager offers only certificates whose issuer the server's
-    // CertificateRequest names; mallory's is not, so none is sent and the proxy later refuses the
-    // session as one without a certificate. (libpq sends it anyway; the trust manager refuses it.)
+  void clientCertificateFromAnImpostorCaOfTheSameNameIsRejected() throws Exception {
+    // The JDK's key manager only sends a certificate issued by a CA the CertificateRequest names,
+    // so only a CA that copies the trusted CA's name gets a certificate as far as the trust manager.
+    Issued impostorCa = TestPki.ca("pgtls test CA");
+    TlsMaterial impostor = material("impostor", TestPki.client(impostorCa, "mallory"));
+    SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(localhostServer, caTrust), true, null);
+    SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, impostor), "localhost", PORT, true, null);
+
+    assertThatThrownBy(() -> EnginePump.handshake(client, server)).isInstanceOf(SSLHandshakeException.class);
+  }
+
+  @Test
+  void clientCertificateFromAnotherCaIsHeldBackByTheJdkClientSoTheHandshakeCompletesWithoutOne() throws Exception {
     SSLEngine server = TlsContexts.serverEngine(TlsContexts.server(localhostServer, caTrust), true, null);
     SSLEngine client = TlsContexts.clientEngine(TlsContexts.client(caTrust, malloryIdentity), "localhost", PORT,
         true, null);

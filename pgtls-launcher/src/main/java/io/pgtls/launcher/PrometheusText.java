@@ -65,6 +65,18 @@ final class PrometheusText {
             e.getValue().getEpochSecond());
       }
     }
+    header("pgtls_client_crl_next_update_seconds", "gauge",
+        "When a client_crl file's CRLs are due to be renewed (their earliest nextUpdate), in seconds since the "
+        + "Unix epoch; past it the route refuses the certificates they cover unless allow_expired_crl is set.");
+    for (RouteMetrics r : routes) {
+      for (Map.Entry<String, Instant> e : new TreeMap<>(r.revocationListNextUpdate()).entrySet()) {
+        // A CRL without nextUpdate never expires: no sample rather than a made-up date.
+        if (!e.getValue().equals(Instant.MAX)) {
+          sample("pgtls_client_crl_next_update_seconds", labels("route", r.route(), "file", e.getKey()),
+              e.getValue().getEpochSecond());
+        }
+      }
+    }
     header("pgtls_server_name_matches_total", "counter", "Connections that took the route, by how their TLS server "
         + "name chose it: exact, wildcard, no_sni (no name or an IP address), default.");
     for (RouteMetrics r : routes) {

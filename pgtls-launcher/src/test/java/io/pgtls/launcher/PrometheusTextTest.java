@@ -14,7 +14,8 @@ class PrometheusTextTest {
   private static RouteMetrics metrics(String route) {
     return new RouteMetrics(route, 7, 2, 5, Map.of("plaintext", 1L, "client_tls", 3L), Map.of("not_tls", 4L), 6, 0.25,
         5, 0.0001, 1, 1000, 2000, Map.of("listener", Instant.ofEpochSecond(1_900_000_000L)),
-        Map.of("exact", 3L, "wildcard", 2L, "no_sni", 0L, "default", 1L), 4);
+        Map.of("exact", 3L, "wildcard", 2L, "no_sni", 0L, "default", 1L), 4,
+        Map.of("/etc/pgtls/client.crl", Instant.ofEpochSecond(1_800_000_000L), "/etc/pgtls/forever.crl", Instant.MAX));
   }
 
   @Test
@@ -23,7 +24,8 @@ class PrometheusTextTest {
     for (String family : List.of("pgtls_connections_accepted_total", "pgtls_connections_active", "pgtls_sessions_total",
         "pgtls_refusals_total", "pgtls_client_handshake_failures_total", "pgtls_client_handshake_seconds",
         "pgtls_backend_connect_seconds", "pgtls_backend_connect_failures_total", "pgtls_bytes_total",
-        "pgtls_certificate_not_after_seconds", "pgtls_server_name_matches_total",
+        "pgtls_certificate_not_after_seconds", "pgtls_client_crl_next_update_seconds",
+        "pgtls_server_name_matches_total",
         "pgtls_connections_without_server_name_total")) {
       assertThat(text.lines().filter(l -> l.startsWith("# TYPE " + family + " "))).as(family).hasSize(1);
       assertThat(text.lines().filter(l -> l.startsWith("# HELP " + family + " "))).as(family).hasSize(1);
@@ -41,8 +43,9 @@ class PrometheusTextTest {
         "pgtls_bytes_total{route=\"a\",direction=\"client_to_backend\"} 1000\n",
         "pgtls_bytes_total{route=\"a\",direction=\"backend_to_client\"} 2000\n",
         "pgtls_certificate_not_after_seconds{route=\"a\",certificate=\"listener\"} 1900000000\n",
+        "pgtls_client_crl_next_update_seconds{route=\"a\",file=\"/etc/pgtls/client.crl\"} 1800000000\n",
         "# TYPE pgtls_client_handshake_seconds summary\n");
-    assertThat(text).endsWith("\n");
+    assertThat(text).endsWith("\n").doesNotContain("forever.crl");
   }
 
   @Test

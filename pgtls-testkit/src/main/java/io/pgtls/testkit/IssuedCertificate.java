@@ -2,6 +2,7 @@ package io.pgtls.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -62,6 +63,11 @@ public final class IssuedCertificate {
 
   public X509Certificate certificate() {
     return certificate;
+  }
+
+  /** The certificate's serial number, as a CRL lists it. */
+  public BigInteger serialNumber() {
+    return certificate.getSerialNumber();
   }
 
   public PrivateKey privateKey() {

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,6 +16,7 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.ECPrivateKey;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -48,6 +51,30 @@ final class PemFiles {
       candidate = safe + "-" + i;
     }
     return candidate;
+  }
+
+  /**
+   * Writes {@code content} to a file not there before: {@code base + suffix}, else {@code base-2 +
+   * suffix}, and so on. CREATE_NEW makes the choice safe against concurrent callers.
+   */
+  Path writeNewFile(String base, String suffix, byte[] content) throws IOException {
+    for (int i = 1; ; i++) {
+      Path file = directory.resolve(i == 1 ? base + suffix : base + "-" + i + suffix);
+      try {
+        return Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (FileAlreadyExistsException taken) {
+        // next number
+      }
+    }
+  }
+
+  /** PEM, {@code -----BEGIN X509 CRL-----}, as openssl and PostgreSQL's ssl_crl_file read it. */
+  Path writeNewCrl(String base, X509CRL crl) throws IOException {
+    StringWriter pem = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(pem)) {
+      writer.writeObject(crl);
+    }
+    return writeNewFile(base, ".pem", pem.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
   Path writeCertificates(String fileName, X509Certificate... certificates) throws IOException {

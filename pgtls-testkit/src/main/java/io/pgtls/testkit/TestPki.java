@@ -11,6 +11,8 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.CRLException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -19,19 +21,28 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentSigner;
@@ -60,11 +71,101 @@ public final class TestPki {
     EC
   }
 
+  /**
+   * What a client certificate from {@link #client(ClientSpec)} says about its holder: its subject
+   * (a common name, or any RFC 2253 name) and its subjectAltNames. Immutable; each method returns
+   * a changed copy.
+   */
+  public static final class ClientSpec {
+    private final X500Name subject;
+    private final String fileName;
+    private final List<String> dnsNames;
+    private final List<String> emails;
+    private final List<String> uris;
+    private final KeyType keyType;
+
+    private ClientSpec(X500Name subject, String fileName, List<String> dnsNames, List<String> emails, List<String> uris,
+        KeyType keyType) {
+      this.subject = subject;
+      this.fileName = fileName;
+      this.dnsNames = dnsNames;
+      this.emails = emails;
+      this.uris = uris;
+      this.keyType = keyType;
+    }
+
+    /** Subject {@code CN=<cn>} alone, as {@link TestPki#client(String)} issues. */
+    public static ClientSpec commonName(String cn) {
+      Objects.requireNonNull(cn, "cn");
+      return new ClientSpec(TestPki.commonName(cn), cn, List.of(), List.of(), List.of(), KeyType.RSA);
+    }
+
+    /**
+     * Any subject, written as RFC 2253 orders it, most specific first: {@code CN=alice,OU=dba,O=Example}.
+     * The certificate's {@code getSubjectX500Principal().getName()} (and PostgreSQL's
+     * {@code clientname=DN}) gives it back in the same order.
+     *
+     * @throws IllegalArgumentException if {@code rfc2253} is not a distinguished name
+     */
+    public static ClientSpec subject(String rfc2253) {
+      // Parsed by the JDK, whose X500Principal encodes the RDNs in reverse of the written order
+      // as RFC 2253 specifies; BouncyCastle's X500Name(String) would keep the written order.
+      X500Principal principal = new X500Principal(rfc2253);
+      String cn = firstCommonName(principal);
+      return new ClientSpec(X500Name.getInstance(principal.getEncoded()), cn != null ? cn : rfc2253, List.of(),
+          List.of(), List.of(), KeyType.RSA);
+    }
+
+    /** subjectAltName dNSName entries. */
+    public ClientSpec dnsNames(String... names) {
+      return new ClientSpec(subject, fileName, List.of(names), emails, uris, keyType);
+    }
+
+    /** subjectAltName rfc822Name (e-mail address) entries. */
+    public ClientSpec emails(String... addresses) {
+      return new ClientSpec(subject, fileName, dnsNames, List.of(addresses), uris, keyType);
+    }
+
+    /** subjectAltName uniformResourceIdentifier entries, e.g. {@code spiffe://example.org/alice}. */
+    public ClientSpec uris(String... identifiers) {
+      return new ClientSpec(subject, fileName, dnsNames, emails, List.of(identifiers), keyType);
+    }
+
+    /** The key's algorithm; RSA unless set. */
+    public ClientSpec keyType(KeyType type) {
+      return new ClientSpec(subject, fileName, dnsNames, emails, uris, Objects.requireNonNull(type, "type"));
+    }
+
+    GeneralNames subjectAltNames() {
+      List<GeneralName> names = new ArrayList<>();
+      dnsNames.forEach(name -> names.add(new GeneralName(GeneralName.dNSName, name)));
+      emails.forEach(address -> names.add(new GeneralName(GeneralName.rfc822Name, address)));
+      uris.forEach(uri -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
+      return names.isEmpty() ? null : new GeneralNames(names.toArray(GeneralName[]::new));
+    }
+
+    private static String firstCommonName(X500Principal principal) {
+      X500Name name = X500Name.getInstance(principal.getEncoded());
+      RDN[] cns = name.getRDNs(BCStyle.CN);
+      return cns.length == 0 ? null : IETFUtils.valueToString(cns[cns.length - 1].getFirst().getValue());
+    }
+
+    /** One line: the subject's CN (or the whole subject without one), subjectAltNames and key type. */
+    @Override
+    public String toString() {
+      return "ClientSpec[" + fileName + (dnsNames.isEmpty() ? "" : " dns=" + dnsNames)
+          + (emails.isEmpty() ? "" : " email=" + emails) + (uris.isEmpty() ? "" : " uri=" + uris) + " " + keyType + "]";
+    }
+  }
+
   /** Leaf certificates are valid from one hour ago, so clock skew between processes is harmless. */
   static final Duration BACKDATE = Duration.ofHours(1);
 
   static final Duration LEAF_VALIDITY = Duration.ofDays(30);
   static final Duration CA_VALIDITY = Duration.ofDays(365);
+
+  /** A CRL's thisUpdate lies this far back, so clock skew does not make it "not yet valid". */
+  static final Duration CRL_BACKDATE = Duration.ofMinutes(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(TestPki.class);
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -75,6 +176,8 @@ public final class TestPki {
   private final Path caCertificateFile;
   private final Path caKeyFile;
   private final PemFiles files;
+  /** The last CRL number used; CRLs of one CA carry increasing numbers. */
+  private final AtomicLong crlNumber = new AtomicLong();
 
   private TestPki(
       Path directory, X509Certificate caCertificate, PrivateKey caKey, PemFiles files)
@@ -165,6 +268,81 @@ public final class TestPki {
     return issue(Purpose.CLIENT, keyType, user, List.of());
   }
 
+  /**
+   * A client certificate with the subject and subjectAltNames of {@code spec}, and the same key
+   * usages as {@link #client(String)} (digitalSignature, extendedKeyUsage clientAuth), so libpq and
+   * pgjdbc present it.
+   */
+  public IssuedCertificate client(ClientSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    if (spec.subject.getRDNs().length == 0 && spec.subjectAltNames() == null) {
+      throw new IllegalArgumentException("A client certificate needs a subject or a subjectAltName: " + spec);
+    }
+    Instant now = Instant.now();
+    return issue(Purpose.CLIENT, spec.keyType, spec.fileName, spec.subject, spec.subjectAltNames(), now.minus(BACKDATE),
+        now.plus(LEAF_VALIDITY), Purpose.CLIENT.keyPurpose);
+  }
+
+  /**
+   * A CRL of this CA revoking {@code revoked}, in PEM ({@code BEGIN X509 CRL}) as PostgreSQL's
+   * {@code ssl_crl_file} and {@code openssl crl} read it, written to a new file of the CA's
+   * directory: {@code crl.pem}, then {@code crl-2.pem}, and so on. Its thisUpdate is a minute ago,
+   * or a minute before {@code nextUpdate} when that is earlier, so a CRL that has already expired
+   * can be made too.
+   *
+   * @throws IllegalArgumentException if a revoked certificate was issued by another CA
+   */
+  public Path crl(List<IssuedCertificate> revoked, Instant nextUpdate) {
+    X509CRL crl = signCrl(revoked, nextUpdate);
+    try {
+      return files.writeNewCrl("crl", crl);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write a CRL under " + directory, e);
+    }
+  }
+
+  /** As {@link #crl(List, Instant)}, in DER: {@code crl.der}, then {@code crl-2.der}, and so on. */
+  public Path crlDer(List<IssuedCertificate> revoked, Instant nextUpdate) {
+    X509CRL crl = signCrl(revoked, nextUpdate);
+    try {
+      return files.writeNewFile("crl", ".der", crl.getEncoded());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write a CRL under " + directory, e);
+    } catch (CRLException e) {
+      throw new IllegalStateException("Cannot encode the CRL", e);
+    }
+  }
+
+  private X509CRL signCrl(List<IssuedCertificate> revoked, Instant nextUpdate) {
+    Objects.requireNonNull(nextUpdate, "nextUpdate");
+    for (IssuedCertificate certificate : revoked) {
+      if (!certificate.caCertificate().equals(caCertificate)) {
+        throw new IllegalArgumentException(certificate + " was not issued by " + this);
+      }
+    }
+    Instant aMinuteAgo = Instant.now().minus(CRL_BACKDATE);
+    Instant thisUpdate = nextUpdate.minus(CRL_BACKDATE).isBefore(aMinuteAgo) ? nextUpdate.minus(CRL_BACKDATE) : aMinuteAgo;
+    try {
+      X509v2CRLBuilder builder = new JcaX509v2CRLBuilder(caCertificate.getSubjectX500Principal(), Date.from(thisUpdate));
+      builder.setNextUpdate(Date.from(nextUpdate));
+      for (IssuedCertificate certificate : revoked) {
+        builder.addCRLEntry(certificate.serialNumber(), Date.from(thisUpdate), CRLReason.unspecified);
+      }
+      builder.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(crlNumber.incrementAndGet())));
+      builder.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCertificate));
+      X509CRL crl = new JcaX509CRLConverter().getCRL(builder.build(signer(caKey)));
+      LOG.debug("Signed a CRL of {} revoking {}", this, revoked);
+      return crl;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot build a CRL", e);
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException("Cannot sign a CRL", e);
+    }
+  }
+
   /** The CA certificate. */
   public X509Certificate caCertificate() {
     return caCertificate;
@@ -241,8 +419,14 @@ public final class TestPki {
 
   private IssuedCertificate issue(Purpose purpose, KeyType keyType, String name, List<String> hosts,
       Instant notBefore, Instant notAfter, KeyPurposeId extendedKeyUsage) {
-    Objects.requireNonNull(keyType, "keyType");
     Objects.requireNonNull(name, "name");
+    return issue(purpose, keyType, name, commonName(name), hosts.isEmpty() ? null : subjectAltNames(hosts), notBefore,
+        notAfter, extendedKeyUsage);
+  }
+
+  private IssuedCertificate issue(Purpose purpose, KeyType keyType, String fileName, X500Name subject,
+      GeneralNames subjectAltNames, Instant notBefore, Instant notAfter, KeyPurposeId extendedKeyUsage) {
+    Objects.requireNonNull(keyType, "keyType");
     try {
       KeyPair keys = generate(keyType);
       X509v3CertificateBuilder builder =
@@ -251,19 +435,19 @@ public final class TestPki {
               serialNumber(),
               Date.from(notBefore),
               Date.from(notAfter),
-              commonName(name),
+              subject,
               keys.getPublic());
-      addLeafExtensions(builder, extendedKeyUsage, keyType, keys.getPublic(), hosts);
+      addLeafExtensions(builder, extendedKeyUsage, keyType, keys.getPublic(), subject, subjectAltNames);
       X509Certificate certificate = toJdkCertificate(builder, signer(caKey));
-      String baseName = files.uniqueBaseName(purpose.filePrefix + "-" + name);
+      String baseName = files.uniqueBaseName(purpose.filePrefix + "-" + fileName);
       IssuedCertificate issued =
           IssuedCertificate.write(files, baseName, keyType, certificate, keys.getPrivate(), caCertificate);
       LOG.debug("Issued {}", issued);
       return issued;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the certificate for " + name, e);
+      throw new UncheckedIOException("Cannot write the certificate for " + fileName, e);
     } catch (GeneralSecurityException | OperatorCreationException e) {
-      throw new IllegalStateException("Cannot issue a certificate for " + name, e);
+      throw new IllegalStateException("Cannot issue a certificate for " + fileName, e);
     }
   }
 
@@ -272,7 +456,8 @@ public final class TestPki {
       KeyPurposeId extendedKeyUsage,
       KeyType keyType,
       PublicKey publicKey,
-      List<String> hosts)
+      X500Name subject,
+      GeneralNames subjectAltNames)
       throws IOException, GeneralSecurityException {
     JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
@@ -287,8 +472,9 @@ public final class TestPki {
         Extension.authorityKeyIdentifier,
         false,
         extensions.createAuthorityKeyIdentifier(caCertificate));
-    if (!hosts.isEmpty()) {
-      builder.addExtension(Extension.subjectAlternativeName, false, subjectAltNames(hosts));
+    if (subjectAltNames != null) {
+      // RFC 5280 4.2.1.6: with an empty subject, the subjectAltName carries the identity and is critical.
+      builder.addExtension(Extension.subjectAlternativeName, subject.getRDNs().length == 0, subjectAltNames);
     }
   }
 

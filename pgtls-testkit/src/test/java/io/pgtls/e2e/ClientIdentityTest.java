@@ -32,6 +32,12 @@ class ClientIdentityTest {
   private static final IssuedCertificate aliceAtExample = users.client("alice@example.com");
   private static final IssuedCertificate aliceAtEvil = users.client("alice@evil.com");
   private static final IssuedCertificate adminService = users.client("admin-svc");
+  private static final IssuedCertificate wildcardSan = users.client(TestPki.ClientSpec.commonName("wildcard")
+      .dnsNames("*.example.com"));
+  private static final IssuedCertificate spiffe = users.client(TestPki.ClientSpec.commonName("workload")
+      .uris("spiffe://example.org/ns/prod/sa/app"));
+  private static final IssuedCertificate emailSan = users.client(TestPki.ClientSpec.commonName("not-a-user")
+      .emails("bob@example.com"));
 
   private static final PostgresServer trusting = PostgresServer.builder()
       .ssl(f.postgresCertificate.certificateFile(), f.postgresCertificate.privateKeyFile())
@@ -53,6 +59,14 @@ class ClientIdentityTest {
               "other alice@evil.com alice"), "certs")),
       route("dn", ClientCertificates.required(users.caCertificateFile()),
           ClientIdentity.from(ClientIdentity.Source.DN).mapLines(List.of("dn CN=alice alice"), "dn")),
+      route("san-dns", ClientCertificates.required(users.caCertificateFile()),
+          ClientIdentity.from(ClientIdentity.Source.SAN_DNS)),
+      route("spiffe", ClientCertificates.required(users.caCertificateFile()),
+          ClientIdentity.from(ClientIdentity.Source.SAN_URI)
+              .mapLines(List.of("spiffe spiffe://example.org/ns/prod/sa/app alice"), "spiffe")),
+      route("email", ClientCertificates.required(users.caCertificateFile()),
+          ClientIdentity.from(ClientIdentity.Source.SAN_EMAIL)
+              .mapLines(List.of("mail /^(.*)@example\\.com$ \\1"), "mail")),
       route("optional", ClientCertificates.optional(users.caCertificateFile()),
           ClientIdentity.from(ClientIdentity.Source.CN).backendSetting("pgtls.client_identity"))), trusting);
 
@@ -180,6 +194,31 @@ class ClientIdentityTest {
     ClientTools.Result other = psql("dn", "alice", aliceAtExample, "select 1");
     assertThat(other.exitCode).isNotZero();
     assertThat(other.stderr).contains("certificate authentication failed for user \"alice\"");
+  }
+
+  @Test
+  void aWildcardSanIsAStringNotAPatternThatAuthorisesAMatchingUserName() throws Exception {
+    ClientTools.Result r = psql("san-dns", "app.example.com", wildcardSan, "select 1");
+    assertThat(r.exitCode).isNotZero();
+    assertThat(r.stderr).contains("certificate authentication failed for user \"app.example.com\"");
+  }
+
+  @Test
+  void aSpiffeIdInAUriSanMapsToItsUser() throws Exception {
+    ClientTools.Result ok = psql("spiffe", "alice", spiffe, "select current_user");
+    assertThat(ok.exitCode).as(ok.toString()).isZero();
+    assertThat(ok.stdout.strip()).isEqualTo("alice");
+    ClientTools.Result cn = psql("spiffe", "alice", alice, "select 1");
+    assertThat(cn.stderr).as("a CN is not a URI SAN").contains("certificate authentication failed");
+  }
+
+  @Test
+  void anEmailSanThroughARegexMapLogsInAsTheLocalPart() throws Exception {
+    ClientTools.Result ok = psql("email", "bob", emailSan, "select current_user");
+    assertThat(ok.exitCode).as(ok.toString()).isZero();
+    assertThat(ok.stdout.strip()).isEqualTo("bob");
+    ClientTools.Result alice = psql("email", "alice", emailSan, "select 1");
+    assertThat(alice.stderr).contains("certificate authentication failed for user \"alice\"");
   }
 
   @Test

@@ -85,6 +85,11 @@ final class FixtureProxy implements Startable {
     return running().boundAddress(route);
   }
 
+  /** Reads every route's certificates, keys, CAs, CRLs and identity maps again. */
+  java.util.Map<String, String> reloadCertificates() {
+    return running().reloadCertificates();
+  }
+
   List<String> routeNames() {
     return running().routeNames();
   }

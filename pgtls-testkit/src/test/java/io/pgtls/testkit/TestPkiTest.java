@@ -2,6 +2,7 @@ package io.pgtls.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +24,12 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -51,7 +56,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TestPkiTest {
 
+  private static final int RFC822_NAME = 1;
   private static final int DNS_NAME = 2;
+  private static final int URI = 6;
+  private static final String SUBJECT_ALT_NAME = "2.5.29.17";
   private static final int IP_ADDRESS = 7;
   private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
@@ -171,6 +179,161 @@ class TestPkiTest {
     assertThat(client.certificate().getExtendedKeyUsage()).containsExactly(CLIENT_AUTH);
     assertThat(server.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
     assertThat(server.certificate().getExtendedKeyUsage()).containsExactly(SERVER_AUTH);
+  }
+
+  @Test
+  void clientSubjectWrittenInRfc2253OrderReadsBackInTheSameOrderAsPostgresqlPrintsIt() throws Exception {
+    IssuedCertificate client =
+        pki.client(TestPki.ClientSpec.subject("CN=alice,OU=dba,O=Example Corp,C=DE"));
+
+    assertThat(client.certificate().getSubjectX500Principal().getName())
+        .isEqualTo("CN=alice,OU=dba,O=Example Corp,C=DE");
+    assertThat(client.certificateFile().getFileName().toString()).startsWith("client-alice");
+    validate(client.certificate(), pki.caCertificate());
+  }
+
+  @Test
+  void clientWithSubjectAltNamesKeepsTheKeyUsagesLibpqNeeds() throws Exception {
+    IssuedCertificate client =
+        pki.client(
+            TestPki.ClientSpec.commonName("svc")
+                .dnsNames("svc.example.org")
+                .emails("svc@example.org")
+                .uris("spiffe://example.org/svc")
+                .keyType(TestPki.KeyType.EC));
+
+    assertThat(client.certificate().getSubjectAlternativeNames())
+        .containsExactlyInAnyOrder(
+            List.of(DNS_NAME, "svc.example.org"),
+            List.of(RFC822_NAME, "svc@example.org"),
+            List.of(URI, "spiffe://example.org/svc"));
+    assertThat(client.certificate().getCriticalExtensionOIDs()).doesNotContain(SUBJECT_ALT_NAME);
+    assertThat(client.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=svc");
+    assertThat(client.certificate().getExtendedKeyUsage()).containsExactly(CLIENT_AUTH);
+    assertThat(client.certificate().getKeyUsage()[0]).as("digitalSignature").isTrue();
+    assertThat(client.keyType()).isEqualTo(TestPki.KeyType.EC);
+    validate(client.certificate(), pki.caCertificate());
+  }
+
+  @Test
+  void clientWithEmptySubjectMarksItsSubjectAltNameCriticalAsRfc5280Requires() throws Exception {
+    IssuedCertificate client = pki.client(TestPki.ClientSpec.subject("").emails("nobody@example.org"));
+
+    assertThat(client.certificate().getSubjectX500Principal().getName()).isEmpty();
+    assertThat(client.certificate().getCriticalExtensionOIDs()).contains(SUBJECT_ALT_NAME);
+    assertThatThrownBy(() -> pki.client(TestPki.ClientSpec.subject("")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void serialNumberIsTheCertificatesAsACrlListsIt() {
+    IssuedCertificate client = pki.client("serial");
+
+    assertThat(client.serialNumber()).isEqualTo(client.certificate().getSerialNumber()).isPositive();
+  }
+
+  @Test
+  void crlIsPemSignedByTheCaAndListsOnlyTheRevokedSerials() throws Exception {
+    IssuedCertificate revoked = pki.client("revoked");
+    IssuedCertificate kept = pki.client("kept");
+    Instant nextUpdate = Instant.now().plus(Duration.ofDays(7)).truncatedTo(ChronoUnit.SECONDS);
+
+    Path file = pki.crl(List.of(revoked), nextUpdate);
+
+    assertThat(file.getParent()).isEqualTo(directory);
+    assertThat(Files.readString(file)).startsWith("-----BEGIN X509 CRL-----");
+    X509CRL crl = readCrl(file);
+    crl.verify(pki.caCertificate().getPublicKey());
+    assertThat(crl.getIssuerX500Principal()).isEqualTo(pki.caCertificate().getSubjectX500Principal());
+    assertThat(crl.isRevoked(revoked.certificate())).isTrue();
+    assertThat(crl.isRevoked(kept.certificate())).isFalse();
+    assertThat(crl.getRevokedCertificate(revoked.serialNumber())).isNotNull();
+    assertThat(crl.getNextUpdate().toInstant()).isEqualTo(nextUpdate);
+    assertThat(crl.getThisUpdate().toInstant())
+        .isBetween(Instant.now().minus(Duration.ofMinutes(2)), Instant.now().minus(Duration.ofSeconds(50)));
+  }
+
+  @Test
+  void crlInDerIsTheSameKindOfCrl() throws Exception {
+    IssuedCertificate revoked = pki.client("revoked-der");
+
+    Path file = pki.crlDer(List.of(revoked), Instant.now().plus(Duration.ofDays(1)));
+
+    assertThat(Files.readAllBytes(file)[0]).isEqualTo((byte) 0x30);
+    X509CRL crl = readCrl(file);
+    crl.verify(pki.caCertificate().getPublicKey());
+    assertThat(crl.isRevoked(revoked.certificate())).isTrue();
+  }
+
+  @Test
+  void eachCrlGetsAFileOfItsOwnAndANewCrlNumber() throws Exception {
+    Path first = pki.crl(List.of(), Instant.now().plus(Duration.ofDays(1)));
+    Path second = pki.crl(List.of(), Instant.now().plus(Duration.ofDays(1)));
+
+    assertThat(first).isNotEqualTo(second);
+    assertThat(readCrl(first).getExtensionValue("2.5.29.20"))
+        .isNotEqualTo(readCrl(second).getExtensionValue("2.5.29.20"));
+  }
+
+  @Test
+  void expiredCrlStillIssuedBeforeItsNextUpdate() throws Exception {
+    Instant lastWeek = Instant.now().minus(Duration.ofDays(7));
+
+    X509CRL crl = readCrl(pki.crl(List.of(), lastWeek));
+
+    assertThat(crl.getThisUpdate().toInstant()).isBefore(crl.getNextUpdate().toInstant());
+    assertThat(crl.getNextUpdate().toInstant()).isEqualTo(lastWeek.truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  @Test
+  void crlRefusesCertificatesOfAnotherCa() {
+    IssuedCertificate foreign = otherPki.client("foreign");
+
+    assertThatThrownBy(() -> pki.crl(List.of(foreign), Instant.now().plus(Duration.ofDays(1))))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void opensslChecksTheCrlAsPostgresqlsSslCrlFileDoes() throws Exception {
+    String openssl = onPath("openssl");
+    assumeTrue(openssl != null, "openssl is not installed");
+    IssuedCertificate revoked = pki.client("openssl-revoked");
+    IssuedCertificate kept = pki.client("openssl-kept");
+    Path current = pki.crl(List.of(revoked), Instant.now().plus(Duration.ofDays(1)));
+    Path expired = pki.crl(List.of(), Instant.now().minus(Duration.ofHours(1)));
+
+    // PostgreSQL sets X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL when ssl_crl_file is set.
+    assertThat(opensslVerify(openssl, current, kept)).endsWith(": OK");
+    assertThat(opensslVerify(openssl, current, revoked)).contains("certificate revoked");
+    assertThat(opensslVerify(openssl, expired, kept)).contains("CRL has expired");
+  }
+
+  private static String opensslVerify(String openssl, Path crl, IssuedCertificate certificate) throws Exception {
+    Process process =
+        new ProcessBuilder(
+                openssl, "verify", "-crl_check_all", "-CAfile", pki.caCertificateFile().toString(),
+                "-CRLfile", crl.toString(), certificate.certificateFile().toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return output;
+  }
+
+  private static String onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      Path candidate = Path.of(dir.isEmpty() ? "." : dir, tool);
+      if (Files.isExecutable(candidate)) {
+        return candidate.toString();
+      }
+    }
+    return null;
+  }
+
+  private static X509CRL readCrl(Path file) throws Exception {
+    try (InputStream in = Files.newInputStream(file)) {
+      return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(in);
+    }
   }
 
   @Test

@@ -15,11 +15,19 @@ final class HandshakeFailures {
    * for the log, matched in this order against the JDK's message (lower case).
    */
   private enum ClientFailure {
-    // A JDK client (pgjdbc) holds back a certificate that is not issued by one of the CAs the
-    // server's CertificateRequest names, so "no certificate" also covers "one from another CA".
+    // The listener only asks for a client certificate (want, not need), so the JDK never fails a
+    // handshake for a missing one; kept for the alerts of other TLS stacks. A JDK client (pgjdbc)
+    // holds back a certificate that is not issued by one of the CAs the server's CertificateRequest
+    // names, so "no certificate" also covers "one from another CA".
     NO_CLIENT_CERTIFICATE("no_client_certificate",
         "the client presented no certificate from this route's client_ca, and this route requires one (mTLS)",
         "empty client certificate chain", "null cert chain", "certificate_required"),
+    // The words of io.pgtls.tls.RevocationLists, which the JDK passes on as the exception's message.
+    REVOKED_CLIENT_CERTIFICATE("revoked_client_certificate", "the client's certificate is revoked",
+        "is revoked by the crl of"),
+    CLIENT_CRL_UNUSABLE("client_crl_unusable",
+        "the client's certificate cannot be checked against this route's client_crl",
+        "no crl for issuer", "the crl of "),
     UNTRUSTED_CLIENT_CERTIFICATE("untrusted_client_certificate",
         "the client's certificate is not signed by this route's client_ca",
         "pkix path", "unable to find valid certification path", "path does not chain"),

@@ -12,8 +12,10 @@ import io.pgtls.internal.identity.IdentityCheck;
 import io.pgtls.tls.TlsContexts;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
@@ -103,7 +105,17 @@ public final class CompiledRoute {
 
   /** The route's counters as a snapshot. */
   public RouteMetrics metrics() {
-    return counters.snapshot(route.name(), tls.certificateNotAfter);
+    RouteTls current = tls;
+    return counters.snapshot(route.name(), current.certificateNotAfter, current.revocationListNextUpdate);
+  }
+
+  /**
+   * Per client_crl file of the route (its path as configured), when its CRLs say their successors
+   * are due: the earliest nextUpdate among them, {@link Instant#MAX} when they name none. Read
+   * again with the certificates on {@link #reload()}; empty without client CRLs.
+   */
+  public Map<String, Instant> revocationListNextUpdate() {
+    return tls.revocationListNextUpdate;
   }
 
   /**

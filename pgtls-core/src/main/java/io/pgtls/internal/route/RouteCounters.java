@@ -93,7 +93,8 @@ public final class RouteCounters {
     handshakeFailures.computeIfAbsent(reason, k -> new LongAdder()).increment();
   }
 
-  RouteMetrics snapshot(String route, Map<String, Instant> certificateNotAfter) {
+  RouteMetrics snapshot(String route, Map<String, Instant> certificateNotAfter,
+      Map<String, Instant> revocationListNextUpdate) {
     Map<String, Long> refused = new TreeMap<>();
     refusals.forEach((k, v) -> refused.put(k.label, v.sum()));
     Map<String, Long> failures = new TreeMap<>();
@@ -102,7 +103,7 @@ public final class RouteCounters {
     return new RouteMetrics(route, acc, Math.max(0, acc - closed.sum()), sessions.sum(), refused, failures,
         clientHandshakes.sum(), clientHandshakeNanos.sum() / 1e9, backendConnects.sum(), backendConnectNanos.sum() / 1e9,
         backendConnectFailures.sum(), bytesClientToBackend.sum(), bytesBackendToClient.sum(), certificateNotAfter,
-        labelled(matches), withoutServerName.sum());
+        labelled(matches), withoutServerName.sum(), revocationListNextUpdate);
   }
 
   /** The counters of a listener's connections before (or instead of) reaching a route. */

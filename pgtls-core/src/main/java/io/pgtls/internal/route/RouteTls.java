@@ -1,10 +1,12 @@
 package io.pgtls.internal.route;
 
 import io.pgtls.BackendTls;
+import io.pgtls.ClientCertificates;
 import io.pgtls.Listener;
 import io.pgtls.ListenerTls;
 import io.pgtls.PgTlsException;
 import io.pgtls.Route;
+import io.pgtls.tls.RevocationLists;
 import io.pgtls.tls.TlsContexts;
 import io.pgtls.tls.TlsMaterial;
 import io.pgtls.tls.TlsMaterialException;
@@ -15,6 +17,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 
@@ -28,13 +31,19 @@ final class RouteTls {
   /** Null for a plaintext backend leg. */
   final SSLContext backendContext;
   final Map<String, Instant> certificateNotAfter;
+  /**
+   * Per client_crl file (its path as configured), the earliest nextUpdate of its CRLs:
+   * {@link Instant#MAX} when they name none. Empty without client CRLs.
+   */
+  final Map<String, Instant> revocationListNextUpdate;
 
   private RouteTls(TlsMaterial listenerIdentity, SSLContext listenerContext, SSLContext backendContext,
-      Map<String, Instant> certificateNotAfter) {
+      Map<String, Instant> certificateNotAfter, Map<String, Instant> revocationListNextUpdate) {
     this.listenerIdentity = listenerIdentity;
     this.listenerContext = listenerContext;
     this.backendContext = backendContext;
     this.certificateNotAfter = Map.copyOf(certificateNotAfter);
+    this.revocationListNextUpdate = Map.copyOf(revocationListNextUpdate);
   }
 
   /** Reads every file of {@code route} and its listener; the message of any failure names the route and setting. */
@@ -82,9 +91,22 @@ final class RouteTls {
       }
       notAfter.put("client_ca", earliest(clientCa.certificates()));
     }
+    RevocationLists revocation = null;
+    Map<String, Instant> crlNextUpdate = new LinkedHashMap<>();
+    Optional<ClientCertificates> clientCertificates = lt.clientCertificates();
+    if (clientCa != null && clientCertificates.isPresent() && !clientCertificates.get().revocationLists().isEmpty()) {
+      ClientCertificates policy = clientCertificates.get();
+      try {
+        revocation = RevocationLists.load(policy.revocationLists(), clientCa, policy.allowExpiredRevocationLists()
+            ? RevocationLists.WhenExpired.USE_AND_WARN : RevocationLists.WhenExpired.FAIL_CLOSED);
+      } catch (TlsMaterialException e) {
+        throw PgTlsException.ofSetting(name, "listener.client_crl", "listener client_crl: " + e.getMessage(), e);
+      }
+      revocation.nextUpdates().forEach((file, nextUpdate) -> crlNextUpdate.put(file.toString(), nextUpdate));
+    }
     SSLContext listener;
     try {
-      listener = TlsContexts.server(identity, clientCa);
+      listener = TlsContexts.server(identity, clientCa, revocation);
     } catch (RuntimeException e) {
       throw PgTlsException.ofSetting(name, "listener.server_cert",
           "cannot build the listener's TLS context: " + e.getMessage(), e);
@@ -128,7 +150,7 @@ final class RouteTls {
         throw PgTlsException.ofSetting(name, "backend.root_ca", "cannot build the backend TLS context: " + e.getMessage(), e);
       }
     }
-    return new RouteTls(identity, listener, backend, notAfter);
+    return new RouteTls(identity, listener, backend, notAfter, crlNextUpdate);
   }
 
   /**
