@@ -39,8 +39,10 @@ public final class Route {
   private final ClientIdentity clientIdentity;
   private final ProxyProtocol proxyProtocol;
   private final List<String> allowedSources;
+  private final ProxyProtocol.Versions backendProxyProtocol;
 
   private Route(Builder b) {
+    this.backendProxyProtocol = b.backendProxyProtocol;
     this.proxyProtocol = b.proxyProtocol;
     this.allowedSources = b.allowedSources;
     this.clientIdentity = b.clientIdentity;
@@ -137,6 +139,11 @@ public final class Route {
     return proxyProtocol;
   }
 
+  /** The PROXY protocol header sent to the backend first (V1 or V2), or null for none. */
+  public ProxyProtocol.Versions backendProxyProtocol() {
+    return backendProxyProtocol;
+  }
+
   /** The client addresses (CIDRs) allowed on this route; empty allows every address. */
   public List<String> allowedSources() {
     return allowedSources;
@@ -176,6 +183,7 @@ public final class Route {
     private ClientIdentity clientIdentity;
     private ProxyProtocol proxyProtocol;
     private List<String> allowedSources = List.of();
+    private ProxyProtocol.Versions backendProxyProtocol;
 
     private Builder(String name) {
       this.name = name;
@@ -317,6 +325,17 @@ public final class Route {
      */
     public Builder allowedSources(List<String> cidrs) {
       this.allowedSources = List.copyOf(cidrs);
+      return this;
+    }
+
+    /**
+     * Send the backend a PROXY protocol header ({@code V1} or {@code V2}) naming the real client,
+     * before anything else: for a chain of proxies (HAProxy, Envoy, another pgtls) in front of the
+     * database. Off by default: PostgreSQL up to 18 and PgBouncer do not read it and would refuse the
+     * connection ("invalid length of startup packet").
+     */
+    public Builder backendProxyProtocol(ProxyProtocol.Versions version) {
+      this.backendProxyProtocol = Objects.requireNonNull(version, "version");
       return this;
     }
 

@@ -163,6 +163,10 @@ final class Validation {
       throw PgTlsException.ofSetting(name, "backend.address", "backend.address is not set");
     }
     cidrs(name, "listener.allowed_sources", r.allowedSources());
+    if (r.backendProxyProtocol() == ProxyProtocol.Versions.V1_AND_V2) {
+      throw PgTlsException.ofSetting(name, "backend.send_proxy", "backend.send_proxy sends one header: choose "
+          + "V1 or V2");
+    }
     if (r.backend().port() == 0) {
       throw PgTlsException.ofSetting(name, "backend.address", "backend.address " + r.backend() + " needs a port");
     }

@@ -38,6 +38,7 @@ final class BackendOpening implements Stage {
   private final Connector connector;
   /** Where the backend's handshake bytes go; they are TLS records, never plaintext for the client. */
   private final PooledBuffer b2c;
+  private final byte[] proxyHeader;
   private InetAddress[] addresses;
   private int nextAddress;
   private String lastConnectError;
@@ -49,7 +50,11 @@ final class BackendOpening implements Stage {
   private UnknownHostException resolveError;
   private boolean resolved;
 
-  BackendOpening(ConnectionLog log, CompiledRoute route, Connector connector, PooledBuffer b2c) {
+  /**
+   * @param proxyHeader a PROXY protocol header to send the backend before anything else, or null
+   */
+  BackendOpening(ConnectionLog log, CompiledRoute route, Connector connector, PooledBuffer b2c, byte[] proxyHeader) {
+    this.proxyHeader = proxyHeader;
     this.log = log;
     this.route = route;
     this.backendAddress = route.backend();
@@ -213,6 +218,11 @@ final class BackendOpening implements Stage {
 
   private Outcome connected() throws IOException {
     log.debug("connected to backend {}", target);
+    if (proxyHeader != null) {
+      // Before the SSLRequest or the ClientHello: a PROXY-aware peer reads it first and takes the
+      // rest as the client's bytes.
+      backend.wire().queue(proxyHeader);
+    }
     if (route.backendTlsEnabled() && route.backendDirectTls()) {
       // PostgreSQL 17+ direct TLS: the ClientHello goes first, saving the SSLRequest round trip.
       backend.startTls(new TlsSession(route.newBackendEngine()));

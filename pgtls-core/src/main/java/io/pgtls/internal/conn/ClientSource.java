@@ -1,6 +1,8 @@
 package io.pgtls.internal.conn;
 
 import io.pgtls.HostPort;
+import io.pgtls.ProxyProtocol;
+import io.pgtls.internal.proxy.ProxyHeaderWriter;
 import io.pgtls.internal.limit.PendingSlot;
 import io.pgtls.internal.limit.Source;
 import io.pgtls.internal.limit.SourceLimits;
@@ -16,14 +18,28 @@ import java.net.InetSocketAddress;
  */
 final class ClientSource {
   private final InetSocketAddress peer;
+  /** The address the client connected to (pgtls's listening address, or the balancer's). */
+  private final InetSocketAddress local;
   private InetSocketAddress client;
   private ProxyHeader.Info header;
   private Source handle;
   private PendingSlot pending;
   private SourceLimits limits;
 
-  ClientSource(InetSocketAddress peer) {
+  ClientSource(InetSocketAddress peer, InetSocketAddress local) {
     this.peer = peer;
+    this.local = local;
+  }
+
+  /**
+   * The PROXY protocol header that tells a backend-side proxy who the client is: the real client
+   * and the address it connected to (the balancer's header's destination, where there was one).
+   */
+  byte[] outboundHeader(ProxyProtocol.Versions version) {
+    InetSocketAddress destination = header != null && header.destination() != null ? header.destination() : local;
+    InetSocketAddress from = address().getAddress().isAnyLocalAddress() ? null : address();
+    return version == ProxyProtocol.Versions.V1 ? ProxyHeaderWriter.v1(from, destination)
+        : ProxyHeaderWriter.v2(from, destination);
   }
 
   /** Takes a place among pending connections; false when the proxy-wide cap is reached. */

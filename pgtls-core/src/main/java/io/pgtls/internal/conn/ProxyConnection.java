@@ -86,7 +86,7 @@ public final class ProxyConnection {
     this.b2c = new PooledBuffer(pool, true, "b2c");
     this.timer = new DeadlineTimer(loop, this::onTimer);
     this.offLoop = new OffLoop(group, loop);
-    this.source = new ClientSource(peerOf(socket));
+    this.source = new ClientSource(peerOf(socket), localOf(socket));
     this.log = new ConnectionLog(tag());
     this.audit = new ConnectionAudit(id, HostPort.format(source.peer()), listener.address().toString());
     if (routing.route() != null) {
@@ -114,6 +114,15 @@ public final class ProxyConnection {
   private static InetSocketAddress peerOf(SocketChannel socket) {
     SocketAddress a = SocketTransport.remoteAddress(socket);
     return a instanceof InetSocketAddress ? (InetSocketAddress) a : new InetSocketAddress(0);
+  }
+
+  private static InetSocketAddress localOf(SocketChannel socket) {
+    try {
+      SocketAddress a = socket.getLocalAddress();
+      return a instanceof InetSocketAddress ? (InetSocketAddress) a : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /**
@@ -335,8 +344,10 @@ public final class ProxyConnection {
       holdsSessionSlot = true;
       log.debug("StartupMessage protocol {} user={} database={}", r.protocol(), r.user(), r.database());
     }
+    ProxyProtocol.Versions outbound = routing.route().route().backendProxyProtocol();
     backendOpening = new BackendOpening(log, routing.route(),
-        new BackendSockets(loop, group, pool, this::handlerOf, leg -> backend = leg), b2c);
+        new BackendSockets(loop, group, pool, this::handlerOf, leg -> backend = leg), b2c,
+        outbound == null ? null : source.outboundHeader(outbound));
     moveTo(ConnectionState.BACKEND_CONNECTING, backendOpening);
   }
 

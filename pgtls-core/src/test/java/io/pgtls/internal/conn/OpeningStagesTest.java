@@ -191,6 +191,22 @@ class OpeningStagesTest {
     assertThat(b.b2c.isEmpty()).as("no handshake byte is left for the client").isTrue();
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 1 << 16})
+  void anOutboundProxyHeaderGoesBeforeTheSslRequestAndNothingElseChanges(int chunk) throws IOException {
+    byte[] header = io.pgtls.internal.proxy.ProxyHeaderWriter.v2(new InetSocketAddress("203.0.113.7", 51234),
+        new InetSocketAddress("10.0.0.5", 6432));
+    BackendSide b = backendOpening(chunk, route().backendTls(BackendTls.verifyFull(files.caCertificate)).build(),
+        header);
+    Peers.Backend backend = new Peers.Backend(b.pipe.far(), pool, serverEngine(), new byte[] {'S'}, header.length);
+
+    Outcome outcome = b.harness.run(backend);
+
+    assertThat(outcome.kind()).isEqualTo(Outcome.Kind.BACKEND_READY);
+    assertThat(backend.prefix()).isEqualTo(header);
+    assertThat(backend.request()).isEqualTo(StartupCodes.sslRequest());
+  }
+
   @Test
   void aBackendAnsweringNIsRefusedAsUnableToEstablishTheConnection() throws IOException {
     BackendSide b = backendOpening(1, route().backendTls(BackendTls.verifyFull(files.caCertificate)).build());
@@ -248,7 +264,7 @@ class OpeningStagesTest {
         leg.close(null);
       }
     };
-    StageHarness harness = new StageHarness(new BackendOpening(new ConnectionLog("test"), route, refusing, b2c),
+    StageHarness harness = new StageHarness(new BackendOpening(new ConnectionLog("test"), route, refusing, b2c, null),
         ConnectionState.BACKEND_CONNECTING, new MemoryPipe(1));
 
     Outcome outcome = harness.run(() -> { });
@@ -282,7 +298,7 @@ class OpeningStagesTest {
         leg.close(null);
       }
     };
-    StageHarness harness = new StageHarness(new BackendOpening(new ConnectionLog("test"), route, missing, buffer("b2c")),
+    StageHarness harness = new StageHarness(new BackendOpening(new ConnectionLog("test"), route, missing, buffer("b2c"), null),
         ConnectionState.BACKEND_CONNECTING, new MemoryPipe(1));
 
     Outcome outcome = harness.run(() -> { });
@@ -306,6 +322,7 @@ class OpeningStagesTest {
     PooledBuffer b2c;
     StageHarness harness;
     Leg leg;
+    byte[] proxyHeader;
     final List<SocketAddress> connectedTo = new ArrayList<>();
   }
 
@@ -320,7 +337,12 @@ class OpeningStagesTest {
   }
 
   private BackendSide backendOpening(int chunk, Route route) {
+    return backendOpening(chunk, route, null);
+  }
+
+  private BackendSide backendOpening(int chunk, Route route, byte[] proxyHeader) {
     BackendSide b = new BackendSide();
+    b.proxyHeader = proxyHeader;
     b.pipe = new MemoryPipe(chunk);
     b.b2c = buffer("b2c");
     BackendOpening.Connector connector = new BackendOpening.Connector() {
@@ -337,7 +359,7 @@ class OpeningStagesTest {
         throw new AssertionError("the one address connects");
       }
     };
-    b.harness = new StageHarness(new BackendOpening(new ConnectionLog("test"), compile(route), connector, b.b2c),
+    b.harness = new StageHarness(new BackendOpening(new ConnectionLog("test"), compile(route), connector, b.b2c, b.proxyHeader),
         ConnectionState.BACKEND_CONNECTING, b.pipe);
     return b;
   }

@@ -133,15 +133,28 @@ final class Peers {
     private final byte[] answer;
     private final PooledBuffer plainIn;
     private final ByteArrayOutputStream request = new ByteArrayOutputStream();
+    private final int prefixLength;
+    private byte[] prefix = new byte[0];
     private Phase phase;
 
     Backend(MemoryPipe.End end, BufferPool pool, SSLEngine engine, byte[] answer) {
+      this(end, pool, engine, answer, 0);
+    }
+
+    /** A backend that first reads {@code prefixLength} bytes (a PROXY protocol header) before the request. */
+    Backend(MemoryPipe.End end, BufferPool pool, SSLEngine engine, byte[] answer, int prefixLength) {
+      this.prefixLength = prefixLength;
       this.end = end;
       this.leg = new Leg("fake-backend", end, pool);
       this.engine = engine;
       this.answer = answer;
       this.plainIn = new PooledBuffer(pool, true, "backend-in");
       this.phase = answer == null ? Phase.FAILED : Phase.READ_REQUEST;
+    }
+
+    /** The bytes read before the request (see the constructor). */
+    byte[] prefix() {
+      return prefix;
     }
 
     /** The bytes the backend read before TLS. */
@@ -160,7 +173,12 @@ final class Peers {
       switch (phase) {
         case READ_REQUEST:
           leg.wire().read();
-          if (leg.wire().inputSize() >= 8) {
+          if (prefix.length < prefixLength && leg.wire().inputSize() >= prefixLength) {
+            prefix = new byte[prefixLength];
+            leg.wire().input().get(prefix);
+            leg.wire().skip(prefixLength);
+          }
+          if (prefix.length == prefixLength && leg.wire().inputSize() >= 8) {
             ByteBuffer in = leg.wire().input();
             byte[] eight = new byte[8];
             in.get(eight);
