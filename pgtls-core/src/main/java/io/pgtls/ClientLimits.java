@@ -46,9 +46,9 @@ public final class ClientLimits {
   }
 
   /**
-   * Connections that have not yet reached their backend (startup packet, TLS handshake, backend
-   * connect), proxy-wide; a new connection beyond it is closed at once, before any TLS work. 0: no
-   * limit.
+   * Connections in their startup phase (PROXY header, first packet, TLS handshake, up to their
+   * StartupMessage or CancelRequest), proxy-wide; a new connection beyond it is closed at once,
+   * before any TLS work. 0: no limit.
    */
   public ClientLimits maxPendingConnections(int max) {
     return new ClientLimits(maxConnectionsPerSource, max, handshakesPerSecond, handshakeBurst, cancelsPerSecond,

@@ -8,7 +8,10 @@ import io.pgtls.internal.limit.Source;
 import io.pgtls.internal.limit.SourceLimits;
 import io.pgtls.internal.proxy.ProxyHeader;
 import java.net.InetAddress;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
 
 /**
  * Who the client is and what it counts against: its TCP peer; its real address, which is the
@@ -42,13 +45,27 @@ final class ClientSource {
         : ProxyHeaderWriter.v2(from, destination);
   }
 
+  /** The source of an accepted socket, its TCP peer the client until a header says otherwise. */
+  static ClientSource of(SocketChannel socket) {
+    // An unspecified peer when the socket is already gone: it closes at once.
+    SocketAddress peer = SocketTransport.remoteAddress(socket);
+    SocketAddress local;
+    try {
+      local = socket.getLocalAddress();
+    } catch (IOException e) {
+      local = null;
+    }
+    return new ClientSource(peer instanceof InetSocketAddress ? (InetSocketAddress) peer : new InetSocketAddress(0),
+        local instanceof InetSocketAddress ? (InetSocketAddress) local : null);
+  }
+
   /** Takes a place among pending connections; false when the proxy-wide cap is reached. */
   boolean enterPending(SourceLimits limits) {
     pending = limits.tryEnterPending();
     return pending.acquired();
   }
 
-  /** The session has reached its backend (or the cancel its target): no longer pending. */
+  /** The client's startup and TLS handshake are done: no longer pending. */
   void leavePending() {
     if (pending != null) {
       pending.release();

@@ -86,7 +86,7 @@ public final class ProxyConnection {
     this.b2c = new PooledBuffer(pool, true, "b2c");
     this.timer = new DeadlineTimer(loop, this::onTimer);
     this.offLoop = new OffLoop(group, loop);
-    this.source = new ClientSource(peerOf(socket), localOf(socket));
+    this.source = ClientSource.of(socket);
     this.log = new ConnectionLog(tag());
     this.audit = new ConnectionAudit(id, HostPort.format(source.peer()), listener.address().toString());
     if (routing.route() != null) {
@@ -108,21 +108,6 @@ public final class ProxyConnection {
     }
     c.log.debug("accepted");
     c.begin();
-  }
-
-  /** The TCP peer; an unspecified address when the socket is already gone (it closes at once). */
-  private static InetSocketAddress peerOf(SocketChannel socket) {
-    SocketAddress a = SocketTransport.remoteAddress(socket);
-    return a instanceof InetSocketAddress ? (InetSocketAddress) a : new InetSocketAddress(0);
-  }
-
-  private static InetSocketAddress localOf(SocketChannel socket) {
-    try {
-      SocketAddress a = socket.getLocalAddress();
-      return a instanceof InetSocketAddress ? (InetSocketAddress) a : null;
-    } catch (IOException e) {
-      return null;
-    }
   }
 
   /**
@@ -311,6 +296,7 @@ public final class ProxyConnection {
   private void clientReady(SessionRequest r) throws IOException {
     request = r;
     audit.request(r);
+    source.leavePending();
     if (r.cancel()) {
       String how = client.isTls() ? "inside TLS" : "plaintext";
       if (listener.mintsCancelKeys() && !cancelTarget(how)) {
