@@ -7,6 +7,7 @@ import io.pgtls.ClientCertificates.Mode;
 import io.pgtls.ClientIdentity;
 import io.pgtls.ListenerTls;
 import io.pgtls.PgTlsProxy;
+import io.pgtls.ProxyProtocol;
 import io.pgtls.Route;
 import io.pgtls.launcher.config.IdentityConfig.IdentityMap;
 
@@ -50,6 +51,7 @@ public final class ProxyBuilders {
     route.allowPlaintextClients(config.listener().allowPlaintextClients());
     config.listener().maxConnections().ifPresent(route::maxConnections);
     config.listener().idleTimeout().ifPresent(route::idleTimeout);
+    config.listener().proxyProtocol().ifPresent(p -> route.proxyProtocol(proxyProtocol(p)));
     config.backend().connectTimeout().ifPresent(route::connectTimeout);
     config.identity().ifPresent(identity -> route.clientIdentity(clientIdentity(identity)));
     return route.build();
@@ -60,6 +62,11 @@ public final class ProxyBuilders {
         ? ClientCertificates.required(config.ca())
         : ClientCertificates.optional(config.ca());
     return policy.revocationLists(config.crls()).allowExpiredRevocationLists(config.allowExpiredCrl());
+  }
+
+  static ProxyProtocol proxyProtocol(ProxyProtocolConfig config) {
+    return ProxyProtocol.trusting(config.trusted()).versions(config.versions()).untrusted(config.untrusted())
+        .maxV2Length(config.maxV2Length());
   }
 
   static ClientIdentity clientIdentity(IdentityConfig config) {
