@@ -52,6 +52,9 @@ public final class ProxyBuilders {
     config.listener().maxConnections().ifPresent(route::maxConnections);
     config.listener().idleTimeout().ifPresent(route::idleTimeout);
     config.listener().proxyProtocol().ifPresent(p -> route.proxyProtocol(proxyProtocol(p)));
+    if (!config.listener().allowedSources().isEmpty()) {
+      route.allowedSources(config.listener().allowedSources());
+    }
     config.backend().connectTimeout().ifPresent(route::connectTimeout);
     config.identity().ifPresent(identity -> route.clientIdentity(clientIdentity(identity)));
     return route.build();

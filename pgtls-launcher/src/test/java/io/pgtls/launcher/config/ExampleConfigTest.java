@@ -32,6 +32,8 @@ class ExampleConfigTest {
     assertThat(config.routes()).extracting(RouteConfig::name).containsExactly("main", "internal", "tenant-a", "tenants");
     RouteConfig main = config.routes().get(0);
     assertThat(main.listener().certRefreshInterval()).contains(Duration.ofHours(24));
+    assertThat(main.listener().allowedSources()).containsExactly("10.0.0.0/8", "2001:db8::/32");
+    assertThat(main.listener().proxyProtocol()).as("commented: the tenants share main's listener").isEmpty();
     assertThat(main.listener().clientCertificates().orElseThrow().mode()).isEqualTo(Mode.REQUIRED);
     assertThat(main.backend().tls().orElseThrow().clientCertificate()).isPresent();
     assertThat(main.identity().orElseThrow().map().orElseThrow().lines())
