@@ -3,6 +3,7 @@ package io.pgtls.launcher.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtls.ClientCertificates.Mode;
+import io.pgtls.ClientLimits;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.testkit.IssuedCertificate;
 import io.pgtls.testkit.TestPki;
@@ -29,6 +30,8 @@ class ExampleConfigTest {
     assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
     assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.admin().orElseThrow().bindAddress().port()).isEqualTo(9187);
+    assertThat(ProxyBuilders.clientLimits(config).orElseThrow()).as("the example writes the defaults")
+        .usingRecursiveComparison().isEqualTo(ClientLimits.defaults());
     assertThat(config.routes()).extracting(RouteConfig::name).containsExactly("main", "internal", "tenant-a", "tenants");
     RouteConfig main = config.routes().get(0);
     assertThat(main.listener().certRefreshInterval()).contains(Duration.ofHours(24));
