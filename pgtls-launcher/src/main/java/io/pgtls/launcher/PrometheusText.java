@@ -14,7 +14,8 @@ import java.util.function.ToLongFunction;
  * Renders route metrics in the Prometheus text exposition format (version 0.0.4): each family once,
  * with {@code # HELP} and {@code # TYPE}, one sample per route (and reason, direction, certificate
  * or server-name match), then the {@code pgtls_listener_*} families of the listeners that choose
- * their route by server name. The meaning of every family is listed in {@code specs/operations.md}.
+ * their route by server name, then the proxy-wide {@code pgtls_limit_refusals_total}. The meaning
+ * of every family is listed in {@code specs/operations.md}.
  */
 final class PrometheusText {
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -22,17 +23,24 @@ final class PrometheusText {
   private final StringBuilder out = new StringBuilder();
   private final List<RouteMetrics> routes;
   private final List<ListenerMetrics> listeners;
+  private final Map<String, Long> limitRefusals;
 
-  private PrometheusText(List<RouteMetrics> routes, List<ListenerMetrics> listeners) {
+  private PrometheusText(List<RouteMetrics> routes, List<ListenerMetrics> listeners, Map<String, Long> limitRefusals) {
     this.routes = routes;
     this.listeners = listeners;
+    this.limitRefusals = limitRefusals;
   }
 
-  /** {@code routes} from {@code PgTlsProxy.metrics()}, {@code listeners} from {@code listenerMetrics()}. */
-  static String render(List<RouteMetrics> routes, List<ListenerMetrics> listeners) {
-    PrometheusText text = new PrometheusText(routes, listeners);
+  /**
+   * {@code routes} from {@code PgTlsProxy.metrics()}, {@code listeners} from {@code
+   * listenerMetrics()}, {@code limitRefusals} from {@code limitRefusals()} (every reason, zero
+   * included).
+   */
+  static String render(List<RouteMetrics> routes, List<ListenerMetrics> listeners, Map<String, Long> limitRefusals) {
+    PrometheusText text = new PrometheusText(routes, listeners, limitRefusals);
     text.all();
     text.listeners();
+    text.limits();
     return text.out.toString();
   }
 
@@ -113,6 +121,15 @@ final class PrometheusText {
     listeners.forEach(l -> new TreeMap<>(l.clientHandshakeFailures()).forEach((reason, count) ->
         sample("pgtls_listener_client_handshake_failures_total", labels("listener", l.listener(), "reason", reason),
             count)));
+  }
+
+  /** Refusals by the limits per client address and on pending connections, one sample per reason. */
+  private void limits() {
+    header("pgtls_limit_refusals_total", "counter", "Connections and CancelRequests refused by the limits per "
+        + "client address and on connections still opening (the [limits] table), proxy-wide, by reason: "
+        + "per_source_connections, pending_connections, handshake_rate, cancel_rate.");
+    new TreeMap<>(limitRefusals).forEach((reason, count) ->
+        sample("pgtls_limit_refusals_total", labels("reason", reason), count));
   }
 
   private void counter(String name, String help, ToLongFunction<RouteMetrics> value) {

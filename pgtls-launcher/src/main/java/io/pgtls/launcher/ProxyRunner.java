@@ -101,7 +101,7 @@ final class ProxyRunner {
       return Optional.empty();
     }
     AdminServer server = AdminServer.start(config.get().bindAddress(),
-        () -> PrometheusText.render(proxy.metrics(), proxy.listenerMetrics()), state::get);
+        () -> PrometheusText.render(proxy.metrics(), proxy.listenerMetrics(), proxy.limitRefusals()), state::get);
     log.info("admin endpoint listening on {} (HTTP: /metrics, /health, /ready)", HostPort.format(server.address()));
     return Optional.of(server);
   }

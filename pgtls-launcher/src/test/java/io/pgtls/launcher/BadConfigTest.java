@@ -322,6 +322,21 @@ class BadConfigTest {
   }
 
   @Test
+  void emptyAllowedSourcesIsRefusedNotARouteOpenToEveryAddress() throws Exception {
+    CommandRun run = check(sharedListener("", "  allowed_sources = []"));
+    assertRejected(run, file + ":19: proxy[2].listener.allowed_sources: the list is empty; name the client addresses "
+        + "the route admits, such as [\"10.0.0.0/8\"], or remove allowed_sources to admit every address");
+  }
+
+  @Test
+  void badAllowedSourcesRangeIsPlacedAtItsLineByTheCoreNotResolvedAsAName() throws Exception {
+    CommandRun run = check(sharedListener("", "  allowed_sources = [\"10.0.0.0/8\", \"db.example.com\"]"));
+    assertRejected(run, file + ":19: route 'tenant-b': listener.allowed_sources: entry 2: 'db.example.com' is not an "
+        + "address range: 'db.example.com' is not an IPv4 or IPv6 address (names are not resolved; IPv4 numbers have "
+        + "no leading zeros)");
+  }
+
+  @Test
   void backendPortZeroIsAnErrorAtItsLineNotAConnectionToNowhere() throws Exception {
     CommandRun run = check("""
         [[proxy]]

@@ -23,7 +23,7 @@ import org.tomlj.TomlParseResult;
  */
 public final class ConfigLoader {
   private static final Set<String> TOP_LEVEL_KEYS = Set.of("log_level", "log_format", "drain_timeout", "admin", "proxy",
-      "max_connections", "loops", "crypto_provider", "cancel_key_secret_file");
+      "max_connections", "loops", "crypto_provider", "cancel_key_secret_file", "limits");
   private static final Set<String> ADMIN_KEYS = Set.of("bind_address");
 
   private ConfigLoader() {}
@@ -87,9 +87,13 @@ public final class ConfigLoader {
     }
     Optional<CancelKeySecret> cancelKeySecret = root.path("cancel_key_secret_file")
         .map(file -> new CancelKeySecret(file, root.error("cancel_key_secret_file", "").getMessage()));
+    Optional<LimitsConfig> limits = Optional.empty();
+    if (root.has("limits")) {
+      limits = Optional.of(LimitsReader.read(root.requiredTable("limits")));
+    }
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, admin, routes(root),
         root.integer("max_connections", 1, 1_000_000), root.integer("loops", 1, 1024), cryptoProvider,
-        cancelKeySecret);
+        cancelKeySecret, limits);
   }
 
   private static AdminConfig admin(TomlSection admin) throws ConfigException {

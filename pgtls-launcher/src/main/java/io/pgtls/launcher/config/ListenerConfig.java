@@ -18,6 +18,10 @@ import java.util.Optional;
  *     pgjdbc and node-postgres send them so); off for routes whose clients all cancel inside TLS
  * @param serverNames the TLS server names this route serves on a {@code bind_address} it shares
  *     with other routes; empty makes it that listener's default route
+ * @param proxyProtocol the {@code proxy_protocol} table: a PROXY protocol header is read first from
+ *     the trusted load balancers; empty when clients connect directly
+ * @param allowedSources {@code allowed_sources}: the client addresses (CIDRs) the route admits; empty
+ *     admits every address
  */
 public record ListenerConfig(
     HostPort bindAddress,
@@ -33,14 +37,17 @@ public record ListenerConfig(
     Optional<Duration> idleTimeout,
     List<String> tlsVersions,
     List<String> cipherSuites,
-    List<String> serverNames) {
+    List<String> serverNames,
+    Optional<ProxyProtocolConfig> proxyProtocol,
+    List<String> allowedSources) {
 
   /** A listener with every policy setting at its default. */
   public ListenerConfig(HostPort bindAddress, Path serverCert, Path serverKey,
       Optional<ClientCertificatesConfig> clientCertificates, Optional<Duration> certRefreshInterval,
       Optional<Duration> startupTimeout, Optional<Duration> handshakeTimeout, boolean allowPlaintextCancel) {
     this(bindAddress, serverCert, serverKey, clientCertificates, certRefreshInterval, startupTimeout, handshakeTimeout,
-        allowPlaintextCancel, false, Optional.empty(), Optional.empty(), List.of(), List.of(), List.of());
+        allowPlaintextCancel, false, Optional.empty(), Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(),
+        List.of());
   }
 
   public ListenerConfig {
@@ -52,6 +59,8 @@ public record ListenerConfig(
     Objects.requireNonNull(startupTimeout, "startupTimeout");
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
     serverNames = List.copyOf(serverNames);
+    Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+    allowedSources = List.copyOf(allowedSources);
   }
 
   /** Whether clients are asked for certificates (required or optional). */
@@ -71,6 +80,8 @@ public record ListenerConfig(
         + certRefreshInterval.map(d -> " cert_refresh_interval=" + Durations.format(d)).orElse("")
         + startupTimeout.map(d -> " startup_timeout=" + Durations.format(d)).orElse("")
         + handshakeTimeout.map(d -> " handshake_timeout=" + Durations.format(d)).orElse("")
-        + (allowPlaintextCancel ? "" : " allow_plaintext_cancel=false") + "}";
+        + (allowPlaintextCancel ? "" : " allow_plaintext_cancel=false")
+        + proxyProtocol.map(p -> " " + p).orElse("")
+        + (allowedSources.isEmpty() ? "" : " allowed_sources=" + allowedSources) + "}";
   }
 }

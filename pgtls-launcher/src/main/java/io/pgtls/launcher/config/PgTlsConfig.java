@@ -15,10 +15,11 @@ import java.util.Optional;
  * @param cryptoProvider which JCA provider does the TLS arithmetic (process-wide)
  * @param cancelKeySecret what listeners with several routes mint cancel keys from; absent: a random
  *     secret of this process
+ * @param limits the {@code [limits]} table: limits per client address; absent: the core's defaults
  */
 public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
     List<RouteConfig> routes, Optional<Integer> maxConnections, Optional<Integer> loops,
-    CryptoProvider cryptoProvider, Optional<CancelKeySecret> cancelKeySecret) {
+    CryptoProvider cryptoProvider, Optional<CancelKeySecret> cancelKeySecret, Optional<LimitsConfig> limits) {
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
   public PgTlsConfig {
@@ -31,13 +32,14 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
     Objects.requireNonNull(loops, "loops");
     Objects.requireNonNull(cryptoProvider, "cryptoProvider");
     Objects.requireNonNull(cancelKeySecret, "cancelKeySecret");
+    Objects.requireNonNull(limits, "limits");
   }
 
   /** Without a proxy-wide max_connections (the core's default applies). */
   public PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
       List<RouteConfig> routes) {
     this(logLevel, logFormat, drainTimeout, admin, routes, Optional.empty(), Optional.empty(), CryptoProvider.AUTO,
-        Optional.empty());
+        Optional.empty(), Optional.empty());
   }
 
   /** Only a log level and routes; every other setting at its default. */
@@ -48,7 +50,7 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
   /** The same configuration with the admin endpoint at {@code admin}. */
   public PgTlsConfig withAdmin(AdminConfig admin) {
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes, maxConnections, loops,
-        cryptoProvider, cancelKeySecret);
+        cryptoProvider, cancelKeySecret, limits);
   }
 
   /**

@@ -5,10 +5,13 @@ import io.pgtls.BackendTls.Verification;
 import io.pgtls.ClientCertificates;
 import io.pgtls.ClientCertificates.Mode;
 import io.pgtls.ClientIdentity;
+import io.pgtls.ClientLimits;
 import io.pgtls.ListenerTls;
 import io.pgtls.PgTlsProxy;
+import io.pgtls.ProxyProtocol;
 import io.pgtls.Route;
 import io.pgtls.launcher.config.IdentityConfig.IdentityMap;
+import java.util.Optional;
 
 /**
  * Turns a {@link PgTlsConfig} into the core's builders. Settings left out of the file are left
@@ -23,8 +26,32 @@ public final class ProxyBuilders {
     config.maxConnections().ifPresent(builder::maxConnections);
     config.loops().ifPresent(builder::loops);
     config.cancelKeySecret().ifPresent(secret -> builder.cancelKeySecret(secret.read()));
+    clientLimits(config).ifPresent(builder::clientLimits);
     config.routes().forEach(route -> builder.route(route(route)));
     return builder;
+  }
+
+  /**
+   * The {@code [limits]} table as the core's {@link ClientLimits}: each setting left out keeps its
+   * default, a rate without its burst the default burst and the other way round. Empty without the
+   * table, so the core's own defaults apply.
+   */
+  static Optional<ClientLimits> clientLimits(PgTlsConfig config) {
+    return config.limits().map(ProxyBuilders::clientLimits);
+  }
+
+  private static ClientLimits clientLimits(LimitsConfig config) {
+    ClientLimits limits = ClientLimits.defaults();
+    if (config.maxConnectionsPerSource().isPresent()) {
+      limits = limits.maxConnectionsPerSource(config.maxConnectionsPerSource().get());
+    }
+    if (config.maxPendingConnections().isPresent()) {
+      limits = limits.maxPendingConnections(config.maxPendingConnections().get());
+    }
+    limits = limits.handshakesPerSource(config.handshakesPerSecond().orElse(limits.handshakesPerSecond()),
+        config.handshakeBurst().orElse(limits.handshakeBurst()));
+    return limits.cancelsPerSource(config.cancelsPerSecond().orElse(limits.cancelsPerSecond()),
+        config.cancelBurst().orElse(limits.cancelBurst()));
   }
 
   public static Route route(RouteConfig config) {
@@ -50,6 +77,10 @@ public final class ProxyBuilders {
     route.allowPlaintextClients(config.listener().allowPlaintextClients());
     config.listener().maxConnections().ifPresent(route::maxConnections);
     config.listener().idleTimeout().ifPresent(route::idleTimeout);
+    config.listener().proxyProtocol().ifPresent(p -> route.proxyProtocol(proxyProtocol(p)));
+    if (!config.listener().allowedSources().isEmpty()) {
+      route.allowedSources(config.listener().allowedSources());
+    }
     config.backend().connectTimeout().ifPresent(route::connectTimeout);
     config.identity().ifPresent(identity -> route.clientIdentity(clientIdentity(identity)));
     return route.build();
@@ -60,6 +91,11 @@ public final class ProxyBuilders {
         ? ClientCertificates.required(config.ca())
         : ClientCertificates.optional(config.ca());
     return policy.revocationLists(config.crls()).allowExpiredRevocationLists(config.allowExpiredCrl());
+  }
+
+  static ProxyProtocol proxyProtocol(ProxyProtocolConfig config) {
+    return ProxyProtocol.trusting(config.trusted()).versions(config.versions()).untrusted(config.untrusted())
+        .maxV2Length(config.maxV2Length());
   }
 
   static ClientIdentity clientIdentity(IdentityConfig config) {

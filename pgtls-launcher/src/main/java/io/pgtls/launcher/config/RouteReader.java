@@ -20,7 +20,8 @@ final class RouteReader {
   private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend", "identity");
   private static final Set<String> LISTENER_KEYS = Set.of("bind_address", "server_cert", "server_key", "mtls",
       "client_cert", "client_ca", "client_crl", "allow_expired_crl", "cert_refresh_interval", "startup_timeout", "handshake_timeout", "allow_plaintext_cancel", "allow_plaintext_clients",
-      "max_connections", "idle_timeout", "tls_versions", "cipher_suites", "server_names");
+      "max_connections", "idle_timeout", "tls_versions", "cipher_suites", "server_names", "proxy_protocol",
+      "allowed_sources");
   private static final Set<String> BACKEND_KEYS = Set.of("address", "tls_enabled", "root_ca", "client_cert",
       "client_key", "server_name", "verify", "direct_tls", "connect_timeout");
   /** Backend keys that only mean something with TLS; with {@code tls_enabled = false} they are errors. */
@@ -64,10 +65,18 @@ final class RouteReader {
       throw l.error("server_names", "the list is empty; name at least one server name, or remove server_names "
           + "to make this route its listener's default route");
     }
+    List<String> allowedSources = l.strings("allowed_sources");
+    if (l.has("allowed_sources") && allowedSources.isEmpty()) {
+      // Refused rather than read as "no list": an empty list reads as "admit nobody" to some and
+      // "admit anyone" to others, and the route would do the second.
+      throw l.error("allowed_sources", "the list is empty; name the client addresses the route admits, such as "
+          + "[\"10.0.0.0/8\"], or remove allowed_sources to admit every address");
+    }
+    Optional<ProxyProtocolConfig> proxyProtocol = ProxyProtocolReader.read(l);
     return new ListenerConfig(bind, cert, key, clientCertificates, l.duration("cert_refresh_interval"),
         l.duration("startup_timeout"), l.duration("handshake_timeout"), l.bool("allow_plaintext_cancel").orElse(true),
         l.bool("allow_plaintext_clients").orElse(false), l.integer("max_connections", 1, 1_000_000), l.duration("idle_timeout"),
-        l.strings("tls_versions"), l.strings("cipher_suites"), l.strings("server_names"));
+        l.strings("tls_versions"), l.strings("cipher_suites"), l.strings("server_names"), proxyProtocol, allowedSources);
   }
 
   private static BackendConfig backend(TomlSection b) throws ConfigException {

@@ -1,6 +1,7 @@
 package io.pgtls.launcher.config;
 
 import io.pgtls.HostPort;
+import java.math.BigDecimal;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,6 +103,30 @@ final class TomlSection {
       throw error(key, "must be from " + min + " to " + max + ", got " + n);
     }
     return Optional.of((int) n);
+  }
+
+  /**
+   * A number written as an integer or a float, more than 0 and at most {@code max}; {@code nan} and
+   * {@code inf} are out of range.
+   */
+  Optional<Double> positiveNumber(String key, double max) throws ConfigException {
+    Object value = raw(key);
+    if (value == null) {
+      return Optional.empty();
+    }
+    double n;
+    if (value instanceof Long) {
+      n = (Long) value;
+    } else if (value instanceof Double) {
+      n = (Double) value;
+    } else {
+      throw error(key, "expected a number, got " + describe(value));
+    }
+    if (!(n > 0 && n <= max)) {
+      throw error(key, "must be more than 0 and at most " + BigDecimal.valueOf(max).toPlainString() + ", got "
+          + describe(value));
+    }
+    return Optional.of(n);
   }
 
   /** An array of non-blank strings; empty when absent. */

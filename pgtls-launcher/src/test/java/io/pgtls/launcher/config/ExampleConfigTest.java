@@ -3,7 +3,9 @@ package io.pgtls.launcher.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtls.ClientCertificates.Mode;
+import io.pgtls.ClientLimits;
 import io.pgtls.PgTlsProxy;
+import io.pgtls.ProxyProtocol;
 import io.pgtls.testkit.IssuedCertificate;
 import io.pgtls.testkit.TestPki;
 import java.nio.file.Files;
@@ -29,9 +31,13 @@ class ExampleConfigTest {
     assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
     assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.admin().orElseThrow().bindAddress().port()).isEqualTo(9187);
+    assertThat(ProxyBuilders.clientLimits(config).orElseThrow()).as("the example writes the defaults")
+        .usingRecursiveComparison().isEqualTo(ClientLimits.defaults());
     assertThat(config.routes()).extracting(RouteConfig::name).containsExactly("main", "internal", "tenant-a", "tenants");
     RouteConfig main = config.routes().get(0);
     assertThat(main.listener().certRefreshInterval()).contains(Duration.ofHours(24));
+    assertThat(main.listener().allowedSources()).containsExactly("10.0.0.0/8", "2001:db8::/32");
+    assertThat(main.listener().proxyProtocol()).as("commented: the tenants share main's listener").isEmpty();
     assertThat(main.listener().clientCertificates().orElseThrow().mode()).isEqualTo(Mode.REQUIRED);
     assertThat(main.backend().tls().orElseThrow().clientCertificate()).isPresent();
     assertThat(main.identity().orElseThrow().map().orElseThrow().lines())
@@ -87,6 +93,27 @@ class ExampleConfigTest {
     assertThat(preStop.find()).isTrue();
     assertThat(Duration.ofSeconds(Long.parseLong(grace.group(1))))
         .isGreaterThan(config.drainTimeout().plusSeconds(Long.parseLong(preStop.group(1))));
+  }
+
+  /**
+   * The commented {@code proxy_protocol} line of the ConfigMap is a valid setting once uncommented,
+   * and the Service says how to make the balancer send what it expects.
+   */
+  @Test
+  void kubernetesProxyProtocolLineLoadsWhenUncommentedAndTheServiceSaysHowToSendIt() throws Exception {
+    String yaml = Files.readString(Path.of("..", "deploy", "kubernetes.yaml"));
+    Matcher block = Pattern.compile("(?s)  pgtls\\.toml: \\|\\n(.*?)\\n---").matcher(yaml);
+    assertThat(block.find()).isTrue();
+    String toml = block.group(1).replaceAll("(?m)^    ", "");
+    Matcher commented = Pattern.compile("(?m)^(\\s*)# (proxy_protocol = \\{.*})$").matcher(toml);
+    assertThat(commented.find()).as("a commented proxy_protocol line").isTrue();
+    PgTlsConfig config = ConfigLoader.parse(commented.replaceFirst("$1$2"), "kubernetes.yaml", Path.of("/"));
+    ProxyProtocolConfig proxyProtocol = config.routes().get(0).listener().proxyProtocol().orElseThrow();
+    assertThat(proxyProtocol.trusted()).containsExactly("10.0.0.0/16");
+    assertThat(proxyProtocol.versions()).isEqualTo(ProxyProtocol.Versions.V2);
+    assertThat(ConfigLoader.parse(toml, "kubernetes.yaml", Path.of("/")).routes().get(0).listener().proxyProtocol())
+        .as("off as shipped: the Service does not send headers until its annotations are uncommented").isEmpty();
+    assertThat(yaml).contains("service.beta.kubernetes.io/aws-load-balancer-proxy-protocol: \"*\"");
   }
 
   @Test

@@ -233,6 +233,22 @@ class ProxyBuildersTest {
   }
 
   @Test
+  void allowedSourcesReachTheCoreAsWrittenAndARouteWithoutThemAdmitsEveryAddress() throws Exception {
+    Route route = route("""
+        [[proxy]]
+          [proxy.listener]
+          bind_address = "127.0.0.1:6432"
+          server_cert = "a.pem"
+          server_key = "a.key"
+          allowed_sources = ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"]
+          [proxy.backend]
+          address = "db:5432"
+        """, 0);
+    assertThat(route.allowedSources()).containsExactly("10.0.0.0/8", "2001:db8::/32", "192.0.2.7");
+    assertThat(route(ReadmeExample.TEXT, 0).allowedSources()).isEmpty();
+  }
+
+  @Test
   void twoProxyTablesWithOneBindAddressAreOneListenerNotABindConflict() throws Exception {
     IssuedCertificate cert = TestPki.create(dir.resolve("pki")).server("pgtls", "a.db.example.com", "b.db.example.com");
     Path file = Files.writeString(dir.resolve("pgtls.toml"), """
