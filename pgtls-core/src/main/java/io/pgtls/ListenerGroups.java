@@ -50,6 +50,9 @@ final class ListenerGroups {
   }
 
   private static String show(Object value) {
+    if (value == null) {
+      return "none"; // a setting left unset, such as proxy_protocol on a route of direct clients
+    }
     return value instanceof Duration ? ((Duration) value).toMillis() + " ms" : String.valueOf(value);
   }
 }

@@ -197,6 +197,6 @@ class ProxyProtocolConfigTest {
     String secondWithout = toml.replace("  [proxy.listener.proxy_protocol]\n  trusted = [\"10.0.0.3/32\"]\n", "");
     assertThat(buildFailure(secondWithout)).isEqualTo("pgtls.toml:7: route 'b': routes 'a' and 'b' share "
         + "listener.bind_address 127.0.0.1:6432, so their proxy_protocol must agree: 'a' has ProxyProtocol{V1_AND_V2 "
-        + "from [10.0.0.2/32], untrusted REFUSE}, 'b' has null");
+        + "from [10.0.0.2/32], untrusted REFUSE}, 'b' has none");
   }
 }
