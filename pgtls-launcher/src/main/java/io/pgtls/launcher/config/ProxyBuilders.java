@@ -82,6 +82,7 @@ public final class ProxyBuilders {
       route.allowedSources(config.listener().allowedSources());
     }
     config.backend().connectTimeout().ifPresent(route::connectTimeout);
+    config.backend().sendProxy().ifPresent(route::backendProxyProtocol);
     config.identity().ifPresent(identity -> route.clientIdentity(clientIdentity(identity)));
     return route.build();
   }

@@ -2,6 +2,7 @@ package io.pgtls.launcher.config;
 
 import io.pgtls.BackendTls.Verification;
 import io.pgtls.HostPort;
+import io.pgtls.ProxyProtocol;
 import io.pgtls.launcher.config.BackendTlsConfig.ClientCertificate;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,7 @@ final class RouteReader {
       "client_cert", "client_ca", "client_crl", "allow_expired_crl", "cert_refresh_interval", "startup_timeout", "handshake_timeout", "allow_plaintext_cancel", "allow_plaintext_clients",
       "max_connections", "idle_timeout", "tls_versions", "cipher_suites", "server_names", "proxy_protocol",
       "allowed_sources");
-  private static final Set<String> BACKEND_KEYS = Set.of("address", "tls_enabled", "root_ca", "client_cert",
+  private static final Set<String> BACKEND_KEYS = Set.of("address", "tls_enabled", "send_proxy", "root_ca", "client_cert",
       "client_key", "server_name", "verify", "direct_tls", "connect_timeout");
   /** Backend keys that only mean something with TLS; with {@code tls_enabled = false} they are errors. */
   private static final List<String> BACKEND_TLS_KEYS = List.of("root_ca", "client_cert", "client_key",
@@ -92,9 +93,25 @@ final class RouteReader {
         throw b.sectionError(tlsOnly.get(), tlsOnly.get() + " is set but tls_enabled is false; remove "
             + tlsOnly.get() + " or set tls_enabled = true");
       }
-      return new BackendConfig(address, Optional.empty(), connectTimeout);
+      return new BackendConfig(address, Optional.empty(), connectTimeout, sendProxy(b));
     }
-    return new BackendConfig(address, Optional.of(backendTls(b)), connectTimeout);
+    return new BackendConfig(address, Optional.of(backendTls(b)), connectTimeout, sendProxy(b));
+  }
+
+  /** {@code send_proxy}: "off" (the default), "v1" or "v2". */
+  private static Optional<ProxyProtocol.Versions> sendProxy(TomlSection b) throws ConfigException {
+    Optional<String> text = b.string("send_proxy");
+    if (text.isEmpty() || text.get().equals("off")) {
+      return Optional.empty();
+    }
+    switch (text.get()) {
+      case "v1":
+        return Optional.of(ProxyProtocol.Versions.V1);
+      case "v2":
+        return Optional.of(ProxyProtocol.Versions.V2);
+      default:
+        throw b.error("send_proxy", "expected \"off\", \"v1\" or \"v2\", got " + TomlSection.describe(text.get()));
+    }
   }
 
   private static BackendTlsConfig backendTls(TomlSection b) throws ConfigException {

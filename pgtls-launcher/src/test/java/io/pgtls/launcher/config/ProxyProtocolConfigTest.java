@@ -199,4 +199,16 @@ class ProxyProtocolConfigTest {
         + "listener.bind_address 127.0.0.1:6432, so their proxy_protocol must agree: 'a' has ProxyProtocol{V1_AND_V2 "
         + "from [10.0.0.2/32], untrusted REFUSE}, 'b' has none");
   }
+
+  @Test
+  void sendProxyTowardTheBackendIsOffUnlessWrittenAndReachesTheCoresRoute() throws Exception {
+    assertThat(ProxyBuilders.route(config(withListener()).routes().get(0)).backendProxyProtocol()).isNull();
+    String v2 = withListener().replace("tls_enabled = false", "tls_enabled = false\n  send_proxy = \"v2\"");
+    assertThat(ProxyBuilders.route(config(v2).routes().get(0)).backendProxyProtocol()).isEqualTo(Versions.V2);
+    String off = withListener().replace("tls_enabled = false", "tls_enabled = false\n  send_proxy = \"off\"");
+    assertThat(ProxyBuilders.route(config(off).routes().get(0)).backendProxyProtocol()).isNull();
+    String wrong = withListener().replace("tls_enabled = false", "tls_enabled = false\n  send_proxy = \"V2\"");
+    assertThatThrownBy(() -> config(wrong)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("send_proxy: expected \"off\", \"v1\" or \"v2\"");
+  }
 }
