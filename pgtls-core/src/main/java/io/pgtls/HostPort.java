@@ -1,5 +1,6 @@
 package io.pgtls;
 
+import io.pgtls.internal.proxy.IpLiteral;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -254,7 +255,9 @@ public final class HostPort {
       return String.valueOf(address);
     }
     InetSocketAddress a = (InetSocketAddress) address;
-    return join(a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress(), a.getPort());
+    // RFC 5952's short form (2001:db8::7), as the PROXY header's description and most tools write
+    // it; the JDK's getHostAddress would give 2001:db8:0:0:0:0:0:7.
+    return join(a.getAddress() == null ? a.getHostString() : IpLiteral.format(a.getAddress().getAddress()), a.getPort());
   }
 
   private static String join(String host, int port) {

@@ -185,10 +185,10 @@ final class ClientOpening implements Stage {
   private Outcome closedBeforeFirstPacket() {
     if (!client.wire().hasInput()) {
       log.debug("closed before sending a startup packet (health check or port scan)");
-      return Outcome.closeNow("client closed before sending a startup packet");
+      return Outcome.clientLeft("client closed before sending a startup packet");
     }
     log.info("incomplete startup packet ({} bytes), client closed", client.wire().inputSize());
-    return Outcome.closeNow("incomplete startup packet");
+    return Outcome.clientLeft("incomplete startup packet");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ final class ClientOpening implements Stage {
           int n = client.wire().readIfReady();
           if (n < 0) {
             log.info("client closed the connection during the TLS handshake");
-            return Outcome.closeNow("client closed during the TLS handshake");
+            return Outcome.clientLeft("client closed during the TLS handshake");
           }
           if (n == 0) {
             return Outcome.WAIT;
@@ -272,7 +272,7 @@ final class ClientOpening implements Stage {
     }
     if (p == Leg.Progress.ENDED) {
       log.info("client closed the connection during the TLS handshake");
-      return Outcome.closeNow("client closed during the TLS handshake");
+      return Outcome.clientLeft("client closed during the TLS handshake");
     }
     return Outcome.WAIT;
   }

@@ -50,6 +50,7 @@ final class Outcome {
   private final CompiledRoute route;
   private final ServerNames.Kind match;
   private final String serverName;
+  private boolean clientLeft;
   /** Set only for {@link Kind#PROXY_HEADER}. */
   private ProxyHeader.Info header;
 
@@ -104,6 +105,17 @@ final class Outcome {
 
   static Outcome closeNow(String reason) {
     return new Outcome(Kind.CLOSE_NOW, null, null, null, null, reason);
+  }
+
+  /** {@link Kind#CLOSE_NOW} because the client closed its connection (for the audit event's closed_by). */
+  static Outcome clientLeft(String reason) {
+    Outcome o = closeNow(reason);
+    o.clientLeft = true;
+    return o;
+  }
+
+  boolean clientLeft() {
+    return clientLeft;
   }
 
   ProxyHeader.Info header() {

@@ -238,6 +238,9 @@ public final class ProxyConnection {
         closeGracefully(outcome.reason());
         return true;
       case CLOSE_NOW:
+        if (outcome.clientLeft() && closedBy == null) {
+          closedBy = ConnectionAudit.ClosedBy.CLIENT;
+        }
         closeNow(outcome.reason());
         return false;
       case YIELD:
@@ -473,6 +476,7 @@ public final class ProxyConnection {
       holdsSessionSlot = false;
       routing.route().releaseSession();
     }
+    source.close();
     group.connectionClosed();
     routing.closed();
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);

@@ -62,10 +62,10 @@ final class ProxyHeaderReading implements Stage {
     if (!client.wire().hasInput()) {
       // A balancer's TCP health check: it connects and closes without a word.
       log.debug("closed before sending a PROXY protocol header (a load balancer health check?)");
-      return Outcome.closeNow("closed before a PROXY protocol header");
+      return Outcome.clientLeft("closed before a PROXY protocol header");
     }
     log.info("incomplete PROXY protocol header ({} bytes), peer closed", client.wire().inputSize());
-    return Outcome.closeNow("incomplete PROXY protocol header");
+    return Outcome.clientLeft("incomplete PROXY protocol header");
   }
 
   @Override

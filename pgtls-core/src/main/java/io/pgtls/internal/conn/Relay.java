@@ -39,6 +39,8 @@ final class Relay implements Stage {
   private long halfCloseDeadline = NO_DEADLINE;
   /** The side whose input ended first, for the audit event; null while both are open. */
   private ConnectionAudit.ClosedBy endedFirst;
+  /** Whether the last bytes the client sent were a Terminate message. */
+  private boolean clientSentTerminate;
 
   /**
    * @param scramWatch the channel-binding gate for a session whose client saw another certificate
@@ -66,9 +68,32 @@ final class Relay implements Stage {
     lastActivityNanos = nowNanos;
   }
 
-  /** The side that ended the session first, or null while both are open. */
+  /**
+   * The side that ended the session first, or null while both are open. A client whose last
+   * message was a Terminate ended it, even when the backend's EOF (its answer to the Terminate)
+   * reached pgtls before the client's own.
+   */
   ConnectionAudit.ClosedBy endedFirst() {
-    return endedFirst;
+    return endedFirst == ConnectionAudit.ClosedBy.BACKEND && clientSentTerminate ? ConnectionAudit.ClosedBy.CLIENT
+        : endedFirst;
+  }
+
+  /** PostgreSQL's Terminate message: 'X' and the length 4. */
+  private static final byte[] TERMINATE = {'X', 0, 0, 0, 4};
+
+  /** Whether the client's bytes waiting in {@code buf} end with a Terminate message. */
+  private static boolean endsWithTerminate(PooledBuffer buf) {
+    java.nio.ByteBuffer data = buf.peek();
+    int end = data.position();
+    if (end < TERMINATE.length) {
+      return false;
+    }
+    for (int i = 0; i < TERMINATE.length; i++) {
+      if (data.get(end - TERMINATE.length + i) != TERMINATE[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Why a pump stopped. */
@@ -125,6 +150,9 @@ final class Relay implements Stage {
         return Pumped.BLOCKED;
       }
       if (!buf.isEmpty() || to.hasPendingOutput()) {
+        if (clientToBackend && !buf.isEmpty()) {
+          clientSentTerminate = endsWithTerminate(buf);
+        }
         Leg.Progress d;
         if (clientToBackend && scramWatch != null) {
           d = drainWatched(to, buf);

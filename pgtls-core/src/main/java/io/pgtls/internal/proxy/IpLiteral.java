@@ -10,7 +10,7 @@ import java.net.UnknownHostException;
  * trusted-proxy and allowlist ranges both name addresses, and a host name in either must be an
  * error, not a DNS query.
  */
-final class IpLiteral {
+public final class IpLiteral {
   /** "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", the longest IPv6 text without a zone. */
   private static final int MAX_V6_TEXT = 45;
 
@@ -117,7 +117,7 @@ final class IpLiteral {
    * case, no leading zeros, the longest run of two or more zero groups (the first of equals) as
    * {@code ::}, and an IPv4-mapped address as {@code ::ffff:a.b.c.d} (§5).
    */
-  static String format(byte[] address) {
+  public static String format(byte[] address) {
     if (address.length == 4) {
       return (address[0] & 0xFF) + "." + (address[1] & 0xFF) + "." + (address[2] & 0xFF) + "." + (address[3] & 0xFF);
     }
