@@ -155,6 +155,11 @@ final class RawTlsClient implements AutoCloseable {
     readUntilReady();
   }
 
+  /** The client's end of the TCP connection (its address and ephemeral port). */
+  InetSocketAddress localAddress() {
+    return (InetSocketAddress) plain.getLocalSocketAddress();
+  }
+
   String applicationProtocol() {
     return tls.getApplicationProtocol();
   }
