@@ -3,28 +3,19 @@ package io.pgtls.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import io.pgtls.ClientCertificates;
 import io.pgtls.ClientIdentity;
 import io.pgtls.testkit.IssuedCertificate;
 import io.pgtls.testkit.TestPki;
 import io.pgtls.testkit.junit.StartStop;
 import java.sql.Connection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
-import org.slf4j.LoggerFactory;
-import org.slf4j.event.KeyValuePair;
 
 /** One audit event per connection, with the same keys whatever happened to it. */
 class AuditEventTest {
@@ -46,7 +37,7 @@ class AuditEventTest {
       .tls(f.listenerTls().clientCertificates(ClientCertificates.required(users.caCertificateFile())))
       .clientIdentity(ClientIdentity.from(ClientIdentity.Source.CN)).build()));
 
-  private final Events events = new Events();
+  private final AuditEvents events = new AuditEvents();
 
   @BeforeEach
   void capture() {
@@ -111,46 +102,5 @@ class AuditEventTest {
     assertThat(e.keySet()).containsExactlyElementsOf(KEYS);
     assertThat(e).containsEntry("reason", "untrusted_client_certificate").containsEntry("route", "audited")
         .containsEntry("user", "").containsEntry("closed_by", "pgtls");
-  }
-
-  /** The audit logger's events, as the key-value pairs a JSON encoder writes. */
-  private static final class Events extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-    private final Logger logger = (Logger) LoggerFactory.getLogger("io.pgtls.audit");
-    private final List<Map<String, String>> events = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void start() {
-      setName("audit-capture");
-      super.start();
-      logger.addAppender(this);
-    }
-
-    @Override
-    protected void append(ILoggingEvent e) {
-      Map<String, String> values = new LinkedHashMap<>();
-      for (KeyValuePair kv : e.getKeyValuePairs()) {
-        values.put(kv.key, String.valueOf(kv.value));
-      }
-      events.add(values);
-    }
-
-    Map<String, String> await(Predicate<Map<String, String>> which) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < deadline) {
-        for (Map<String, String> e : events) {
-          if (which.test(e)) {
-            return e;
-          }
-        }
-        Thread.sleep(10);
-      }
-      throw new AssertionError("no such audit event among " + events);
-    }
-
-    @Override
-    public void close() {
-      logger.detachAppender(this);
-      stop();
-    }
   }
 }

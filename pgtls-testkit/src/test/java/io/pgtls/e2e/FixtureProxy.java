@@ -98,6 +98,16 @@ final class FixtureProxy implements Startable {
     return running().listenerMetrics();
   }
 
+  /** Every route's counters, in route order. */
+  List<io.pgtls.RouteMetrics> metrics() {
+    return running().metrics();
+  }
+
+  /** The refusals of the proxy's client limits, by reason. */
+  java.util.Map<String, Long> limitRefusals() {
+    return running().limitRefusals();
+  }
+
   int activeConnections() {
     return running().activeConnections();
   }

@@ -78,6 +78,18 @@ final class OtherClients {
     return ClientTools.run(Map.of(), command.toArray(new String[0]));
   }
 
+  /**
+   * Debian's HAProxy, from PATH or /usr/sbin (not on every user's PATH); skips, or fails under
+   * CI=true, when it is not installed.
+   */
+  static String haproxy() {
+    Path sbin = Path.of("/usr/sbin/haproxy");
+    if (Files.isExecutable(sbin)) {
+      return sbin.toString();
+    }
+    return require("haproxy", "Debian: apt-get install haproxy; .ci/run installs it");
+  }
+
   private static String require(String tool, String install) {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
       Path p = Path.of(dir.isEmpty() ? "." : dir, tool);
