@@ -55,8 +55,10 @@ public final class PgTlsProxy implements AutoCloseable {
 
   private final String name;
   private final int loopCount;
-  private final List<CompiledListener> listeners;
-  private final List<CompiledRoute> routes;
+  private volatile List<CompiledListener> listeners;
+  private volatile List<CompiledRoute> routes;
+  /** 1 for the configuration built, one more per {@link #reconfigure}. */
+  private volatile long generation = 1;
   /** One per listener, in listener order. */
   private final List<Acceptor> acceptors = new ArrayList<>();
   /** Each route's listener's acceptor. */
@@ -199,6 +201,49 @@ public final class PgTlsProxy implements AutoCloseable {
       }
     }
     return failures;
+  }
+
+  /**
+   * Puts a new configuration in service without a restart: {@code next} is validated and every
+   * file it names is read first, and if anything fails this throws {@link PgTlsException} and the
+   * running configuration stays whole. Then, at once: listeners whose address stays keep their
+   * socket and take the new routes; new addresses are bound; listeners no longer configured stop
+   * accepting (their sessions go on). New connections see the new routes; live sessions keep the
+   * route they were accepted with, except that the sessions of a route that is removed or whose
+   * backend changed are kept, drained (ended at their next idle point, at {@code drainTimeout} at
+   * the latest) or closed as that route's {@link Route.OnReload} says, and any session the new
+   * configuration would not admit (its address, certificate or identity) is ended at once.
+   *
+   * <p>{@code next}'s proxy-wide settings (name, loops, session and client limits) are not applied;
+   * its cancel key secret is, if it sets one. Route counters carry on under the same route name.
+   */
+  public Reconfiguration reconfigure(Builder next, Duration drainTimeout) {
+    synchronized (this) {
+      if (state != State.RUNNING) {
+        throw new IllegalStateException("pgtls[" + name + "] is " + state + "; only a running proxy reconfigures");
+      }
+      Reconfigurer r = new Reconfigurer(name, listeners, acceptors, loops, loopCount);
+      Reconfigurer.Plan plan = r.plan(next);
+      listeners = plan.listeners();
+      routes = plan.listeners().stream().flatMap(l -> l.routes().stream()).toList();
+      acceptors.clear();
+      acceptors.addAll(plan.acceptors());
+      acceptorByRoute.clear();
+      for (int i = 0; i < plan.listeners().size(); i++) {
+        for (CompiledRoute route : plan.listeners().get(i).routes()) {
+          acceptorByRoute.put(route.name(), plan.acceptors().get(i));
+        }
+      }
+      generation++;
+      Reconfiguration done = r.applyToLiveSessions(plan, generation, drainTimeout);
+      log.info("pgtls[{}] reconfigured: {}", name, done.summary());
+      return done;
+    }
+  }
+
+  /** The configuration generation in service: 1 as built, one more per {@link #reconfigure}. */
+  public long generation() {
+    return generation;
   }
 
   /**
@@ -381,6 +426,25 @@ public final class PgTlsProxy implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The listeners with their routes, grouped by address and validated: everything is checked
+     * before any file is read, so a typo is reported as such, not as the first unreadable file of
+     * an earlier route.
+     */
+    List<Listener> validatedListeners() {
+      if (listeners.isEmpty()) {
+        throw new PgTlsException("pgtls[" + name + "]: no routes configured; add at least one route");
+      }
+      List<Listener> grouped = ListenerGroups.group(listeners);
+      new Validation(name).check(grouped);
+      return grouped;
+    }
+
+    /** The cancel key secret set, or null. */
+    byte[] cancelKeySecret() {
+      return cancelKeySecret == null ? null : cancelKeySecret.clone();
+    }
+
     /** Validates the configuration and loads every certificate and key. */
     public PgTlsProxy build() {
       if (name == null || name.isBlank()) {
@@ -395,10 +459,7 @@ public final class PgTlsProxy implements AutoCloseable {
       if (listeners.isEmpty()) {
         throw new PgTlsException("pgtls[" + name + "]: no routes configured; add at least one route");
       }
-      // Everything is checked before any file is read: a typo is reported as such, not as the
-      // first unreadable file of an earlier route.
-      List<Listener> grouped = ListenerGroups.group(listeners);
-      new Validation(name).check(grouped);
+      List<Listener> grouped = validatedListeners();
       SharedLimits limits = SharedLimits.of(maxConnections, clientLimits);
       CancelKeys cancelKeys = cancelKeySecret == null ? CancelKeys.random() : CancelKeys.fromSecret(cancelKeySecret);
       List<CompiledListener> compiled = new ArrayList<>();

@@ -40,8 +40,28 @@ public final class Route {
   private final ProxyProtocol proxyProtocol;
   private final List<String> allowedSources;
   private final ProxyProtocol.Versions backendProxyProtocol;
+  private final OnReload onReload;
+
+  /**
+   * What a reconfiguration that removes the route, or changes its backend, does to the route's live
+   * sessions. Sessions a reload denies access (an address no longer allowed, a certificate no longer
+   * trusted or mapped) are ended at once whatever this says.
+   */
+  public enum OnReload {
+    /** They go on to the backend they have. */
+    KEEP,
+    /**
+     * Each is ended at its next idle point (ReadyForQuery, not in a transaction): FATAL 57P01
+     * {@code terminating connection due to administrator command} to the client, Terminate to the
+     * backend; at the reconfiguration's drain deadline at the latest.
+     */
+    DRAIN,
+    /** They are ended at once, with the same FATAL. */
+    CLOSE
+  }
 
   private Route(Builder b) {
+    this.onReload = b.onReload;
     this.backendProxyProtocol = b.backendProxyProtocol;
     this.proxyProtocol = b.proxyProtocol;
     this.allowedSources = b.allowedSources;
@@ -139,6 +159,11 @@ public final class Route {
     return proxyProtocol;
   }
 
+  /** What a reconfiguration that removes the route or changes its backend does to its live sessions. */
+  public OnReload onReload() {
+    return onReload;
+  }
+
   /** The PROXY protocol header sent to the backend first (V1 or V2), or null for none. */
   public ProxyProtocol.Versions backendProxyProtocol() {
     return backendProxyProtocol;
@@ -184,6 +209,7 @@ public final class Route {
     private ProxyProtocol proxyProtocol;
     private List<String> allowedSources = List.of();
     private ProxyProtocol.Versions backendProxyProtocol;
+    private OnReload onReload = OnReload.DRAIN;
 
     private Builder(String name) {
       this.name = name;
@@ -336,6 +362,12 @@ public final class Route {
      */
     public Builder backendProxyProtocol(ProxyProtocol.Versions version) {
       this.backendProxyProtocol = Objects.requireNonNull(version, "version");
+      return this;
+    }
+
+    /** See {@link OnReload}; default {@link OnReload#DRAIN}. */
+    public Builder onReload(OnReload policy) {
+      this.onReload = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

@@ -39,21 +39,30 @@ public final class TlsContexts {
    */
   public static SSLContext server(TlsMaterial identity, TrustMaterial clientCa, RevocationLists revocation) {
     Objects.requireNonNull(identity, "identity");
-    TrustManager[] trust;
+    return context(IdentityKeyManagers.of(identity), new TrustManager[] {clientTrust(clientCa, revocation)});
+  }
+
+  /**
+   * What judges client certificates on a listener with {@code clientCa} (null: none is trusted)
+   * and {@code revocation} (nullable): the trust manager {@link #server} uses, for checking a live
+   * session's certificate again after a reload.
+   *
+   * @throws IllegalArgumentException for CRLs without a client CA, or loaded for another one
+   */
+  public static X509ExtendedTrustManager clientTrust(TrustMaterial clientCa, RevocationLists revocation) {
     if (clientCa == null) {
       if (revocation != null) {
         throw new IllegalArgumentException("client certificate revocation lists need a client CA");
       }
-      trust = new TrustManager[] {new NoClientCaTrustManager()};
-    } else if (revocation == null) {
-      trust = clientCa.trustManagers();
-    } else {
-      if (!revocation.anchors().equals(clientCa.certificates())) {
-        throw new IllegalArgumentException("the revocation lists were loaded for other client CA certificates");
-      }
-      trust = new TrustManager[] {new RevokingTrustManager(pkix(clientCa), revocation)};
+      return new NoClientCaTrustManager();
     }
-    return context(IdentityKeyManagers.of(identity), trust);
+    if (revocation == null) {
+      return pkix(clientCa);
+    }
+    if (!revocation.anchors().equals(clientCa.certificates())) {
+      throw new IllegalArgumentException("the revocation lists were loaded for other client CA certificates");
+    }
+    return new RevokingTrustManager(pkix(clientCa), revocation);
   }
 
   /**

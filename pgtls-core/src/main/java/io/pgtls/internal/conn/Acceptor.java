@@ -30,7 +30,8 @@ public final class Acceptor implements Selectable {
   private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private final String proxyName;
-  private final CompiledListener listener;
+  /** What new connections are handed: swapped by a reconfiguration, read once per accepted socket. */
+  private volatile CompiledListener listener;
   /** How log lines name this listener: its route when it has one, else its address. */
   private final String who;
   private final LoopGroup group;
@@ -126,10 +127,11 @@ public final class Acceptor implements Selectable {
         continue;
       }
       EventLoop target = group.next();
+      CompiledListener current = listener;
       if (target == loop) {
-        ProxyConnection.open(proxyName, listener, target, group, ch);
+        ProxyConnection.open(proxyName, current, target, group, ch);
       } else {
-        target.execute(() -> ProxyConnection.open(proxyName, listener, target, group, ch));
+        target.execute(() -> ProxyConnection.open(proxyName, current, target, group, ch));
       }
     }
   }
@@ -137,6 +139,14 @@ public final class Acceptor implements Selectable {
   @Override
   public void onFailure(Throwable cause) {
     log.error("pgtls[{}] {}: listener failed", proxyName, who, cause);
+  }
+
+  /**
+   * From now on new connections take {@code next}'s routes (a reconfiguration that keeps this
+   * address): the socket stays open, so no client is refused while it happens.
+   */
+  public void serve(CompiledListener next) {
+    this.listener = next;
   }
 
   @Override

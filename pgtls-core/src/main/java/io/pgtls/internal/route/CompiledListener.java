@@ -42,9 +42,20 @@ public final class CompiledListener {
    * the route and setting. {@code limits} are what every listener of the proxy counts against.
    */
   public static CompiledListener compile(Listener listener, SharedLimits limits, CancelKeys cancelKeys) {
-    return new CompiledListener(listener,
-        listener.routes().stream().map(r -> CompiledRoute.compile(listener, r, limits.proxySessions())).toList(),
+    return compile(listener, limits, cancelKeys, name -> new RouteCounters());
+  }
+
+  /** As {@link #compile(Listener, SharedLimits, CancelKeys)}, each route counting on {@code counters.apply(name)}. */
+  public static CompiledListener compile(Listener listener, SharedLimits limits, CancelKeys cancelKeys,
+      java.util.function.Function<String, RouteCounters> counters) {
+    return new CompiledListener(listener, listener.routes().stream()
+        .map(r -> CompiledRoute.compile(listener, r, limits.proxySessions(), counters.apply(r.name()))).toList(),
         cancelKeys, limits);
+  }
+
+  /** The cancel keys this listener mints with (a reconfiguration keeps them, so live sessions' keys stay valid). */
+  public CancelKeys cancelKeys() {
+    return cancelKeys;
   }
 
   /** The proxy-wide limits, per client address and in all. */

@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.security.cert.CertificateException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -38,7 +41,9 @@ public final class CompiledRoute {
   private final Listener listener;
   private final Route route;
   private final String backendServerName;
-  private final RouteCounters counters = new RouteCounters();
+  private final RouteCounters counters;
+  /** The sessions relaying on this route now, for a reconfiguration to keep, drain, end or re-check. */
+  private final Set<LiveSession> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean channelBindingWarned = new AtomicBoolean();
   private final Slots sessions;
   private final Slots proxySessions;
@@ -48,7 +53,9 @@ public final class CompiledRoute {
   /** The client-certificate policy and identity rule; null when the route asks for no certificates. */
   private volatile IdentityCheck identity;
 
-  private CompiledRoute(Listener listener, Route route, Slots proxySessions, RouteTls tls, IdentityCheck identity) {
+  private CompiledRoute(Listener listener, Route route, Slots proxySessions, RouteTls tls, IdentityCheck identity,
+      RouteCounters counters) {
+    this.counters = counters;
     this.identity = identity;
     this.listener = listener;
     this.route = route;
@@ -65,8 +72,75 @@ public final class CompiledRoute {
    * every route shares.
    */
   public static CompiledRoute compile(Listener listener, Route route, Slots proxySessions) {
+    return compile(listener, route, proxySessions, new RouteCounters());
+  }
+
+  /**
+   * As {@link #compile(Listener, Route, Slots)}, counting on {@code counters}: a route that a
+   * reconfiguration changes keeps its counters, so they never go backwards.
+   */
+  public static CompiledRoute compile(Listener listener, Route route, Slots proxySessions, RouteCounters counters) {
     RouteTls tls = RouteTls.load(listener, route);
-    return new CompiledRoute(listener, route, proxySessions, tls, identityCheck(listener, route));
+    return new CompiledRoute(listener, route, proxySessions, tls, identityCheck(listener, route), counters);
+  }
+
+  /** The route's {@link Listener}: its settings, as this route was compiled with them. */
+  public Listener listener() {
+    return listener;
+  }
+
+  /**
+   * Reads the route's files again without putting them in service: {@link Runnable#run()} on the
+   * result does that. A reconfiguration reads everything first, and swaps only when all of it loads.
+   */
+  public Runnable stageReload() {
+    RouteTls freshTls = RouteTls.load(listener, route);
+    IdentityCheck freshIdentity = identityCheck(listener, route);
+    return () -> {
+      tls = freshTls;
+      identity = freshIdentity;
+    };
+  }
+
+  public void register(LiveSession session) {
+    live.add(session);
+  }
+
+  public void unregister(LiveSession session) {
+    live.remove(session);
+  }
+
+  /** The sessions relaying on this route now. */
+  public List<LiveSession> liveSessions() {
+    return List.copyOf(live);
+  }
+
+  /**
+   * Why a session admitted with {@code facts} would not be admitted now (after a reload narrowed
+   * the route's access): its address outside allowed_sources, its certificate no longer trusted or
+   * revoked, or its identity no longer mapped to its user. Empty when it still would.
+   */
+  public Optional<String> refuses(LiveSession.Facts facts) {
+    if (!allowsSource(facts.clientAddress())) {
+      return Optional.of("host " + facts.clientAddress().getHostAddress() + " is no longer in allowed_sources");
+    }
+    X509Certificate[] chain = facts.clientCertificates();
+    RouteTls material = tls;
+    if (chain.length > 0 && listenerTls().mtls()) {
+      try {
+        material.clientTrust.checkClientTrusted(chain, chain[0].getPublicKey().getAlgorithm());
+      } catch (CertificateException e) {
+        return Optional.of("its client certificate no longer passes client_ca/client_crl: " + e.getMessage());
+      }
+    }
+    IdentityCheck check = identity;
+    if (check != null) {
+      IdentityCheck.Verdict v = check.check(chain.length > 0 ? chain[0] : null, facts.user());
+      if (!v.allowed()) {
+        return Optional.of("its certificate no longer admits user \"" + facts.user() + "\": " + v.reason());
+      }
+    }
+    return Optional.empty();
   }
 
   /** Compiles the route's identity rule, reading its map file; null without client certificates. */
@@ -89,10 +163,7 @@ public final class CompiledRoute {
    * the {@link PgTlsException} says why.
    */
   public void reload() {
-    RouteTls freshTls = RouteTls.load(listener, route);
-    IdentityCheck freshIdentity = identityCheck(listener, route);
-    tls = freshTls;
-    identity = freshIdentity;
+    stageReload().run();
   }
 
   /**

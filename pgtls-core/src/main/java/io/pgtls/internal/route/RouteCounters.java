@@ -29,7 +29,7 @@ public final class RouteCounters {
   private final LongAdder withoutServerName = new LongAdder();
   private final ConcurrentHashMap<String, LongAdder> handshakeFailures = new ConcurrentHashMap<>();
 
-  RouteCounters() {
+  public RouteCounters() {
     for (Refusal r : Refusal.values()) {
       refusals.put(r, new LongAdder());
     }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * All TLS material of one route and the listener it is reached through, loaded from its files into SSLContexts: immutable, so a reload
@@ -36,9 +37,13 @@ final class RouteTls {
    * {@link Instant#MAX} when they name none. Empty without client CRLs.
    */
   final Map<String, Instant> revocationListNextUpdate;
+  /** What judges client certificates, the listener context's own: for checking live sessions again. */
+  final X509ExtendedTrustManager clientTrust;
 
   private RouteTls(TlsMaterial listenerIdentity, SSLContext listenerContext, SSLContext backendContext,
-      Map<String, Instant> certificateNotAfter, Map<String, Instant> revocationListNextUpdate) {
+      Map<String, Instant> certificateNotAfter, Map<String, Instant> revocationListNextUpdate,
+      X509ExtendedTrustManager clientTrust) {
+    this.clientTrust = clientTrust;
     this.listenerIdentity = listenerIdentity;
     this.listenerContext = listenerContext;
     this.backendContext = backendContext;
@@ -105,7 +110,9 @@ final class RouteTls {
       revocation.nextUpdates().forEach((file, nextUpdate) -> crlNextUpdate.put(file.toString(), nextUpdate));
     }
     SSLContext listener;
+    X509ExtendedTrustManager clientTrust;
     try {
+      clientTrust = TlsContexts.clientTrust(clientCa, revocation);
       listener = TlsContexts.server(identity, clientCa, revocation);
     } catch (RuntimeException e) {
       throw PgTlsException.ofSetting(name, "listener.server_cert",
@@ -150,7 +157,7 @@ final class RouteTls {
         throw PgTlsException.ofSetting(name, "backend.root_ca", "cannot build the backend TLS context: " + e.getMessage(), e);
       }
     }
-    return new RouteTls(identity, listener, backend, notAfter, crlNextUpdate);
+    return new RouteTls(identity, listener, backend, notAfter, crlNextUpdate, clientTrust);
   }
 
   /**

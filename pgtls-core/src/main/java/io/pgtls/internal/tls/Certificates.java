@@ -50,6 +50,23 @@ public final class Certificates {
     return leaf == null ? "" : leaf.getSubjectX500Principal().getName();
   }
 
+  /** The peer's certificate chain, leaf first; empty when it sent none. */
+  public static X509Certificate[] peerChain(SSLSession session) {
+    try {
+      Certificate[] chain = session.getPeerCertificates();
+      X509Certificate[] out = new X509Certificate[chain.length];
+      for (int i = 0; i < chain.length; i++) {
+        if (!(chain[i] instanceof X509Certificate)) {
+          return new X509Certificate[0];
+        }
+        out[i] = (X509Certificate) chain[i];
+      }
+      return out;
+    } catch (SSLPeerUnverifiedException e) {
+      return new X509Certificate[0];
+    }
+  }
+
   /** The peer's first (leaf) certificate, or null when it sent none. */
   public static X509Certificate peerLeaf(SSLSession session) {
     try {

@@ -87,6 +87,11 @@ public final class TlsSession {
     return Certificates.peerSubject(engine.getSession());
   }
 
+  /** The peer's verified certificate chain, leaf first; empty when it sent none. */
+  public X509Certificate[] peerCertificateChain() {
+    return Certificates.peerChain(engine.getSession());
+  }
+
   /** The peer's verified leaf certificate, or null when it sent none (or the handshake is not done). */
   public X509Certificate peerCertificate() {
     return Certificates.peerLeaf(engine.getSession());
