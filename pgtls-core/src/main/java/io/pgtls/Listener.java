@@ -104,12 +104,12 @@ public final class Listener {
     return allowPlaintextClients;
   }
 
-  /** The routes, in the order they were added. */
   /** The PROXY protocol policy, or null when clients connect directly. */
   public ProxyProtocol proxyProtocol() {
     return proxyProtocol;
   }
 
+  /** The routes, in the order they were added. */
   public List<Route> routes() {
     return routes;
   }
@@ -182,7 +182,6 @@ public final class Listener {
       return this;
     }
 
-    /** A route for this listener's clients; its listener settings stay unset (they are the listener's). */
     /**
      * Read a PROXY protocol header first on every connection from a trusted load balancer (see
      * {@link ProxyProtocol}); null, the default, for clients that connect directly.
@@ -192,6 +191,7 @@ public final class Listener {
       return this;
     }
 
+    /** A route for this listener's clients; its listener settings stay unset (they are the listener's). */
     public Builder route(Route route) {
       routes.add(Objects.requireNonNull(route, "route"));
       return this;

@@ -133,7 +133,6 @@ public final class Route {
     return listenerSettings;
   }
 
-  /** The server names this route serves on a shared listener; empty for the listener's default route. */
   /** The PROXY protocol policy of the route's own listener; null for direct clients. */
   public ProxyProtocol proxyProtocol() {
     return proxyProtocol;
@@ -154,6 +153,7 @@ public final class Route {
     return clientIdentity;
   }
 
+  /** The server names this route serves on a shared listener; empty for the listener's default route. */
   public List<String> serverNames() {
     return serverNames;
   }
@@ -298,7 +298,6 @@ public final class Route {
       return this;
     }
 
-    /** Builds the route; {@link PgTlsProxy.Builder#build()} does the validation. */
     /**
      * Ties client certificates to database users (see {@link ClientIdentity}); the route's listener
      * TLS must ask for client certificates.
@@ -344,6 +343,7 @@ public final class Route {
       return allowedSources(List.of(cidrs));
     }
 
+    /** Builds the route; {@link PgTlsProxy.Builder#build()} does the validation. */
     public Route build() {
       return new Route(this);
     }
