@@ -133,6 +133,28 @@ public final class Listener {
     return ofRoute ? routes.get(0).name() : null;
   }
 
+  /**
+   * Equal when address, TLS, timeouts, plaintext policies, PROXY protocol and routes (each equal,
+   * in order: a route's place is its id in the cancel keys it mints) are, and both were made
+   * the same way: a listener made from a route's own settings ({@link PgTlsProxy.Builder#route})
+   * shares its address with other such routes and accepts a route that sets listener settings,
+   * which one built with {@link #builder} does not, so the two are not interchangeable.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Listener l && l.ofRoute == ofRoute && Objects.equals(l.address, address)
+        && Objects.equals(l.tls, tls) && Objects.equals(l.startupTimeout, startupTimeout)
+        && Objects.equals(l.handshakeTimeout, handshakeTimeout) && l.allowPlaintextCancel == allowPlaintextCancel
+        && l.allowPlaintextClients == allowPlaintextClients && Objects.equals(l.proxyProtocol, proxyProtocol)
+        && l.routes.equals(routes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(address, tls, startupTimeout, handshakeTimeout, allowPlaintextCancel, allowPlaintextClients,
+        proxyProtocol, routes, ofRoute);
+  }
+
   @Override
   public String toString() {
     return "Listener{" + address + ", " + tls + ", routes=" + routes.stream().map(Route::name).toList() + "}";
