@@ -130,6 +130,22 @@ public final class BackendTls {
     return direct;
   }
 
+  /**
+   * Equal when every setting is: enabled, root CA, client certificate and key (paths as given, files
+   * not read), server name, verification and direct TLS.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof BackendTls t && t.enabled == enabled && Objects.equals(t.rootCa, rootCa)
+        && Objects.equals(t.clientCertificate, clientCertificate) && Objects.equals(t.clientKey, clientKey)
+        && Objects.equals(t.serverName, serverName) && t.verification == verification && t.direct == direct;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(enabled, rootCa, clientCertificate, clientKey, serverName, verification, direct);
+  }
+
   @Override
   public String toString() {
     if (!enabled) {

@@ -87,6 +87,18 @@ public final class ClientCertificates {
     return allowExpiredRevocationLists;
   }
 
+  /** Equal when mode, CA, revocation lists (in order) and the expired-list rule are; paths as given, files unread. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ClientCertificates c && c.mode == mode && c.ca.equals(ca)
+        && c.revocationLists.equals(revocationLists) && c.allowExpiredRevocationLists == allowExpiredRevocationLists;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(mode, ca, revocationLists, allowExpiredRevocationLists);
+  }
+
   @Override
   public String toString() {
     return "ClientCertificates{" + mode + " ca=" + ca + (revocationLists.isEmpty() ? "" : " crl=" + revocationLists)

@@ -96,6 +96,22 @@ public final class ClientIdentity {
     return backendSetting;
   }
 
+  /**
+   * Equal when source, map (file path or lines, in order, and name) and backend setting are; the
+   * map file is compared by its path as given, never read.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ClientIdentity c && c.source == source && Objects.equals(c.mapFile, mapFile)
+        && Objects.equals(c.mapLines, mapLines) && Objects.equals(c.mapName, mapName)
+        && Objects.equals(c.backendSetting, backendSetting);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(source, mapFile, mapLines, mapName, backendSetting);
+  }
+
   @Override
   public String toString() {
     return "ClientIdentity{" + source + (mapName == null ? "" : " map=" + mapName + (mapFile != null ? "@" + mapFile

@@ -1,5 +1,7 @@
 package io.pgtls;
 
+import java.util.Objects;
+
 /**
  * Limits that keep one client address, or a flood of connections, from starving everyone else;
  * proxy-wide, counted by the real client address (the PROXY protocol header's where there is
@@ -92,6 +94,25 @@ public final class ClientLimits {
 
   public int cancelBurst() {
     return cancelBurst;
+  }
+
+  /**
+   * Equal when every limit is. Rates compare as {@link Double#compare} does, as records do: a NaN
+   * equals itself (so equality stays reflexive) and {@code -0.0} is not {@code 0.0}, which keeps
+   * {@link #hashCode} consistent.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ClientLimits c && c.maxConnectionsPerSource == maxConnectionsPerSource
+        && c.maxPendingConnections == maxPendingConnections
+        && Double.compare(c.handshakesPerSecond, handshakesPerSecond) == 0 && c.handshakeBurst == handshakeBurst
+        && Double.compare(c.cancelsPerSecond, cancelsPerSecond) == 0 && c.cancelBurst == cancelBurst;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(maxConnectionsPerSource, maxPendingConnections, handshakesPerSecond, handshakeBurst,
+        cancelsPerSecond, cancelBurst);
   }
 
   @Override

@@ -6,7 +6,6 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -225,19 +224,39 @@ public final class HostPort {
     return InetSocketAddress.createUnresolved(host, port);
   }
 
-  /** Host names compare ignoring case; socket paths do not (file names are case-sensitive). */
+  /**
+   * Equal when the ports are equal and the hosts are: host names and IP literals as given but for
+   * ASCII case ({@code DB.example.com} is {@code db.example.com}, as DNS has it), socket
+   * directories exactly (file names are case-sensitive). Only ASCII letters fold: {@link
+   * String#equalsIgnoreCase} would also make {@code ſ} (long s) equal to {@code s} and {@code İ}
+   * to {@code i}, which {@link #hashCode} could not follow and DNS does not do.
+   */
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof HostPort) || ((HostPort) o).port != port) {
-      return false;
-    }
-    String other = ((HostPort) o).host;
-    return isUnixSocket() ? other.equals(host) : other.equalsIgnoreCase(host);
+    return o instanceof HostPort other && other.port == port && other.comparedHost().equals(comparedHost());
   }
 
   @Override
   public int hashCode() {
-    return (isUnixSocket() ? host : host.toLowerCase(Locale.ROOT)).hashCode() * 31 + port;
+    return comparedHost().hashCode() * 31 + port;
+  }
+
+  /** The host as {@link #equals} compares it: ASCII letters in lower case unless it is a socket directory. */
+  private String comparedHost() {
+    if (isUnixSocket()) {
+      return host;
+    }
+    StringBuilder folded = null;
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        if (folded == null) {
+          folded = new StringBuilder(host);
+        }
+        folded.setCharAt(i, (char) (c + ('a' - 'A')));
+      }
+    }
+    return folded == null ? host : folded.toString();
   }
 
   /** {@code host:port}, {@code [::1]:port}, or a Unix-domain socket's file path. */

@@ -104,12 +104,12 @@ public final class Listener {
     return allowPlaintextClients;
   }
 
-  /** The routes, in the order they were added. */
   /** The PROXY protocol policy, or null when clients connect directly. */
   public ProxyProtocol proxyProtocol() {
     return proxyProtocol;
   }
 
+  /** The routes, in the order they were added. */
   public List<Route> routes() {
     return routes;
   }
@@ -131,6 +131,28 @@ public final class Listener {
   /** The first route whose settings hold this listener's, if the listener was made from routes. */
   String ownRoute() {
     return ofRoute ? routes.get(0).name() : null;
+  }
+
+  /**
+   * Equal when address, TLS, timeouts, plaintext policies, PROXY protocol and routes (each equal,
+   * in order: a route's place is its id in the cancel keys it mints) are, and both were made
+   * the same way: a listener made from a route's own settings ({@link PgTlsProxy.Builder#route})
+   * shares its address with other such routes and accepts a route that sets listener settings,
+   * which one built with {@link #builder} does not, so the two are not interchangeable.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Listener l && l.ofRoute == ofRoute && Objects.equals(l.address, address)
+        && Objects.equals(l.tls, tls) && Objects.equals(l.startupTimeout, startupTimeout)
+        && Objects.equals(l.handshakeTimeout, handshakeTimeout) && l.allowPlaintextCancel == allowPlaintextCancel
+        && l.allowPlaintextClients == allowPlaintextClients && Objects.equals(l.proxyProtocol, proxyProtocol)
+        && l.routes.equals(routes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(address, tls, startupTimeout, handshakeTimeout, allowPlaintextCancel, allowPlaintextClients,
+        proxyProtocol, routes, ofRoute);
   }
 
   @Override
@@ -182,7 +204,6 @@ public final class Listener {
       return this;
     }
 
-    /** A route for this listener's clients; its listener settings stay unset (they are the listener's). */
     /**
      * Read a PROXY protocol header first on every connection from a trusted load balancer (see
      * {@link ProxyProtocol}); null, the default, for clients that connect directly.
@@ -192,6 +213,7 @@ public final class Listener {
       return this;
     }
 
+    /** A route for this listener's clients; its listener settings stay unset (they are the listener's). */
     public Builder route(Route route) {
       routes.add(Objects.requireNonNull(route, "route"));
       return this;

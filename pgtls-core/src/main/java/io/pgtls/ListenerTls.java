@@ -92,6 +92,23 @@ public final class ListenerTls {
     return protocols;
   }
 
+  /**
+   * Equal when certificate and key paths (as given: the files are not read, so new contents at the
+   * same paths leave it equal), client-certificate policy, versions and cipher suites (both in
+   * order) are.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ListenerTls t && t.certificateChain.equals(certificateChain) && t.privateKey.equals(privateKey)
+        && Objects.equals(t.clientCertificates, clientCertificates) && t.protocols.equals(protocols)
+        && t.cipherSuites.equals(cipherSuites);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(certificateChain, privateKey, clientCertificates, protocols, cipherSuites);
+  }
+
   @Override
   public String toString() {
     return "ListenerTls{cert=" + certificateChain + ", key=" + privateKey

@@ -153,7 +153,6 @@ public final class Route {
     return listenerSettings;
   }
 
-  /** The server names this route serves on a shared listener; empty for the listener's default route. */
   /** The PROXY protocol policy of the route's own listener; null for direct clients. */
   public ProxyProtocol proxyProtocol() {
     return proxyProtocol;
@@ -179,8 +178,41 @@ public final class Route {
     return clientIdentity;
   }
 
+  /** The server names this route serves on a shared listener; empty for the listener's default route. */
   public List<String> serverNames() {
     return serverNames;
+  }
+
+  /**
+   * Equal when every setting is, as given: name, listener settings, backend, TLS both ways (paths
+   * compared, files not read), timeouts, limits, server names and allowed sources (in order), the
+   * identity rule and the PROXY protocol both ways.
+   *
+   * <p>{@link #listenerSettings()} counts too, although it only records which listener settings the
+   * builder was given: a route given {@code startupTimeout(60s)} behaves as one left at the default
+   * of 60s on a listener of its own, but on a {@link Listener} only the second is accepted (the
+   * first is refused for setting what is the listener's). Equal routes must be interchangeable, so
+   * they are not equal. {@code RouteDiff}, which compares what a running route does, looks at the
+   * values only.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Route r && r.name.equals(name) && Objects.equals(r.listen, listen)
+        && Objects.equals(r.listenerTls, listenerTls) && Objects.equals(r.backend, backend)
+        && Objects.equals(r.backendTls, backendTls) && Objects.equals(r.startupTimeout, startupTimeout)
+        && Objects.equals(r.handshakeTimeout, handshakeTimeout) && Objects.equals(r.connectTimeout, connectTimeout)
+        && r.allowPlaintextCancel == allowPlaintextCancel && r.maxConnections == maxConnections
+        && Objects.equals(r.idleTimeout, idleTimeout) && r.allowPlaintextClients == allowPlaintextClients
+        && r.listenerSettings.equals(listenerSettings) && r.serverNames.equals(serverNames)
+        && Objects.equals(r.clientIdentity, clientIdentity) && Objects.equals(r.proxyProtocol, proxyProtocol)
+        && r.allowedSources.equals(allowedSources) && r.backendProxyProtocol == backendProxyProtocol;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, listen, listenerTls, backend, backendTls, startupTimeout, handshakeTimeout,
+        connectTimeout, allowPlaintextCancel, maxConnections, idleTimeout, allowPlaintextClients, listenerSettings,
+        serverNames, clientIdentity, proxyProtocol, allowedSources, backendProxyProtocol);
   }
 
   @Override
@@ -324,7 +356,6 @@ public final class Route {
       return this;
     }
 
-    /** Builds the route; {@link PgTlsProxy.Builder#build()} does the validation. */
     /**
      * Ties client certificates to database users (see {@link ClientIdentity}); the route's listener
      * TLS must ask for client certificates.
@@ -376,6 +407,7 @@ public final class Route {
       return allowedSources(List.of(cidrs));
     }
 
+    /** Builds the route; {@link PgTlsProxy.Builder#build()} does the validation. */
     public Route build() {
       return new Route(this);
     }
