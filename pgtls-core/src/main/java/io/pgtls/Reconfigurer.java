@@ -7,6 +7,7 @@ import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.route.LiveSession;
 import io.pgtls.internal.route.RouteCounters;
+import io.pgtls.internal.route.RouteDiff;
 import io.pgtls.internal.route.SharedLimits;
 import java.io.IOException;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,13 +116,16 @@ final class Reconfigurer {
     for (CompiledListener l : running) {
       for (CompiledRoute before : l.routes()) {
         CompiledRoute after = now.get(before.name());
-        boolean backendChanged = after == null || !sameBackend(before.route(), after.route());
+        RouteDiff diff = after == null ? RouteDiff.removed(before.route())
+            : RouteDiff.of(before.route(), before.listener(), after.route(), after.listener());
+        boolean backendChanged = diff.has(RouteDiff.Change.BACKEND);
         if (after == null) {
           removed.add(before.name());
-        } else if (before.route().equals(after.route()) && before.listener().equals(after.listener())) {
+        } else if (diff.unchanged()) {
           unchanged.add(before.name());
         } else {
           changed.add(before.name());
+          log.info("pgtls[{}] route '{}' changed: {}", proxyName, before.name(), diff.describe());
         }
         Route.OnReload policy = (after != null ? after : before).route().onReload();
         String why = after == null ? "pgtls route '" + before.name() + "' was removed by a configuration reload"
@@ -149,11 +152,5 @@ final class Reconfigurer {
     List<String> added = new ArrayList<>(now.keySet());
     running.forEach(l -> l.routes().forEach(r -> added.remove(r.name())));
     return new Reconfiguration(generation, added, removed, changed, unchanged, kept, draining, closed);
-  }
-
-  /** Whether a live session's backend connection is still what the route would open now. */
-  private static boolean sameBackend(Route before, Route after) {
-    return before.backend().equals(after.backend()) && Objects.equals(before.backendTls(), after.backendTls())
-        && Objects.equals(before.backendProxyProtocol(), after.backendProxyProtocol());
   }
 }

@@ -1,0 +1,231 @@
+package io.pgtls.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgtls.BackendTls;
+import io.pgtls.PgTlsException;
+import io.pgtls.PgTlsProxy;
+import io.pgtls.Reconfiguration;
+import io.pgtls.Route;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+
+/** Live reconfiguration through the Java API: what new connections see, and what live sessions get. */
+class ReconfigureTest {
+  private static final Fixture f = Fixture.get();
+  private static final Duration DRAIN = Duration.ofSeconds(20);
+  private PgTlsProxy proxy;
+
+  @AfterEach
+  void stop() {
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
+
+  private static PgTlsProxy.Builder builder(Route... routes) {
+    PgTlsProxy.Builder b = PgTlsProxy.builder().name("e2e").loops(2);
+    for (Route r : routes) {
+      b.route(r);
+    }
+    return b;
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static Route.Builder toScram(String name, int port) {
+    return f.tlsRoute(name).listen("127.0.0.1:" + port);
+  }
+
+  private static Route.Builder toTrusting(String name, int port) {
+    return Route.builder(name).listen("127.0.0.1:" + port).tls(f.listenerTls())
+        .backend("127.0.0.1:" + f.trusting().port()).backendTls(BackendTls.verifyFull(f.pki.caCertificateFile()));
+  }
+
+  private Connection connect(String route) throws SQLException {
+    return Fixture.connect(proxy.boundAddress(route), f.verifyFull());
+  }
+
+  private static String serverPort(Connection c) throws SQLException {
+    return Fixture.query(c, "select inet_server_port()");
+  }
+
+  @Test
+  void aSessionSurvivesAReloadThatChangesOnlyAnotherRouteAndANewRouteWorksAtOnce() throws Exception {
+    int a = freePort();
+    int b = freePort();
+    proxy = builder(toScram("a", a).build(), toScram("b", b).build()).build().start();
+    try (Connection onA = connect("a")) {
+      Reconfiguration r = proxy.reconfigure(builder(toScram("a", a).build(),
+          toScram("b", b).idleTimeout(Duration.ofMinutes(5)).build(), toScram("c", 0).build()), DRAIN);
+
+      assertThat(r.generation()).isEqualTo(2);
+      assertThat(r.added()).containsExactly("c");
+      assertThat(r.changed()).containsExactly("b");
+      assertThat(r.unchanged()).containsExactly("a");
+      assertThat(Fixture.query(onA, "select 'still here'")).isEqualTo("still here");
+      try (Connection onC = connect("c")) {
+        assertThat(Fixture.query(onC, "select current_user")).isEqualTo(Fixture.USER);
+      }
+    }
+  }
+
+  @Test
+  void aKeptAddressKeepsItsSocketSoNoConnectionIsRefusedDuringReloads() throws Exception {
+    int port = freePort();
+    proxy = builder(toScram("main", port).build()).build().start();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger connects = new AtomicInteger();
+    CompletableFuture<Throwable> loop = CompletableFuture.supplyAsync(() -> {
+      while (!stop.get()) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+          connects.incrementAndGet();
+        } catch (Exception e) {
+          return e;
+        }
+      }
+      return null;
+    });
+    for (int i = 0; i < 10; i++) {
+      proxy.reconfigure(builder(toScram("main", port).idleTimeout(Duration.ofSeconds(60 + i)).build()), DRAIN);
+    }
+    stop.set(true);
+    assertThat(loop.get(30, TimeUnit.SECONDS)).as("a refused or failed connect").isNull();
+    assertThat(connects.get()).isPositive();
+    assertThat(proxy.generation()).isEqualTo(11);
+    try (Connection c = connect("main")) {
+      assertThat(Fixture.query(c, "select 1")).isEqualTo("1");
+    }
+  }
+
+  @Test
+  void aChangedBackendKeepsOldSessionsOnTheOldOneAndSendsNewOnesToTheNewOne() throws Exception {
+    int port = freePort();
+    proxy = builder(toScram("moving", port).onReload(Route.OnReload.KEEP).build()).build().start();
+    try (Connection old = connect("moving")) {
+      assertThat(serverPort(old)).isEqualTo(Integer.toString(f.postgres.port()));
+      Reconfiguration r = proxy.reconfigure(builder(toTrusting("moving", port).onReload(Route.OnReload.KEEP).build()),
+          DRAIN);
+      assertThat(r.sessionsKept()).isEqualTo(1);
+      assertThat(serverPort(old)).isEqualTo(Integer.toString(f.postgres.port()));
+      try (Connection fresh = connect("moving")) {
+        assertThat(serverPort(fresh)).isEqualTo(Integer.toString(f.trusting().port()));
+      }
+    }
+  }
+
+  @Test
+  void closeEndsTheSessionsOfARemovedRouteAtOnceWith57P01() throws Exception {
+    proxy = builder(toScram("gone", 0).onReload(Route.OnReload.CLOSE).build(), toScram("stays", 0).build())
+        .build().start();
+    try (Connection c = connect("gone")) {
+      Reconfiguration r = proxy.reconfigure(builder(toScram("stays", 0).build()), DRAIN);
+      assertThat(r.removed()).containsExactly("gone");
+      assertThat(r.sessionsClosed()).isEqualTo(1);
+      assertThatThrownBy(() -> pollUntilRefused(c))
+          .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57P01"))
+          .hasMessageContaining("terminating connection due to administrator command");
+    }
+  }
+
+  @Test
+  void drainEndsAnIdleSessionOfARemovedRouteWith57P01ButNotATransactionBeforeItCommits() throws Exception {
+    proxy = builder(toScram("gone", 0).build(), toScram("stays", 0).build()).build().start();
+    try (Connection idle = connect("gone"); Connection busy = connect("gone")) {
+      busy.setAutoCommit(false);
+      try (Statement s = busy.createStatement()) {
+        s.execute("select 1");
+      }
+      CompletableFuture<String> committed = CompletableFuture.supplyAsync(() -> {
+        try (Statement s = busy.createStatement()) {
+          s.execute("select pg_sleep(3)");
+          busy.commit();
+          return "committed";
+        } catch (SQLException e) {
+          return e.getSQLState();
+        }
+      });
+      Thread.sleep(300); // the transaction is running pg_sleep when the reload comes
+      Reconfiguration r = proxy.reconfigure(builder(toScram("stays", 0).build()), DRAIN);
+      assertThat(r.sessionsDraining()).isEqualTo(2);
+      assertThatThrownBy(() -> pollUntilRefused(idle))
+          .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57P01"))
+          .hasMessageContaining("was removed by a configuration reload");
+      assertThat(committed.get(30, TimeUnit.SECONDS)).isEqualTo("committed");
+      assertThatThrownBy(() -> pollUntilRefused(busy)).isInstanceOf(SQLException.class);
+    }
+  }
+
+  @Test
+  void keepLeavesTheSessionsOfARemovedRouteAlone() throws Exception {
+    proxy = builder(toScram("gone", 0).onReload(Route.OnReload.KEEP).build(), toScram("stays", 0).build())
+        .build().start();
+    try (Connection c = connect("gone")) {
+      Reconfiguration r = proxy.reconfigure(builder(toScram("stays", 0).build()), DRAIN);
+      assertThat(r.sessionsKept()).isEqualTo(1);
+      assertThat(Fixture.query(c, "select 'kept'")).isEqualTo("kept");
+    }
+  }
+
+  @Test
+  void narrowingAllowedSourcesEndsTheAffectedSessionAtOnceWhateverThePolicy() throws Exception {
+    int port = freePort();
+    proxy = builder(toScram("office", port).onReload(Route.OnReload.KEEP).allowedSources("127.0.0.0/8").build(),
+        toScram("other", 0).build()).build().start();
+    try (Connection inside = connect("office"); Connection elsewhere = connect("other")) {
+      Reconfiguration r = proxy.reconfigure(builder(toScram("office", port).onReload(Route.OnReload.KEEP)
+          .allowedSources("10.0.0.0/8").build(), toScram("other", 0).build()), DRAIN);
+      assertThat(r.sessionsClosed()).isEqualTo(1);
+      assertThatThrownBy(() -> pollUntilRefused(inside))
+          .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57P01"))
+          .hasMessageContaining("revoked");
+      assertThat(Fixture.query(elsewhere, "select 'untouched'")).isEqualTo("untouched");
+    }
+  }
+
+  @Test
+  void aBrokenReloadLeavesTheRunningConfigurationWhole() throws Exception {
+    int port = freePort();
+    proxy = builder(toScram("main", port).build()).build().start();
+    Route broken = Route.builder("main").listen("127.0.0.1:" + port)
+        .tls(io.pgtls.ListenerTls.pem(Path.of("/nonexistent/proxy.pem"), Path.of("/nonexistent/proxy.key")))
+        .backend(f.backendAddress()).build();
+    assertThatThrownBy(() -> proxy.reconfigure(builder(broken), DRAIN)).isInstanceOf(PgTlsException.class)
+        .hasMessageContaining("route 'main'");
+    assertThat(proxy.generation()).isEqualTo(1);
+    try (Connection c = connect("main")) {
+      assertThat(Fixture.query(c, "select 'serving'")).isEqualTo("serving");
+    }
+  }
+
+  /** Runs a query every 50 ms until the session is ended (what a pool's validation would see). */
+  private static void pollUntilRefused(Connection c) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      try (Statement s = c.createStatement()) {
+        s.execute("select 1");
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the session was not ended within 15 s");
+  }
+}
