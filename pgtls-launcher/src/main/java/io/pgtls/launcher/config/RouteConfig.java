@@ -37,6 +37,11 @@ public record RouteConfig(String name, ListenerConfig listener, BackendConfig ba
     this(name, listener, backend, Optional.empty(), Map.of());
   }
 
+  /** The same route with {@code listener}. */
+  public RouteConfig withListener(ListenerConfig listener) {
+    return new RouteConfig(name, listener, backend, identity, locations, onReload);
+  }
+
   /**
    * Where {@code setting} is written, or failing that the table it belongs in ({@code listener} for
    * {@code listener.idle_timeout}), as {@code file:line}.
