@@ -97,6 +97,8 @@ final class ProxyRunner {
       }
       this.reloader = reloader;
       watch(source.file().orElse(null), config);
+      source.file().ifPresent(file -> log.info("the configuration reloads on SIGHUP, POST /reload and changes of {} "
+          + "or of the files it names", file));
       try {
         shortestRefreshInterval(config).ifPresent(reloader::every);
         control.onStop(() -> drain(proxy,
