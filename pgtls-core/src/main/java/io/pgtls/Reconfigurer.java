@@ -65,9 +65,11 @@ final class Reconfigurer {
     }
     Map<HostPort, Acceptor> byAddress = new LinkedHashMap<>();
     for (int i = 0; i < running.size(); i++) {
-      if (running.get(i).address().port() != 0) {
-        byAddress.put(running.get(i).address(), acceptors.get(i));
-      }
+      HostPort address = running.get(i).address();
+      // A listener configured with port 0 is kept by a new configuration that names the port it
+      // was given, so a caller can keep an ephemeral port across reconfigurations.
+      byAddress.put(address.port() != 0 ? address
+          : HostPort.of(address.host(), acceptors.get(i).boundAddress().getPort()), acceptors.get(i));
     }
     List<Acceptor> next2 = new ArrayList<>();
     List<Acceptor> bound = new ArrayList<>();

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -15,7 +16,9 @@ import java.util.function.Supplier;
 /**
  * The admin HTTP endpoint, on the JDK's own {@code com.sun.net.httpserver.HttpServer}:
  * {@code /metrics} (Prometheus text), {@code /health} (200 while the process runs) and
- * {@code /ready} (200 while the proxy accepts, 503 before and once it drains). GET and HEAD only.
+ * {@code /ready} (200 while the proxy accepts, 503 before and once it drains), with GET and HEAD;
+ * and {@code POST /reload}, which runs one reload and answers with how it ended (see {@link
+ * ReloadOutcome#httpStatus()}), when {@link ReloadAuthorization} lets the request through.
  * It never touches the proxy's loop threads: {@code metrics} renders snapshots.
  */
 final class AdminServer implements AutoCloseable {
@@ -27,18 +30,26 @@ final class AdminServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  static AdminServer start(HostPort bind, Supplier<String> metrics, Supplier<ProxyState> state)
-      throws IOException {
+  /**
+   * @param reloadToken the token {@code POST /reload} must present; empty: none, and then only a
+   *     loopback endpoint takes the request
+   * @param reload runs one reload and waits for it
+   */
+  static AdminServer start(HostPort bind, Supplier<String> metrics, Supplier<ProxyState> state,
+      Optional<String> reloadToken, Supplier<ReloadOutcome> reload) throws IOException {
     // Resolved once here, like a route's bind_address when it binds.
     InetSocketAddress address = new InetSocketAddress(bind.host(), bind.port());
     if (address.isUnresolved()) {
       throw new IOException("cannot resolve " + bind.host());
     }
     HttpServer server = HttpServer.create(address, 16);
-    server.createContext("/", exchange -> handle(exchange, metrics, state));
-    // Without an executor HttpServer runs handlers on its single dispatcher thread; one worker
-    // keeps a slow scrape from blocking accept. Daemon, so it never holds the JVM up.
-    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+    ReloadAuthorization authorization =
+        ReloadAuthorization.of(reloadToken, server.getAddress().getAddress().isLoopbackAddress());
+    server.createContext("/", exchange -> handle(exchange, metrics, state, authorization, reload));
+    // Without an executor HttpServer runs handlers on its single dispatcher thread; workers keep a
+    // slow scrape from blocking accept, and a second one keeps a reload from holding up scrapes.
+    // Daemon, so they never hold the JVM up.
+    ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "pgtls-admin");
       t.setDaemon(true);
       return t;
@@ -52,10 +63,14 @@ final class AdminServer implements AutoCloseable {
     return server.getAddress();
   }
 
-  private static void handle(HttpExchange exchange, Supplier<String> metrics, Supplier<ProxyState> state)
-      throws IOException {
+  private static void handle(HttpExchange exchange, Supplier<String> metrics, Supplier<ProxyState> state,
+      ReloadAuthorization authorization, Supplier<ReloadOutcome> reload) throws IOException {
     try (exchange) {
       String method = exchange.getRequestMethod();
+      if (exchange.getRequestURI().getPath().equals("/reload")) {
+        reload(exchange, authorization, reload);
+        return;
+      }
       if (!method.equals("GET") && !method.equals("HEAD")) {
         exchange.getResponseHeaders().set("Allow", "GET, HEAD");
         send(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
@@ -71,9 +86,27 @@ final class AdminServer implements AutoCloseable {
           send(exchange, s.ready() ? 200 : 503, "text/plain; charset=utf-8",
               s.name().toLowerCase(Locale.ROOT) + "\n");
         }
-        default -> send(exchange, 404, "text/plain; charset=utf-8", "not found; try /metrics, /health or /ready\n");
+        default -> send(exchange, 404, "text/plain; charset=utf-8",
+            "not found; try /metrics, /health, /ready or POST /reload\n");
       }
     }
+  }
+
+  /** {@code /reload}: POST only (it changes state), authorized, then one reload waited for. */
+  private static void reload(HttpExchange exchange, ReloadAuthorization authorization,
+      Supplier<ReloadOutcome> reload) throws IOException {
+    if (!exchange.getRequestMethod().equals("POST")) {
+      exchange.getResponseHeaders().set("Allow", "POST");
+      send(exchange, 405, "text/plain; charset=utf-8", "method not allowed; use POST /reload\n");
+      return;
+    }
+    exchange.getRequestBody().readAllBytes();
+    if (!authorization.permits(Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization")))) {
+      send(exchange, 403, "text/plain; charset=utf-8", authorization.refusal());
+      return;
+    }
+    ReloadOutcome outcome = reload.get();
+    send(exchange, outcome.httpStatus(), "text/plain; charset=utf-8", outcome.message() + "\n");
   }
 
   private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {

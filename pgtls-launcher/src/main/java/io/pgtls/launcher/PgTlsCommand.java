@@ -10,6 +10,7 @@ import io.pgtls.launcher.config.PgTlsConfig;
 import io.pgtls.launcher.config.ProxyBuilders;
 import java.io.PrintStream;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,9 +82,13 @@ public final class PgTlsCommand {
     } else {
       config = options.route().orElseThrow().toConfig();
     }
-    if (options.admin().isPresent()) {
-      config = config.withAdmin(new AdminConfig(options.admin().get()));
-    }
+    UnaryOperator<PgTlsConfig> overrides = read -> options.admin().isPresent()
+        ? read.withAdmin(new AdminConfig(options.admin().get(), read.admin().flatMap(AdminConfig::reloadTokenFile)))
+        : read;
+    config = overrides.apply(config);
+    ConfigSource source = options.config().isPresent()
+        ? ConfigSource.file(options.config().get(), overrides)
+        : ConfigSource.commandLine();
     Logging.apply(config.logFormat());
     Logging.apply(config.logLevel());
     String serverNameExtension = ServerNameExtension.outcome();
@@ -114,7 +119,7 @@ public final class PgTlsCommand {
         return ExitCode.OK;
       }
       proxy.serverNameWarnings().forEach(log::warn);
-      return new ProxyRunner(err, control).run(config, proxy);
+      return new ProxyRunner(err, control).run(source, config, proxy);
     }
   }
 }

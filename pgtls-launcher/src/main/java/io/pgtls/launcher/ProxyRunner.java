@@ -13,29 +13,40 @@ import io.pgtls.launcher.config.RouteConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts a built proxy with what an operator needs around it (admin endpoint, certificate reloads)
- * and keeps it running until a stop request drains it.
+ * Starts a built proxy with what an operator needs around it (admin endpoint, reloads of the
+ * configuration and certificates) and keeps it running until a stop request drains it.
  */
 final class ProxyRunner {
   private static final Logger log = LoggerFactory.getLogger(ProxyRunner.class);
-  /** Quiet time after the last file event before certificates reload. */
+  /** Quiet time after the last file event before the configuration or certificates reload. */
   static final Duration WATCH_DEBOUNCE = Duration.ofSeconds(1);
+  /** How long {@code POST /reload} waits for its reload. */
+  static final Duration ADMIN_RELOAD_WAIT = Duration.ofMinutes(2);
 
   private final PrintStream err;
   private final ProcessControl control;
   private final AtomicReference<ProxyState> state = new AtomicReference<>(ProxyState.STARTING);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopRequested;
+  /** Set while the proxy runs; guarded by this. */
+  private ProxyReloader reloader;
+  /** The watcher on the files of the configuration in service; guarded by this. */
+  private CertificateFileWatcher watcher;
 
   ProxyRunner(PrintStream err, ProcessControl control) {
     this.err = err;
@@ -43,14 +54,25 @@ final class ProxyRunner {
   }
 
   /**
-   * Starts {@code proxy} and blocks while it runs. Returns {@link ExitCode#OK} after a stop request
-   * has drained it, {@link ExitCode#RUNTIME} when it could not start or stopped by itself.
+   * Starts {@code proxy}, built from {@code config} as read from {@code source}, and blocks while
+   * it runs. Returns {@link ExitCode#OK} after a stop request has drained it, {@link
+   * ExitCode#RUNTIME} when it could not start or stopped by itself.
    */
-  ExitCode run(PgTlsConfig config, PgTlsProxy proxy) throws InterruptedException {
+  ExitCode run(ConfigSource source, PgTlsConfig config, PgTlsProxy proxy) throws InterruptedException {
+    Optional<String> reloadToken;
+    try {
+      reloadToken = reloadToken(config);
+    } catch (IOException e) {
+      err.println("pgtls: [admin] reload_token_file: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return ExitCode.RUNTIME;
+    }
+    ReloadMetrics reloadMetrics = new ReloadMetrics(proxy::generation, Clock.systemUTC());
+    Optional<ConfigReload> configReload = source.file()
+        .map(file -> new ConfigReload(source, config, proxy, reloadMetrics, next -> watch(file, next)));
     // SIGHUP's handler goes in before the listeners open: until it is installed the JVM's default
     // action for SIGHUP ends the process, and an operator, a supervisor's reload or a test may signal
     // as soon as a route logs its address. The reloader holds such a request until the proxy runs.
-    try (CertificateReloader reloader = new CertificateReloader(proxy)) {
+    try (ProxyReloader reloader = new ProxyReloader(proxy, configReload)) {
       control.onReload(() -> reloader.request(ReloadTrigger.SIGHUP));
       try {
         proxy.start();
@@ -65,7 +87,7 @@ final class ProxyRunner {
       state.set(ProxyState.ACCEPTING);
       Optional<AdminServer> admin;
       try {
-        admin = startAdmin(config.admin(), proxy);
+        admin = startAdmin(config.admin(), proxy, reloadMetrics, reloadToken, () -> awaitReload(reloader));
       } catch (IOException e) {
         err.println("pgtls: admin endpoint: cannot listen on " + config.admin().orElseThrow().bindAddress() + ": "
             + (e.getMessage() == null ? e.toString() : e.getMessage()));
@@ -73,10 +95,14 @@ final class ProxyRunner {
         proxy.close();
         return ExitCode.RUNTIME;
       }
-      Optional<CertificateFileWatcher> watcher = watch(config, reloader);
+      this.reloader = reloader;
+      watch(source.file().orElse(null), config);
+      source.file().ifPresent(file -> log.info("the configuration reloads on SIGHUP, POST /reload and changes of {} "
+          + "or of the files it names", file));
       try {
         shortestRefreshInterval(config).ifPresent(reloader::every);
-        control.onStop(() -> drain(proxy, config.drainTimeout()));
+        control.onStop(() -> drain(proxy,
+            configReload.map(ConfigReload::current).orElse(config).drainTimeout()));
         control.running(proxy, admin.map(AdminServer::address));
         proxy.awaitClosed();
         if (!stopRequested) {
@@ -90,30 +116,75 @@ final class ProxyRunner {
         stopped.await();
         return ExitCode.OK;
       } finally {
-        watcher.ifPresent(CertificateFileWatcher::close);
+        synchronized (this) {
+          this.reloader = null;
+          if (watcher != null) {
+            watcher.close();
+            watcher = null;
+          }
+        }
         admin.ifPresent(AdminServer::close);
       }
     }
   }
 
-  private Optional<AdminServer> startAdmin(Optional<AdminConfig> config, PgTlsProxy proxy) throws IOException {
+  private static Optional<String> reloadToken(PgTlsConfig config) throws IOException {
+    Optional<Path> file = config.admin().flatMap(AdminConfig::reloadTokenFile);
+    return file.isPresent() ? Optional.of(ReloadAuthorization.readToken(file.get())) : Optional.empty();
+  }
+
+  /** {@code POST /reload}: one reload of its own, waited for. */
+  private static ReloadOutcome awaitReload(ProxyReloader reloader) {
+    try {
+      return reloader.submit(ReloadTrigger.ADMIN).get(ADMIN_RELOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ReloadOutcome.notRunning("interrupted");
+    } catch (ExecutionException | TimeoutException e) {
+      return ReloadOutcome.failed("the reload did not finish in " + Durations.format(ADMIN_RELOAD_WAIT)
+          + "; see the log");
+    }
+  }
+
+  private Optional<AdminServer> startAdmin(Optional<AdminConfig> config, PgTlsProxy proxy, ReloadMetrics reloadMetrics,
+      Optional<String> reloadToken, Supplier<ReloadOutcome> reload) throws IOException {
     if (config.isEmpty()) {
       return Optional.empty();
     }
     AdminServer server = AdminServer.start(config.get().bindAddress(),
-        () -> PrometheusText.render(proxy.metrics(), proxy.listenerMetrics(), proxy.limitRefusals()), state::get);
-    log.info("admin endpoint listening on {} (HTTP: /metrics, /health, /ready)", HostPort.format(server.address()));
+        () -> PrometheusText.render(proxy.metrics(), proxy.listenerMetrics(), proxy.limitRefusals())
+            + reloadMetrics.prometheusText(),
+        state::get, reloadToken, reload);
+    log.info("admin endpoint listening on {} (HTTP: /metrics, /health, /ready, POST /reload)",
+        HostPort.format(server.address()));
     return Optional.of(server);
   }
 
-  private static Optional<CertificateFileWatcher> watch(PgTlsConfig config, CertificateReloader reloader) {
+  /**
+   * (Re)starts the watcher on every file of {@code config} and on {@code configFile} (null for a
+   * command-line configuration): called at start and after each applied reload, whose
+   * configuration may name other files.
+   */
+  private synchronized void watch(Path configFile, PgTlsConfig config) {
+    if (reloader == null) {
+      return; // stopping
+    }
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
+    }
+    Set<Path> files = new LinkedHashSet<>();
+    if (configFile != null) {
+      files.add(configFile);
+    }
+    files.addAll(certificateFiles(config));
+    config.cancelKeySecret().ifPresent(secret -> files.add(secret.file()));
+    ProxyReloader r = reloader;
     try {
-      return Optional.of(CertificateFileWatcher.start(certificateFiles(config), WATCH_DEBOUNCE,
-          () -> reloader.request(ReloadTrigger.FILE_CHANGE)));
+      watcher = CertificateFileWatcher.start(files, WATCH_DEBOUNCE, () -> r.request(ReloadTrigger.FILE_CHANGE));
     } catch (IOException | RuntimeException e) {
-      log.warn("cannot watch the certificate files ({}); they reload on SIGHUP and cert_refresh_interval only",
-          e.toString());
-      return Optional.empty();
+      log.warn("cannot watch the configuration and certificate files ({}); they reload on SIGHUP{} only",
+          e.toString(), configFile == null ? " and cert_refresh_interval" : ", POST /reload and cert_refresh_interval");
     }
   }
 

@@ -83,8 +83,8 @@ class OperationsJarIT {
       assertThat(TlsProbe.serial(port)).isEqualTo(oldSerial);
 
       pgtls.signal("HUP");
-      pgtls.await("reloading certificates: SIGHUP");
-      pgtls.await("route 'main': new connections use the reloaded certificates");
+      pgtls.await("reloading the configuration: SIGHUP");
+      pgtls.await("configuration reloaded: generation 2");
       assertThat(pgtls.process.isAlive()).as("SIGHUP does not end the process").isTrue();
       assertThat(pgtls.output()).doesNotContain("SIGHUP is ignored");
 

@@ -234,7 +234,7 @@ class OperationsTest {
     assertThat(failures).as("clients querying through the rotation").isEmpty();
     assertThat(queries.get()).isPositive();
     assertThat(seen).as("a new client sees the new certificate").isEqualTo(newSerial);
-    assertThat(messages()).contains("reloading certificates: a certificate or key file changed");
+    assertThat(messages()).contains("reloading the configuration: the configuration file or a file it names changed");
   }
 
   @Test
@@ -244,9 +244,9 @@ class OperationsTest {
     CertificateDir.replace(certs.key, "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n"
         .getBytes(StandardCharsets.US_ASCII));
     control.reload(); // SIGHUP
-    awaitLogged(m -> m.startsWith("route 'main': certificates not reloaded"));
+    awaitLogged(m -> m.startsWith("configuration not reloaded"));
     assertThat(messages()).anySatisfy(m -> assertThat(m)
-        .startsWith("route 'main': certificates not reloaded, the previous ones stay in service: route 'main': ")
+        .startsWith("configuration not reloaded, the running configuration stays: ")
         .contains(certs.key.toString()));
     assertThat(TlsProbe.serial(port(running))).isEqualTo(serial);
     try (Connection c = connect(port(running))) {
@@ -271,10 +271,9 @@ class OperationsTest {
     // In the real process the JVM's default SIGHUP action (exit) applies until the handler is in:
     // it must be in before a route opens and logs the address a supervisor or a test waits for.
     assertThat(loggedWhenHandlerInstalled).noneMatch(m -> m.contains("listening on"));
-    awaitLogged(m -> m.equals("route 'main': new connections use the reloaded certificates"));
+    awaitLogged(m -> m.startsWith("configuration reloaded: generation 2"));
     List<String> logged = messages();
-    assertThat(logged).contains("route 'main': new connections use the reloaded certificates");
-    assertThat(logged.indexOf("reloading certificates: SIGHUP"))
+    assertThat(logged.indexOf("reloading the configuration: SIGHUP"))
         .as("the early request waits for the proxy to run: %s", logged)
         .isGreaterThan(indexOfFirst(logged, "route 'main' listening on"));
     assertThat(TlsProbe.serial(port(running))).isEqualTo(serial);

@@ -144,7 +144,7 @@ class PgTlsCommandTest {
 
       assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
       assertThat(root.getLevel()).isEqualTo(Level.WARN);
-      // cert_refresh_interval is implemented now (CertificateReloader): no "not implemented" warning.
+      // cert_refresh_interval is implemented now (ProxyReloader): no "not implemented" warning.
       assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
           .noneMatch(message -> message.contains("cert_refresh_interval"));
     } finally {

@@ -23,6 +23,11 @@ public final class CancelKeySecret {
     this.where = where;
   }
 
+  /** The file holding the secret. */
+  public Path file() {
+    return file;
+  }
+
   /** Reads the secret; a {@link PgTlsException} placed at the setting's line says what is wrong with the file. */
   public byte[] read() {
     byte[] bytes;

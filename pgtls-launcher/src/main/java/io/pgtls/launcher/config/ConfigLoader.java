@@ -24,7 +24,7 @@ import org.tomlj.TomlParseResult;
 public final class ConfigLoader {
   private static final Set<String> TOP_LEVEL_KEYS = Set.of("log_level", "log_format", "drain_timeout", "admin", "proxy",
       "max_connections", "loops", "crypto_provider", "cancel_key_secret_file", "limits");
-  private static final Set<String> ADMIN_KEYS = Set.of("bind_address");
+  private static final Set<String> ADMIN_KEYS = Set.of("bind_address", "reload_token_file");
 
   private ConfigLoader() {}
 
@@ -98,7 +98,7 @@ public final class ConfigLoader {
 
   private static AdminConfig admin(TomlSection admin) throws ConfigException {
     admin.allowOnly(ADMIN_KEYS);
-    return new AdminConfig(admin.requiredHostPort("bind_address"));
+    return new AdminConfig(admin.requiredHostPort("bind_address"), admin.path("reload_token_file"));
   }
 
   private static List<RouteConfig> routes(TomlSection root) throws ConfigException {

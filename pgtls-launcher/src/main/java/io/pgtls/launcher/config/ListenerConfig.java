@@ -41,6 +41,13 @@ public record ListenerConfig(
     Optional<ProxyProtocolConfig> proxyProtocol,
     List<String> allowedSources) {
 
+  /** The same listener bound to {@code address}. */
+  public ListenerConfig withBindAddress(HostPort address) {
+    return new ListenerConfig(address, serverCert, serverKey, clientCertificates, certRefreshInterval, startupTimeout,
+        handshakeTimeout, allowPlaintextCancel, allowPlaintextClients, maxConnections, idleTimeout, tlsVersions,
+        cipherSuites, serverNames, proxyProtocol, allowedSources);
+  }
+
   /** A listener with every policy setting at its default. */
   public ListenerConfig(HostPort bindAddress, Path serverCert, Path serverKey,
       Optional<ClientCertificatesConfig> clientCertificates, Optional<Duration> certRefreshInterval,

@@ -47,6 +47,12 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
     this(logLevel, LogFormat.TEXT, DEFAULT_DRAIN_TIMEOUT, Optional.empty(), routes);
   }
 
+  /** The same configuration with {@code routes}. */
+  public PgTlsConfig withRoutes(List<RouteConfig> routes) {
+    return new PgTlsConfig(logLevel, logFormat, drainTimeout, admin, routes, maxConnections, loops, cryptoProvider,
+        cancelKeySecret, limits);
+  }
+
   /** The same configuration with the admin endpoint at {@code admin}. */
   public PgTlsConfig withAdmin(AdminConfig admin) {
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes, maxConnections, loops,

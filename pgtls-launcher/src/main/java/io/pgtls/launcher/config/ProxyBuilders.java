@@ -84,6 +84,7 @@ public final class ProxyBuilders {
     config.backend().connectTimeout().ifPresent(route::connectTimeout);
     config.backend().sendProxy().ifPresent(route::backendProxyProtocol);
     config.identity().ifPresent(identity -> route.clientIdentity(clientIdentity(identity)));
+    route.onReload(config.onReload());
     return route.build();
   }
 

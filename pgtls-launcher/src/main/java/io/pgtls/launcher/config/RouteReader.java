@@ -3,10 +3,12 @@ package io.pgtls.launcher.config;
 import io.pgtls.BackendTls.Verification;
 import io.pgtls.HostPort;
 import io.pgtls.ProxyProtocol;
+import io.pgtls.Route;
 import io.pgtls.launcher.config.BackendTlsConfig.ClientCertificate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,7 +20,7 @@ import java.util.Set;
  * {@link PgTlsConfig#describe} places its failures in the file.
  */
 final class RouteReader {
-  private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend", "identity");
+  private static final Set<String> PROXY_KEYS = Set.of("name", "listener", "backend", "identity", "on_reload");
   private static final Set<String> LISTENER_KEYS = Set.of("bind_address", "server_cert", "server_key", "mtls",
       "client_cert", "client_ca", "client_crl", "allow_expired_crl", "cert_refresh_interval", "startup_timeout", "handshake_timeout", "allow_plaintext_cancel", "allow_plaintext_clients",
       "max_connections", "idle_timeout", "tls_versions", "cipher_suites", "server_names", "proxy_protocol",
@@ -51,7 +53,21 @@ final class RouteReader {
             + "[proxy.identity]");
       }
     }
-    return new RouteConfig(name, listener, backend, identity, proxy.locations());
+    return new RouteConfig(name, listener, backend, identity, proxy.locations(), onReload(proxy));
+  }
+
+  /** {@code on_reload = "drain" | "keep" | "close"}; drain when left out. */
+  private static Route.OnReload onReload(TomlSection proxy) throws ConfigException {
+    Optional<String> text = proxy.string("on_reload");
+    if (text.isEmpty()) {
+      return Route.OnReload.DRAIN;
+    }
+    for (Route.OnReload policy : Route.OnReload.values()) {
+      if (policy.name().toLowerCase(Locale.ROOT).equals(text.get())) {
+        return policy;
+      }
+    }
+    throw proxy.error("on_reload", "expected \"drain\", \"keep\" or \"close\", got " + TomlSection.describe(text.get()));
   }
 
   private static ListenerConfig listener(TomlSection l) throws ConfigException {
