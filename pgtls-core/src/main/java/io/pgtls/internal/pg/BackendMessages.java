@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
  * Frames the backend-to-client stream of one session, chunk by chunk as it is read, and remembers
  * whether the last complete message was a ReadyForQuery and with which transaction status: what
  * tells a session at rest between transactions from one in the middle of a query or inside a
- * transaction block.
+ * transaction block. The messages PostgreSQL may send at any time, even to an idle session
+ * (NotificationResponse, NoticeResponse, ParameterStatus: its "asynchronous operations"), say
+ * nothing about that and leave it as it was: a session that LISTENs stays idle as notifications
+ * arrive.
  *
  * <p>The stream starts at a message boundary: what a backend sends after the StartupMessage is
  * typed messages (PostgreSQL protocol 3: Byte1 type, Int32 length that counts itself but not the
@@ -30,7 +33,7 @@ public final class BackendMessages {
     LOST
   }
 
-  /** What the last complete message was. */
+  /** What the last complete message was, the asynchronous ones aside. */
   public enum Last {
     /** Another message than a ReadyForQuery, or none yet. */
     OTHER,
@@ -118,10 +121,22 @@ public final class BackendMessages {
 
   private void completed() {
     position = Position.AT_BOUNDARY;
-    last = type == READY_FOR_QUERY && length == READY_FOR_QUERY_LENGTH ? statusOf(status) : Last.OTHER;
-    if (last != Last.OTHER) {
-      readyForQueries++;
+    if (type == READY_FOR_QUERY && length == READY_FOR_QUERY_LENGTH) {
+      last = statusOf(status);
+      if (last != Last.OTHER) {
+        readyForQueries++;
+      }
+    } else if (!asynchronous(type)) {
+      last = Last.OTHER;
     }
+  }
+
+  /**
+   * NotificationResponse ('A'), NoticeResponse ('N') and ParameterStatus ('S'): PostgreSQL may
+   * send them whether or not a query runs, so they do not tell where the session stands.
+   */
+  private static boolean asynchronous(byte type) {
+    return type == 'A' || type == 'N' || type == 'S';
   }
 
   /** ReadyForQuery's transaction status indicator: 'I', 'T' or 'E'; anything else is not one. */
@@ -134,7 +149,10 @@ public final class BackendMessages {
     };
   }
 
-  /** Whether the last complete message is ReadyForQuery 'I' and no message has begun since. */
+  /**
+   * Whether the last complete message (asynchronous ones aside) is ReadyForQuery 'I', and the
+   * stream is between messages.
+   */
   public boolean idleAtBoundary() {
     return position == Position.AT_BOUNDARY && last == Last.READY_IDLE;
   }

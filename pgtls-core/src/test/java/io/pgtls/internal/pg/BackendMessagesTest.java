@@ -75,7 +75,7 @@ class BackendMessagesTest {
   }
 
   @Test
-  void aMessageBegunAfterReadyForQueryIdleEndsTheIdleness() {
+  void aMessageBegunAfterReadyForQueryIdleEndsTheIdlenessWhileItIsIncomplete() {
     BackendMessages framer = new BackendMessages();
     byte[] stream = concat(ready('I'), message('A', new byte[12]));
     feed(framer, stream, 0, 6);
@@ -85,6 +85,29 @@ class BackendMessagesTest {
 
     assertThat(framer.last()).as("still the last complete message").isEqualTo(Last.READY_IDLE);
     assertThat(framer.position()).isEqualTo(Position.IN_HEADER);
+    assertThat(framer.idleAtBoundary()).isFalse();
+  }
+
+  @Test
+  void notificationsNoticesAndParameterChangesToAnIdleSessionLeaveItIdle() {
+    BackendMessages framer = new BackendMessages();
+    byte[] stream = concat(ready('I'), BackendStreams.notification(4242, "jobs", "42"),
+        message('N', BackendStreams.cstrings("SNOTICE", "Mhello", "")), BackendStreams.parameter("TimeZone", "UTC"));
+    for (int i = 0; i < stream.length; i++) {
+      feed(framer, stream, i, i + 1);
+    }
+
+    assertThat(framer.idleAtBoundary()).as("a session that LISTENs is idle between notifications").isTrue();
+    assertThat(framer.readyForQueries()).isEqualTo(1);
+  }
+
+  @Test
+  void anyOtherMessageAfterReadyForQueryIdleEndsTheIdleness() {
+    BackendMessages framer = new BackendMessages();
+    byte[] stream = concat(ready('I'), message('E', BackendStreams.cstrings("SFATAL", "C57P01", "Mterminating", "")));
+    feed(framer, stream, 0, stream.length);
+
+    assertThat(framer.last()).isEqualTo(Last.OTHER);
     assertThat(framer.idleAtBoundary()).isFalse();
   }
 
