@@ -8,6 +8,8 @@ import io.pgtls.ListenerTls;
 import io.pgtls.Route;
 import io.pgtls.internal.buffer.BufferPool;
 import io.pgtls.internal.buffer.PooledBuffer;
+import io.pgtls.internal.pg.BackendKeyMinter;
+import io.pgtls.internal.pg.BackendKeyRewrite;
 import io.pgtls.internal.pg.CancelKeys;
 import io.pgtls.internal.pg.StartupCodes;
 import io.pgtls.internal.route.CompiledListener;
@@ -133,6 +135,27 @@ class RelayDrainTest {
     assertThat(o.kind()).isEqualTo(Outcome.Kind.CLOSE_GRACEFULLY);
     closeGracefully(o);
     assertThat(clientFar.received()).endsWith(concat(ready('I'), FATAL.errorResponse()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {4, 32})
+  void aCancelKeyMintedToAnotherLengthDoesNotThrowTheFramingOff(int backendKeyLength) throws IOException {
+    int mintedLength = backendKeyLength == 4 ? 32 : 4;
+    BackendKeyRewrite rewrite = new BackendKeyRewrite((pid, key) -> new BackendKeyMinter.Minted(pid,
+        new byte[mintedLength]));
+    open(3, false, rewrite);
+    relay.drain(FATAL, FAR_AWAY);
+    settle();
+    byte[] key = ByteBuffer.allocate(4 + backendKeyLength).putInt(4242).array();
+    backendFar.send(msg('R', new byte[4]), msg('K', key), ready('I'));
+
+    Outcome o = settle();
+
+    assertThat(o.kind()).isEqualTo(Outcome.Kind.CLOSE_GRACEFULLY);
+    closeGracefully(o);
+    byte[] minted = ByteBuffer.allocate(4 + mintedLength).putInt(4242).array();
+    assertThat(clientFar.received()).isEqualTo(concat(msg('R', new byte[4]), msg('K', minted), ready('I'),
+        FATAL.errorResponse()));
   }
 
   @Test
@@ -307,6 +330,10 @@ class RelayDrainTest {
 
   /** A relay between a client leg (TLS or not) and a plaintext backend leg, the StartupMessage waiting in c2b. */
   private void open(int chunk, boolean clientTls) throws IOException {
+    open(chunk, clientTls, null);
+  }
+
+  private void open(int chunk, boolean clientTls, BackendKeyRewrite keyRewrite) throws IOException {
     clientPipe = new MemoryPipe(chunk);
     backendPipe = new MemoryPipe(chunk);
     client = new Leg("client", clientPipe.near(), pool);
@@ -326,7 +353,7 @@ class RelayDrainTest {
     PooledBuffer b2c = buffer("b2c");
     c2b.prepare().put(STARTUP);
     relay = new Relay(new ConnectionLog("test"), route, client, backend, c2b, b2c, new Relay.Traffic(), "alice", null,
-        null);
+        keyRewrite);
     relay.enter(ConnectionState.RELAYING, System.nanoTime());
   }
 
