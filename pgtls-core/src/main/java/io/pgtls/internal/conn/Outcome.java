@@ -28,7 +28,10 @@ final class Outcome {
     BACKEND_READY,
     /** Refuse the client (or, for a cancel, drop it) as {@link #rejection()} says. */
     REFUSE,
-    /** Flush what is owed, close both legs cleanly, then close: {@link #reason()}. */
+    /**
+     * Flush what is owed, close both legs cleanly, then close: {@link #reason()}; when the stage
+     * ended the session with its own FATAL, {@link #rejection()} says which (to log and count).
+     */
     CLOSE_GRACEFULLY,
     /** Close both legs at once: {@link #reason()}. */
     CLOSE_NOW,
@@ -101,6 +104,11 @@ final class Outcome {
 
   static Outcome closeGracefully(String reason) {
     return new Outcome(Kind.CLOSE_GRACEFULLY, null, null, null, null, reason);
+  }
+
+  /** {@link Kind#CLOSE_GRACEFULLY} after the stage told the client {@code told} (a drained session). */
+  static Outcome closeGracefully(String reason, Rejection told) {
+    return new Outcome(Kind.CLOSE_GRACEFULLY, null, null, null, told, reason);
   }
 
   static Outcome closeNow(String reason) {

@@ -259,6 +259,22 @@ final class Refusals {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // A relayed session
+
+  /**
+   * A session pgtls ends because its route was removed or changed ({@code why}, a predicate of the
+   * route: "was removed by a configuration reload"). The client hears what PostgreSQL says to a
+   * session pg_terminate_backend ends (57P01), with a DETAIL naming the route and why; the backend
+   * gets a Terminate. Both legs then close cleanly.
+   */
+  static Rejection drained(String route, String why) {
+    String detail = "pgtls route '" + route + "' " + why;
+    return new Rejection(Refusal.DRAINED, Ending.FATAL, Level.INFO, "session drained: " + detail,
+        ErrorResponse.ADMIN_SHUTDOWN, "terminating connection due to administrator command", detail, null,
+        "drained: " + detail, null);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // The backend
 
   static Rejection backendUnresolvable(String route, HostPort backend) {

@@ -2,6 +2,7 @@ package io.pgtls.internal.conn;
 
 import io.pgtls.internal.buffer.PooledBuffer;
 import io.pgtls.internal.pg.BackendKeyRewrite;
+import io.pgtls.internal.pg.IdleWatch;
 import io.pgtls.internal.pg.ScramPlusWatch;
 import io.pgtls.internal.route.CompiledRoute;
 import java.io.IOException;
@@ -12,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * RELAYING: moves a session's bytes both ways with backpressure (a side is read only once the
  * other has taken what was read from it), passes each side's end on to the other (half-close),
- * closes an idle session, and gates the client's stream with the SCRAM channel-binding watch.
+ * closes an idle session, gates the client's stream with the SCRAM channel-binding watch, and
+ * ends a drained session ({@link #drain}) at its next idle point or at the drain's deadline.
  */
 final class Relay implements Stage {
   /** How long one side may keep sending after the other has finished. */
@@ -41,6 +43,11 @@ final class Relay implements Stage {
   private ConnectionAudit.ClosedBy endedFirst;
   /** Whether the last bytes the client sent were a Terminate message. */
   private boolean clientSentTerminate;
+  /** Where both streams stand between messages and queries: when a drained session may end. */
+  private final IdleWatch idleWatch = new IdleWatch();
+  /** The FATAL a drained session ends with; null while no drain is asked for. */
+  private Rejection drain;
+  private long drainDeadline = NO_DEADLINE;
 
   /**
    * @param scramWatch the channel-binding gate for a session whose client saw another certificate
@@ -61,6 +68,31 @@ final class Relay implements Stage {
     this.scramWatch = scramWatch;
     this.keyRewrite = keyRewrite;
     this.idleNanos = route.idleTimeout().toNanos();
+    // What the openings left in the buffers starts each stream: the client's StartupMessage, and
+    // whatever the backend may have sent already.
+    if (!c2b.isEmpty()) {
+      idleWatch.fromClient(c2b.peek(), 0, c2b.size());
+    }
+    if (!b2c.isEmpty()) {
+      idleWatch.fromBackend(b2c.peek(), 0, b2c.size());
+    }
+  }
+
+  /**
+   * Ends this session at its next idle point, or at {@code deadlineNanos} (System.nanoTime) at the
+   * latest, with a Terminate to the backend and {@code fatal}'s ErrorResponse to the client;
+   * {@link #step} then returns {@link Outcome#closeGracefully(String, Rejection)} with {@code
+   * fatal}. Idle means: {@link IdleWatch#idle()}, both relay buffers empty, nothing pending on
+   * either leg, no delegated task running, and neither side finished sending (a session half
+   * closed is already ending its own way). Only on the loop's thread; the driver steps the stage
+   * after this call (an idle session ends at that step) and re-arms its timer for {@link
+   * #deadline()}. A second call keeps the first FATAL and the earlier deadline.
+   */
+  void drain(Rejection fatal, long deadlineNanos) {
+    if (drain == null) {
+      drain = fatal;
+    }
+    drainDeadline = Math.min(drainDeadline, deadlineNanos);
   }
 
   @Override
@@ -121,6 +153,9 @@ final class Relay implements Stage {
     if (down == Pumped.NEEDS_TASKS) {
       return Outcome.runTasks(tasksOf);
     }
+    if (drain != null && quiet()) {
+      return endDrained("at idle");
+    }
     if (endedFirst == null && (client.inputEnded() || backend.inputEnded())) {
       endedFirst = client.inputEnded() ? ConnectionAudit.ClosedBy.CLIENT : ConnectionAudit.ClosedBy.BACKEND;
     }
@@ -180,6 +215,14 @@ final class Relay implements Stage {
       int produced = buf.size() - before;
       if (produced > 0) {
         counted(clientToBackend, produced);
+        // The new bytes are framed as read, before the key rewrite sees them: it changes the
+        // length of a BackendKeyData it mints a longer or shorter key for, and that message's
+        // bytes, but no other message's bounds, so the framing of the backend's own bytes holds.
+        if (clientToBackend) {
+          idleWatch.fromClient(buf.peek(), before, before + produced);
+        } else {
+          idleWatch.fromBackend(buf.peek(), before, before + produced);
+        }
       }
       switch (f) {
         case DONE:
@@ -259,6 +302,62 @@ final class Relay implements Stage {
     return d;
   }
 
+  /** Whether the session is idle (see {@link #drain}) with everything read delivered and nothing else under way. */
+  private boolean quiet() {
+    return idleWatch.idle() && c2b.isEmpty() && b2c.isEmpty() && !client.hasPendingOutput()
+        && !backend.hasPendingOutput() && !client.taskRunning() && !backend.taskRunning() && !client.inputEnded()
+        && !backend.inputEnded();
+  }
+
+  /**
+   * Ends the drained session: the backend gets a Terminate and the client the FATAL, each only
+   * where it lands between two messages of what that side was sent so far; both legs then close
+   * cleanly (the driver's CLOSING flushes them). At idle both always go. At the deadline the relay
+   * buffers may hold bytes, and they are dropped: what the client sent that the backend has not
+   * taken must not run unseen once the client is told its session ended. So the backend gets the
+   * Terminate only when c2b was empty and the client's stream was between messages; otherwise it
+   * gets no Terminate (none may go inside a client message) and its leg just closes, which
+   * PostgreSQL treats as the client's goodbye too (EOF: it rolls back and exits). Likewise the
+   * client hears the FATAL only when b2c was empty and the backend's stream between messages; a
+   * client in the middle of a message (a long DataRow) sees the connection close.
+   */
+  private Outcome endDrained(String when) {
+    boolean terminate = c2b.isEmpty() && idleWatch.clientAtBoundary() && !backend.outputShut();
+    boolean tell = b2c.isEmpty() && idleWatch.backendAtBoundary() && !client.outputShut();
+    c2b.release();
+    b2c.release();
+    boolean terminated = terminate && say(backend, c2b, TERMINATE);
+    boolean told = tell && say(client, b2c, drain.errorResponse());
+    log.at(drain.level(), drain.logLine() + " (" + when + (terminated ? "" : "; no Terminate: the backend's leg just "
+        + "closes") + (told ? "" : "; no FATAL: the client's leg just closes") + ")");
+    return Outcome.closeGracefully(drain.closeReason() + " (" + when + ")", drain);
+  }
+
+  /**
+   * Sends {@code message}, pgtls's own last words on {@code to}: queued on a plaintext leg's wire,
+   * encrypted through the empty {@code via} into a TLS leg's network buffer; the driver's CLOSING
+   * flushes either. False when it could not go: the leg failed, or a TLS leg could not take it now
+   * (its network buffer full, or its engine first needing a delegated task); that leg then just
+   * closes.
+   */
+  private boolean say(Leg to, PooledBuffer via, byte[] message) {
+    try {
+      if (!to.isTls()) {
+        to.wire().queue(message);
+        to.wire().flush();
+        return true;
+      }
+      via.prepare().put(message);
+      to.drain(via);
+      return via.isEmpty();
+    } catch (LegIOException e) {
+      log.debug("{} gone while a drain ended the session: {}", to.side(), e.getMessage());
+      return false;
+    } finally {
+      via.release();
+    }
+  }
+
   @Override
   public boolean wantsInput(ConnectionState state, Leg leg) {
     Leg other = leg == client ? backend : client;
@@ -280,12 +379,15 @@ final class Relay implements Stage {
   @Override
   public long deadline() {
     long idle = idleNanos > 0 ? lastActivityNanos + idleNanos : NO_DEADLINE;
-    return Math.min(idle, halfCloseDeadline);
+    return Math.min(Math.min(idle, halfCloseDeadline), drainDeadline);
   }
 
   @Override
   public Outcome onDeadline(ConnectionState state) {
     long now = System.nanoTime();
+    if (drain != null && drainDeadline != NO_DEADLINE && now - drainDeadline >= 0) {
+      return endDrained("at the drain deadline"); // idle or not, mid-query or not
+    }
     if (now - halfCloseDeadline >= 0 && halfCloseDeadline != NO_DEADLINE) {
       String what = "the other side to finish after one side closed";
       log.info("timeout after {} ms {} (in {})", HALF_CLOSE_LINGER.toMillis(), what, state);
@@ -313,6 +415,6 @@ final class Relay implements Stage {
   @Override
   public String toString() {
     return "Relay[" + c2b + " " + b2c + (scramWatch != null ? " scram-watch" : "")
-        + (keyRewrite != null ? " key-rewrite" : "") + "]";
+        + (keyRewrite != null ? " key-rewrite" : "") + (drain != null ? " draining" : "") + "]";
   }
 }

@@ -21,6 +21,8 @@ public final class ErrorResponse {
   public static final String FEATURE_NOT_SUPPORTED = "0A000";
   /** too_many_connections. */
   public static final String TOO_MANY_CONNECTIONS = "53300";
+  /** admin_shutdown: what PostgreSQL says to a session pg_terminate_backend ends. */
+  public static final String ADMIN_SHUTDOWN = "57P01";
 
   private ErrorResponse() {}
 

@@ -1,6 +1,9 @@
 package io.pgtls.internal.route;
 
-/** Why pgtls refused a connection before (or instead of) relaying it; the label is a metric label. */
+/**
+ * Why pgtls refused a connection before (or instead of) relaying it, or ended one it relayed; the
+ * label is a metric label.
+ */
 public enum Refusal {
   /** A plaintext StartupMessage on a TLS listener. */
   PLAINTEXT("plaintext"),
@@ -47,7 +50,9 @@ public enum Refusal {
   /** The route's or the proxy's session limit was reached. */
   TOO_MANY_CONNECTIONS("too_many_connections"),
   /** The client chose SCRAM-SHA-256-PLUS where the binding cannot match. */
-  CHANNEL_BINDING("channel_binding");
+  CHANNEL_BINDING("channel_binding"),
+  /** A relayed session was drained: its route was removed or changed, and pgtls ended it. */
+  DRAINED("drained");
 
   public final String label;
 

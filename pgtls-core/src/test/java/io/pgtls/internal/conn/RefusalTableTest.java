@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class RefusalTableTest {
   private static final HostPort BACKEND = HostPort.of("db.example.com", 5432);
-  private static final Set<String> SQLSTATE_CLASSES = Set.of("08", "0A", "28", "53");
+  private static final Set<String> SQLSTATE_CLASSES = Set.of("08", "0A", "28", "53", "57");
 
   /** A refusal made by a call to Refusals and what it returned. */
   record Made(String call, Rejection rejection) {}
@@ -185,6 +185,19 @@ class RefusalTableTest {
     assertThat(r.ending()).isEqualTo(Ending.NOW);
     assertThat(r.tellsClient()).isFalse();
     assertThat(r.logLine()).contains("10005");
+  }
+
+  @Test
+  void aDrainedSessionHearsWhatPgTerminateBackendSaysWithTheRouteAndWhyInItsDetail() {
+    Rejection r = Refusals.drained("old", "was removed by a configuration reload");
+    assertThat(r.reason()).isEqualTo(Refusal.DRAINED);
+    assertThat(r.reason().label).isEqualTo("drained");
+    assertThat(r.ending()).as("a FATAL is said, then both legs close cleanly").isEqualTo(Ending.FATAL);
+    assertThat(ErrorFields.parse(r.errorResponse())).containsExactly(
+        Map.entry('S', "FATAL"), Map.entry('V', "FATAL"), Map.entry('C', "57P01"),
+        Map.entry('M', "terminating connection due to administrator command"),
+        Map.entry('D', "pgtls route 'old' was removed by a configuration reload"));
+    assertThat(r.closeReason()).isEqualTo("drained: pgtls route 'old' was removed by a configuration reload");
   }
 
   @Test
