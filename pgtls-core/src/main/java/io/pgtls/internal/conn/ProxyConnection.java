@@ -16,6 +16,7 @@ import io.pgtls.internal.pg.BackendKeyRewrite;
 import io.pgtls.internal.pg.ScramPlusWatch;
 import io.pgtls.internal.route.CompiledListener;
 import io.pgtls.internal.route.CompiledRoute;
+import io.pgtls.internal.route.LiveSession;
 import io.pgtls.internal.route.ServerNames;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -66,6 +67,8 @@ public final class ProxyConnection {
   private BackendOpening backendOpening;
   /** The relay stage, once the session relays: it knows which side ended first. */
   private Relay relay;
+  /** This session as a reconfiguration sees it, while it relays. */
+  private Live live;
   /** Who ended the connection, when known before it closes (an I/O failure, pgtls's own close). */
   private ConnectionAudit.ClosedBy closedBy;
   /** Whether this connection counts against the route's and the proxy's session limits. */
@@ -235,6 +238,11 @@ public final class ProxyConnection {
         refuse(outcome.rejection());
         return true;
       case CLOSE_GRACEFULLY:
+        if (outcome.rejection() != null) {
+          // A drained session: the Relay logged what it told each side; it counts like a refusal.
+          routing.counters().refused(outcome.rejection().reason());
+          closedBy = ConnectionAudit.ClosedBy.PGTLS;
+        }
         closeGracefully(outcome.reason());
         return true;
       case CLOSE_NOW:
@@ -381,6 +389,9 @@ public final class ProxyConnection {
     BackendKeyRewrite keyRewrite = listener.mintsCancelKeys() ? new BackendKeyRewrite(listener.keyMinter(route)) : null;
     relay = new Relay(log, route, client, backend, c2b, b2c, traffic, request.user(), scramWatch, keyRewrite);
     moveTo(ConnectionState.RELAYING, relay);
+    live = new Live(new LiveSession.Facts(source.ip(),
+        client.isTls() ? client.tls().peerCertificateChain() : new java.security.cert.X509Certificate[0], request.user()));
+    route.register(live);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -477,6 +488,9 @@ public final class ProxyConnection {
       routing.route().releaseSession();
     }
     source.close();
+    if (live != null) {
+      routing.route().unregister(live);
+    }
     group.connectionClosed();
     routing.closed();
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
@@ -544,6 +558,40 @@ public final class ProxyConnection {
   /** The attachment of {@code leg}'s selection key: every key event ends in {@link #run()}. */
   private Selectable handlerOf(Leg leg) {
     return new LegEvents(leg, this::run, this::fail, () -> closeNow("proxy shutting down"), this::toString);
+  }
+
+  /** A relaying session as a reconfiguration sees it; what it asks is carried out on this connection's loop. */
+  private final class Live implements LiveSession {
+    private final Facts facts;
+
+    Live(Facts facts) {
+      this.facts = facts;
+    }
+
+    @Override
+    public Facts facts() {
+      return facts;
+    }
+
+    @Override
+    public void drain(String why, long deadlineNanos) {
+      loop.execute(() -> {
+        if (state == ConnectionState.RELAYING && relay != null) {
+          relay.drain(Refusals.drained(routing.route().name(), why), deadlineNanos);
+          run();
+        }
+      });
+    }
+
+    @Override
+    public void end(String why) {
+      loop.execute(() -> {
+        if (state == ConnectionState.RELAYING) {
+          refuse(Refusals.drained(routing.route().name(), why));
+          run();
+        }
+      });
+    }
   }
 
   @Override
