@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtls.BackendTls;
+import io.pgtls.ClientCertificates;
+import io.pgtls.ClientIdentity;
+import io.pgtls.testkit.IssuedCertificate;
+import io.pgtls.testkit.TestPki;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Properties;
 import io.pgtls.PgTlsException;
 import io.pgtls.PgTlsProxy;
 import io.pgtls.Reconfiguration;
@@ -215,6 +223,113 @@ class ReconfigureTest {
     try (Connection c = connect("main")) {
       assertThat(Fixture.query(c, "select 'serving'")).isEqualTo("serving");
     }
+  }
+
+  private static final TestPki users = TestPki.create(f.directory.resolve("reload-users"), "reload users CA");
+  private static final IssuedCertificate alice = users.client("alice");
+  private static final IssuedCertificate bob = users.client("bob");
+
+  /** A route to the trusting PostgreSQL whose client certificates log in as alice through map {@code lines}. */
+  private static Route certRoute(int port, Path crl, String... mapLines) {
+    ClientCertificates certificates = ClientCertificates.required(users.caCertificateFile());
+    return toTrusting("certs", port).onReload(Route.OnReload.KEEP)
+        .tls(f.listenerTls().clientCertificates(crl == null ? certificates : certificates.revocationLists(crl)))
+        .clientIdentity(ClientIdentity.from(ClientIdentity.Source.CN).mapLines(List.of(mapLines), "m")).build();
+  }
+
+  private Connection connectWith(IssuedCertificate certificate) throws SQLException {
+    Properties p = f.verifyFull();
+    p.setProperty("sslcert", certificate.certificateFile().toString());
+    p.setProperty("sslkey", certificate.pkcs8DerFile().toString());
+    return Fixture.connect(proxy.boundAddress("certs"), p);
+  }
+
+  @Test
+  void removingAMapLineEndsExactlyTheSessionItAdmitted() throws Exception {
+    int port = freePort();
+    proxy = builder(certRoute(port, null, "m alice alice", "m bob alice")).build().start();
+    try (Connection asAlice = connectWith(alice); Connection asBob = connectWith(bob)) {
+      Reconfiguration r = proxy.reconfigure(builder(certRoute(port, null, "m alice alice")), DRAIN);
+      assertThat(r.sessionsClosed()).isEqualTo(1);
+      assertThatThrownBy(() -> pollUntilRefused(asBob))
+          .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57P01"));
+      assertThat(Fixture.query(asAlice, "select 'kept'")).isEqualTo("kept");
+    }
+  }
+
+  @Test
+  void revokingASerialEndsExactlyThatSessionOnTheNextReload() throws Exception {
+    int port = freePort();
+    Path crl = users.directory().resolve("reload.crl");
+    Files.copy(users.crl(List.of(), Instant.now().plus(Duration.ofDays(1))), crl, StandardCopyOption.REPLACE_EXISTING);
+    proxy = builder(certRoute(port, crl, "m alice alice", "m bob alice")).build().start();
+    try (Connection asAlice = connectWith(alice); Connection asBob = connectWith(bob)) {
+      Files.copy(users.crl(List.of(bob), Instant.now().plus(Duration.ofDays(1))), crl, StandardCopyOption.REPLACE_EXISTING);
+      Reconfiguration r = proxy.reconfigure(builder(certRoute(port, crl, "m alice alice", "m bob alice")), DRAIN);
+      assertThat(r.unchanged()).containsExactly("certs");
+      assertThat(r.sessionsClosed()).isEqualTo(1);
+      assertThatThrownBy(() -> pollUntilRefused(asBob))
+          .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57P01"));
+      assertThat(Fixture.query(asAlice, "select 'kept'")).isEqualTo("kept");
+    }
+  }
+
+  @Test
+  void aDuplicateServerNameOrABadRegexIsRefusedAndTheRunningConfigurationServes() throws Exception {
+    int port = freePort();
+    proxy = builder(toScram("main", port).build()).build().start();
+    PgTlsProxy.Builder duplicate = builder(toScram("a", port).serverNames("db.example.com").build(),
+        toScram("b", port).serverNames("db.example.com").build());
+    assertThatThrownBy(() -> proxy.reconfigure(duplicate, DRAIN)).isInstanceOf(PgTlsException.class)
+        .hasMessageContaining("db.example.com");
+    PgTlsProxy.Builder badRegex = builder(certRoute(port, null, "m /(unclosed alice"));
+    assertThatThrownBy(() -> proxy.reconfigure(badRegex, DRAIN)).isInstanceOf(PgTlsException.class)
+        .hasMessageContaining("map_lines");
+    assertThat(proxy.generation()).isEqualTo(1);
+    try (Connection c = connect("main")) {
+      assertThat(Fixture.query(c, "select 'serving'")).isEqualTo("serving");
+    }
+  }
+
+  @Test
+  void clientsRunningShortQueriesSeeNoFailureAcrossTwentyReloadsOfAnotherRoute() throws Exception {
+    int port = freePort();
+    int other = freePort();
+    proxy = builder(toScram("busy", port).build(), toScram("other", other).build()).build().start();
+    int clients = 20;
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger queries = new AtomicInteger();
+    List<CompletableFuture<Throwable>> workers = new java.util.ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      workers.add(CompletableFuture.supplyAsync(() -> {
+        try (Connection c = connect("busy")) {
+          while (!stop.get()) {
+            Fixture.query(c, "select 1");
+            queries.incrementAndGet();
+          }
+          return null;
+        } catch (Throwable t) {
+          return t;
+        }
+      }));
+    }
+    int newConnections = 0;
+    for (int i = 0; i < 20; i++) {
+      proxy.reconfigure(builder(toScram("busy", port).build(),
+          toScram("other", other).idleTimeout(Duration.ofSeconds(100 + i)).build()), DRAIN);
+      try (Connection c = connect("busy")) { // a new handshake on the kept listener, right after a reload
+        assertThat(Fixture.query(c, "select 1")).isEqualTo("1");
+        newConnections++;
+      }
+      Thread.sleep(100);
+    }
+    stop.set(true);
+    for (CompletableFuture<Throwable> w : workers) {
+      assertThat(w.get(60, TimeUnit.SECONDS)).as("a failed query on the unchanged route").isNull();
+    }
+    assertThat(newConnections).isEqualTo(20);
+    assertThat(queries.get()).isPositive();
+    System.out.printf("%d queries from %d clients across 20 reloads, none failed%n", queries.get(), clients);
   }
 
   /** Runs a query every 50 ms until the session is ended (what a pool's validation would see). */
