@@ -205,14 +205,15 @@ public final class Route {
         && Objects.equals(r.idleTimeout, idleTimeout) && r.allowPlaintextClients == allowPlaintextClients
         && r.listenerSettings.equals(listenerSettings) && r.serverNames.equals(serverNames)
         && Objects.equals(r.clientIdentity, clientIdentity) && Objects.equals(r.proxyProtocol, proxyProtocol)
-        && r.allowedSources.equals(allowedSources) && r.backendProxyProtocol == backendProxyProtocol;
+        && r.allowedSources.equals(allowedSources) && r.backendProxyProtocol == backendProxyProtocol
+        && r.onReload == onReload;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(name, listen, listenerTls, backend, backendTls, startupTimeout, handshakeTimeout,
         connectTimeout, allowPlaintextCancel, maxConnections, idleTimeout, allowPlaintextClients, listenerSettings,
-        serverNames, clientIdentity, proxyProtocol, allowedSources, backendProxyProtocol);
+        serverNames, clientIdentity, proxyProtocol, allowedSources, backendProxyProtocol, onReload);
   }
 
   @Override

@@ -72,6 +72,7 @@ class RouteEqualityTest {
         .differs("allowPlaintextCancel", "true", () -> main().allowPlaintextCancel(true).build())
         .differs("maxConnections", "0 (no route limit)", () -> main().maxConnections(0).build())
         .differs("idleTimeout", "zero (never)", () -> main().idleTimeout(Duration.ZERO).build())
+        .differs("onReload", "keep", () -> main().onReload(Route.OnReload.KEEP).build())
         .differs("allowPlaintextClients", "true", () -> main().allowPlaintextClients(true).build())
         .differs("listenerSettings", "the default startup timeout left unset", () -> Route.builder("main")
             .listen("127.0.0.1:6432")

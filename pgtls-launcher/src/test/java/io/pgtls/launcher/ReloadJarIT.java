@@ -142,6 +142,33 @@ class ReloadJarIT {
   }
 
   @Test
+  void aConfigMapStyleDataSwapReloadsExactlyOnce() throws Exception {
+    // A Kubernetes ConfigMap volume: pgtls.toml -> ..data/pgtls.toml, ..data -> ..v1; an update
+    // writes ..v2 and swaps the ..data link atomically, so the file named never changes itself.
+    CertificateDir certs = certs("configmap");
+    Path volume = Files.createDirectories(dir.resolve("configmap-volume"));
+    Path v1 = Files.createDirectories(volume.resolve("..v1"));
+    Files.writeString(v1.resolve("pgtls.toml"), admin("") + route("main", "127.0.0.1:0", certs));
+    Files.createSymbolicLink(volume.resolve("..data"), v1.getFileName());
+    Path file = Files.createSymbolicLink(volume.resolve("pgtls.toml"), Path.of("..data", "pgtls.toml"));
+    try (PgTlsProcess pgtls = PgTlsProcess.start("--config", file.toString())) {
+      int port = watching(pgtls, "main");
+      Path v2 = Files.createDirectories(volume.resolve("..v2"));
+      Files.writeString(v2.resolve("pgtls.toml"), "log_level = \"debug\"\n" + admin("")
+          + route("main", "127.0.0.1:0", certs));
+      Path tmp = Files.createSymbolicLink(volume.resolve("..data_tmp"), v2.getFileName());
+      Files.move(tmp, volume.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      pgtls.await("configuration reloaded: generation 2");
+      Thread.sleep(3000); // past the watcher's debounce: no second reload follows
+      assertThat(metric(pgtls, "pgtls_config_reloads_total")).isEqualTo(1);
+      assertThat(metric(pgtls, "pgtls_config_generation")).isEqualTo(2);
+      Psql.Result ok = Psql.run(tls(port), "select 1");
+      assertThat(ok.exit()).as(ok.output()).isZero();
+    }
+  }
+
+  @Test
   void postReloadFromLoopbackAnswersTheSummaryAndAConfiguredTokenIsRequiredEvenThere() throws Exception {
     CertificateDir certs = certs("admin");
     Path open = dir.resolve("admin-open.toml");

@@ -275,6 +275,21 @@ class ReconfigureTest {
   }
 
   @Test
+  void aMalformedPemIsRefusedAndTheRunningConfigurationServes() throws Exception {
+    int port = freePort();
+    proxy = builder(toScram("main", port).build()).build().start();
+    Path bad = Files.writeString(f.directory.resolve("malformed.pem"),
+        "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+    Route broken = toScram("main", port).tls(io.pgtls.ListenerTls.pem(bad, f.proxyCertificate.privateKeyFile())).build();
+    assertThatThrownBy(() -> proxy.reconfigure(builder(broken), DRAIN)).isInstanceOf(PgTlsException.class)
+        .hasMessageContaining("listener server_cert");
+    assertThat(proxy.generation()).isEqualTo(1);
+    try (Connection c = connect("main")) {
+      assertThat(Fixture.query(c, "select 'serving'")).isEqualTo("serving");
+    }
+  }
+
+  @Test
   void aDuplicateServerNameOrABadRegexIsRefusedAndTheRunningConfigurationServes() throws Exception {
     int port = freePort();
     proxy = builder(toScram("main", port).build()).build().start();

@@ -45,7 +45,7 @@ public final class RouteDiff {
     ACCESS,
     /** The TLS presented to clients: listener.server_cert, server_key, tls_versions, cipher_suites. */
     LISTENER_TLS,
-    /** The route's session limits: listener.max_connections, listener.idle_timeout. */
+    /** The route's session limits and policies: listener.max_connections, listener.idle_timeout, on_reload. */
     LIMITS,
     /** The TLS server names the route serves: listener.server_names. */
     NAMES,
@@ -108,6 +108,7 @@ public final class RouteDiff {
     c.value(Change.LIMITS, "listener.max_connections", before.maxConnections(), after.maxConnections(),
         String::valueOf);
     c.value(Change.LIMITS, "listener.idle_timeout", before.idleTimeout(), after.idleTimeout(), RouteDiff::duration);
+    c.value(Change.LIMITS, "on_reload", before.onReload(), after.onReload(), p -> p.name().toLowerCase(java.util.Locale.ROOT));
     c.list(Change.NAMES, "listener.server_names", before.serverNames(), after.serverNames(), "none (default route)");
     listener(c, beforeListener, afterListener);
     return new RouteDiff(before.name(), Presence.KEPT, c.changes, c.settings);

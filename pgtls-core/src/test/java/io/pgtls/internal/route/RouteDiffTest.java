@@ -158,6 +158,7 @@ class RouteDiffTest {
         route("max connections", Change.LIMITS, "listener.max_connections 100 -> 0", r -> r.maxConnections(0)),
         route("idle timeout", Change.LIMITS, "listener.idle_timeout 30m -> 1h30m",
             r -> r.idleTimeout(Duration.ofMinutes(90))),
+        route("on_reload", Change.LIMITS, "on_reload drain -> close", r -> r.onReload(Route.OnReload.CLOSE)),
         route("server names", Change.NAMES, "listener.server_names [main.db.example.com] -> "
             + "[main.db.example.com, *.main.example.com]", r -> r.serverNames("main.db.example.com",
                 "*.main.example.com")),
@@ -422,6 +423,7 @@ class RouteDiffTest {
           Map.entry("allowPlaintextCancel", "from the listener: listener.allow_plaintext_cancel"),
           Map.entry("maxConnections", "LIMITS listener.max_connections"),
           Map.entry("idleTimeout", "LIMITS listener.idle_timeout"),
+          Map.entry("onReload", "LIMITS on_reload"),
           Map.entry("allowPlaintextClients", "from the listener: listener.allow_plaintext_clients"),
           Map.entry("listenerSettings", "not compared: which builder methods were called"),
           Map.entry("serverNames", "NAMES listener.server_names"),
