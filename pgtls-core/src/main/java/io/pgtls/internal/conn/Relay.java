@@ -2,6 +2,7 @@ package io.pgtls.internal.conn;
 
 import io.pgtls.internal.buffer.PooledBuffer;
 import io.pgtls.internal.pg.BackendKeyRewrite;
+import io.pgtls.internal.pg.ClientMessages;
 import io.pgtls.internal.pg.IdleWatch;
 import io.pgtls.internal.pg.ScramPlusWatch;
 import io.pgtls.internal.route.CompiledRoute;
@@ -41,8 +42,6 @@ final class Relay implements Stage {
   private long halfCloseDeadline = NO_DEADLINE;
   /** The side whose input ended first, for the audit event; null while both are open. */
   private ConnectionAudit.ClosedBy endedFirst;
-  /** Whether the last bytes the client sent were a Terminate message. */
-  private boolean clientSentTerminate;
   /** Where both streams stand between messages and queries: when a drained session may end. */
   private final IdleWatch idleWatch = new IdleWatch();
   /** The FATAL a drained session ends with; null while no drain is asked for. */
@@ -106,26 +105,8 @@ final class Relay implements Stage {
    * reached pgtls before the client's own.
    */
   ConnectionAudit.ClosedBy endedFirst() {
-    return endedFirst == ConnectionAudit.ClosedBy.BACKEND && clientSentTerminate ? ConnectionAudit.ClosedBy.CLIENT
+    return endedFirst == ConnectionAudit.ClosedBy.BACKEND && idleWatch.clientTerminated() ? ConnectionAudit.ClosedBy.CLIENT
         : endedFirst;
-  }
-
-  /** PostgreSQL's Terminate message: 'X' and the length 4. */
-  private static final byte[] TERMINATE = {'X', 0, 0, 0, 4};
-
-  /** Whether the client's bytes waiting in {@code buf} end with a Terminate message. */
-  private static boolean endsWithTerminate(PooledBuffer buf) {
-    java.nio.ByteBuffer data = buf.peek();
-    int end = data.position();
-    if (end < TERMINATE.length) {
-      return false;
-    }
-    for (int i = 0; i < TERMINATE.length; i++) {
-      if (data.get(end - TERMINATE.length + i) != TERMINATE[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Why a pump stopped. */
@@ -185,9 +166,6 @@ final class Relay implements Stage {
         return Pumped.BLOCKED;
       }
       if (!buf.isEmpty() || to.hasPendingOutput()) {
-        if (clientToBackend && !buf.isEmpty()) {
-          clientSentTerminate = endsWithTerminate(buf);
-        }
         Leg.Progress d;
         if (clientToBackend && scramWatch != null) {
           d = drainWatched(to, buf);
@@ -326,7 +304,7 @@ final class Relay implements Stage {
     boolean tell = b2c.isEmpty() && idleWatch.backendAtBoundary() && !client.outputShut();
     c2b.release();
     b2c.release();
-    boolean terminated = terminate && say(backend, c2b, TERMINATE);
+    boolean terminated = terminate && say(backend, c2b, ClientMessages.terminate());
     boolean told = tell && say(client, b2c, drain.errorResponse());
     log.at(drain.level(), drain.logLine() + " (" + when + (terminated ? "" : "; no Terminate: the backend's leg just "
         + "closes") + (told ? "" : "; no FATAL: the client's leg just closes") + ")");

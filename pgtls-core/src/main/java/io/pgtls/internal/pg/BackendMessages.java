@@ -20,19 +20,7 @@ import java.nio.ByteBuffer;
  * never reports the session idle again. Such a session cannot be drained at idle, only at a drain
  * deadline.
  */
-public final class BackendMessages {
-  /** Where the stream read so far ends. */
-  public enum Position {
-    /** Right after a complete message (or at the start). */
-    AT_BOUNDARY,
-    /** Inside a message's five header bytes. */
-    IN_HEADER,
-    /** Inside a message's body. */
-    IN_BODY,
-    /** A length below 4 was read: the framing is lost for the rest of the session. */
-    LOST
-  }
-
+public final class BackendMessages extends MessageFramer {
   /** What the last complete message was, the asynchronous ones aside. */
   public enum Last {
     /** Another message than a ReadyForQuery, or none yet. */
@@ -45,82 +33,29 @@ public final class BackendMessages {
     READY_IN_FAILED_TRANSACTION
   }
 
-  /** Byte1 type and Int32 length: the header of every typed message. */
-  private static final int HEADER = 5;
   /** ReadyForQuery: 'Z', length 5 (itself and the one status byte). */
   private static final byte READY_FOR_QUERY = 'Z';
   private static final int READY_FOR_QUERY_LENGTH = 5;
 
-  private Position position = Position.AT_BOUNDARY;
   private Last last = Last.OTHER;
-  /** The current message's type byte and length field (built byte by byte across chunks). */
-  private byte type;
-  private int length;
-  /** Header bytes of the current message read so far, while {@link Position#IN_HEADER}. */
-  private int headerRead;
-  /** Body bytes of the current message still to come, while {@link Position#IN_BODY}. */
-  private int bodyLeft;
   /** The current ReadyForQuery's status byte, once read. */
   private byte status;
   /** ReadyForQuery messages completed so far, of any status. */
   private long readyForQueries;
 
-  /** Frames the bytes at absolute indices [from, to) of {@code chunk}, the next ones of the stream. */
-  public void feed(ByteBuffer chunk, int from, int to) {
-    int p = from;
-    while (p < to) {
-      switch (position) {
-        case AT_BOUNDARY:
-          if (to - p >= HEADER) {
-            type = chunk.get(p);
-            length = chunk.getInt(p + 1);
-            p += HEADER;
-            headerDone();
-          } else {
-            type = chunk.get(p++);
-            length = 0;
-            headerRead = 1;
-            position = Position.IN_HEADER;
-          }
-          break;
-        case IN_HEADER:
-          length = (length << 8) | (chunk.get(p++) & 0xFF); // Int32 in network byte order
-          if (++headerRead == HEADER) {
-            headerDone();
-          }
-          break;
-        case IN_BODY:
-          int n = Math.min(bodyLeft, to - p);
-          if (type == READY_FOR_QUERY && length == READY_FOR_QUERY_LENGTH) {
-            status = chunk.get(p); // the body is the one status byte
-          }
-          p += n;
-          bodyLeft -= n;
-          if (bodyLeft == 0) {
-            completed();
-          }
-          break;
-        default:
-          return; // LOST
-      }
+  public BackendMessages() {
+    super(false);
+  }
+
+  @Override
+  protected void firstBodyByte(byte type, int length, byte first) {
+    if (type == READY_FOR_QUERY && length == READY_FOR_QUERY_LENGTH) {
+      status = first; // the body is the one status byte
     }
   }
 
-  private void headerDone() {
-    if (length < 4) {
-      position = Position.LOST; // the length counts itself: below 4 is not PostgreSQL's framing
-      last = Last.OTHER;
-      return;
-    }
-    bodyLeft = length - 4;
-    position = Position.IN_BODY;
-    if (bodyLeft == 0) {
-      completed();
-    }
-  }
-
-  private void completed() {
-    position = Position.AT_BOUNDARY;
+  @Override
+  protected void completed(byte type, int length) {
     if (type == READY_FOR_QUERY && length == READY_FOR_QUERY_LENGTH) {
       last = statusOf(status);
       if (last != Last.OTHER) {
@@ -129,6 +64,11 @@ public final class BackendMessages {
     } else if (!asynchronous(type)) {
       last = Last.OTHER;
     }
+  }
+
+  @Override
+  protected void lost() {
+    last = Last.OTHER;
   }
 
   /**
@@ -154,11 +94,7 @@ public final class BackendMessages {
    * stream is between messages.
    */
   public boolean idleAtBoundary() {
-    return position == Position.AT_BOUNDARY && last == Last.READY_IDLE;
-  }
-
-  public Position position() {
-    return position;
+    return position() == Position.AT_BOUNDARY && last == Last.READY_IDLE;
   }
 
   public Last last() {
@@ -172,6 +108,6 @@ public final class BackendMessages {
 
   @Override
   public String toString() {
-    return "BackendMessages{" + position + " " + last + " rfq=" + readyForQueries + "}";
+    return "BackendMessages{" + position() + " " + last + " rfq=" + readyForQueries + "}";
   }
 }

@@ -21,83 +21,34 @@ import java.nio.ByteBuffer;
  * so such a session awaits an answer that never comes. Either way the session is never taken for
  * idle again, and can be drained only at a deadline.
  */
-public final class ClientMessages {
-  /** Where the stream read so far ends. */
-  public enum Position {
-    /** Right after a complete message. */
-    AT_BOUNDARY,
-    /** Inside a message's header (the StartupMessage's starts with its length). */
-    IN_HEADER,
-    /** Inside a message's body. */
-    IN_BODY,
-    /** A length below 4 was read: the framing is lost for the rest of the session. */
-    LOST
-  }
+public final class ClientMessages extends MessageFramer {
+  /** Terminate: 'X', length 4, the client's last word. */
+  private static final byte TERMINATE = 'X';
 
-  /** Byte1 type and Int32 length: the header of every typed message. */
-  private static final int HEADER = 5;
-  /** The StartupMessage's type, as framed here: it has none, so its header is its length alone. */
-  private static final byte STARTUP = 0;
-
-  private Position position = Position.IN_HEADER;
-  /** The current message's type byte and length field (built byte by byte across chunks). */
-  private byte type = STARTUP;
-  private int length;
-  /** Header bytes of the current message read so far; the StartupMessage starts as if its type byte were read. */
-  private int headerRead = 1;
-  /** Body bytes of the current message still to come, while {@link Position#IN_BODY}. */
-  private int bodyLeft;
   /** Messages read so far that the backend answers with one ReadyForQuery each. */
   private long expectedReadyForQueries;
+  /** Whether the last complete message was a Terminate. */
+  private boolean terminated;
 
-  /** Frames the bytes at absolute indices [from, to) of {@code chunk}, the next ones of the stream. */
-  public void feed(ByteBuffer chunk, int from, int to) {
-    int p = from;
-    while (p < to) {
-      switch (position) {
-        case AT_BOUNDARY:
-          if (to - p >= HEADER) {
-            type = chunk.get(p);
-            length = chunk.getInt(p + 1);
-            p += HEADER;
-            headerDone();
-          } else {
-            type = chunk.get(p++);
-            length = 0;
-            headerRead = 1;
-            position = Position.IN_HEADER;
-          }
-          break;
-        case IN_HEADER:
-          length = (length << 8) | (chunk.get(p++) & 0xFF); // Int32 in network byte order
-          if (++headerRead == HEADER) {
-            headerDone();
-          }
-          break;
-        case IN_BODY:
-          int n = Math.min(bodyLeft, to - p);
-          p += n;
-          bodyLeft -= n;
-          if (bodyLeft == 0) {
-            position = Position.AT_BOUNDARY;
-          }
-          break;
-        default:
-          return; // LOST
-      }
-    }
+  public ClientMessages() {
+    super(true);
   }
 
-  private void headerDone() {
-    if (length < 4) {
-      position = Position.LOST; // the length counts itself: below 4 is not PostgreSQL's framing
-      return;
-    }
+  /** A Terminate message, the bytes pgtls sends a backend whose session it ends cleanly. */
+  public static byte[] terminate() {
+    return new byte[] {TERMINATE, 0, 0, 0, 4};
+  }
+
+  @Override
+  protected void header(byte type, int length) {
     if (answeredWithReadyForQuery(type)) {
       expectedReadyForQueries++; // counted once its header is in: the answer cannot come before the whole message
     }
-    bodyLeft = length - 4;
-    position = bodyLeft == 0 ? Position.AT_BOUNDARY : Position.IN_BODY;
+  }
+
+  @Override
+  protected void completed(byte type, int length) {
+    terminated = type == TERMINATE && length == 4;
   }
 
   /**
@@ -109,8 +60,9 @@ public final class ClientMessages {
     return type == STARTUP || type == 'Q' || type == 'S' || type == 'F';
   }
 
-  public Position position() {
-    return position;
+  /** Whether the last complete message the client sent was a Terminate: it ended the session. */
+  public boolean terminated() {
+    return terminated;
   }
 
   /** Messages read so far that the backend answers with exactly one ReadyForQuery each. */
@@ -120,6 +72,6 @@ public final class ClientMessages {
 
   @Override
   public String toString() {
-    return "ClientMessages{" + position + " expected-rfq=" + expectedReadyForQueries + "}";
+    return "ClientMessages{" + position() + " expected-rfq=" + expectedReadyForQueries + (terminated ? " terminated" : "") + "}";
   }
 }

@@ -40,18 +40,23 @@ public final class IdleWatch {
 
   /** Whether the session is idle as the bytes read so far tell (see the class comment). */
   public boolean idle() {
-    return backend.idleAtBoundary() && !clientSentSinceReady && client.position() == ClientMessages.Position.AT_BOUNDARY
+    return backend.idleAtBoundary() && !clientSentSinceReady && client.position() == MessageFramer.Position.AT_BOUNDARY
         && client.expectedReadyForQueries() == backend.readyForQueries();
   }
 
   /** Whether the client's stream read so far ends between two messages. */
   public boolean clientAtBoundary() {
-    return client.position() == ClientMessages.Position.AT_BOUNDARY;
+    return client.position() == MessageFramer.Position.AT_BOUNDARY;
   }
 
   /** Whether the backend's stream read so far ends between two messages. */
   public boolean backendAtBoundary() {
-    return backend.position() == BackendMessages.Position.AT_BOUNDARY;
+    return backend.position() == MessageFramer.Position.AT_BOUNDARY;
+  }
+
+  /** Whether the client's last complete message was a Terminate: the client ended the session. */
+  public boolean clientTerminated() {
+    return client.terminated();
   }
 
   @Override

@@ -6,7 +6,7 @@ import static io.pgtls.internal.pg.BackendStreams.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtls.internal.pg.BackendMessages.Last;
-import io.pgtls.internal.pg.BackendMessages.Position;
+import io.pgtls.internal.pg.MessageFramer.Position;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

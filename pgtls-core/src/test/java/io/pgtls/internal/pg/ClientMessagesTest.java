@@ -5,7 +5,7 @@ import static io.pgtls.internal.pg.BackendStreams.cstrings;
 import static io.pgtls.internal.pg.BackendStreams.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgtls.internal.pg.ClientMessages.Position;
+import io.pgtls.internal.pg.MessageFramer.Position;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
