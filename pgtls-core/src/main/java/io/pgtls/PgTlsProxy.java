@@ -7,6 +7,9 @@ import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.pg.CancelKeys;
 import io.pgtls.internal.route.SharedLimits;
 import io.pgtls.internal.tls.ServerNameParsing;
+import io.pgtls.tls.JdkTlsEngineFactory;
+import io.pgtls.tls.TlsEngineFactory;
+import io.pgtls.tls.TlsEngines;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ByteChannel;
@@ -69,10 +72,13 @@ public final class PgTlsProxy implements AutoCloseable {
   private volatile Throwable failure;
 
   private final UnaryOperator<ByteChannel> channelWrapper;
+  /** The engine of routes that name none, as built; a reconfiguration keeps it unless its builder names one. */
+  private final TlsEngineFactory tlsEngine;
 
   private PgTlsProxy(String name, int loopCount, List<CompiledListener> listeners,
-      UnaryOperator<ByteChannel> channelWrapper) {
+      UnaryOperator<ByteChannel> channelWrapper, TlsEngineFactory tlsEngine) {
     this.channelWrapper = channelWrapper;
+    this.tlsEngine = tlsEngine;
     this.name = name;
     this.loopCount = loopCount;
     this.listeners = listeners;
@@ -91,7 +97,9 @@ public final class PgTlsProxy implements AutoCloseable {
     if (state != State.BUILT) {
       throw new IllegalStateException("pgtls[" + name + "] is " + state + "; start() may be called once");
     }
-    log.info("pgtls[{}] starting {} route(s) on {} loop(s)", name, routes.size(), loopCount);
+    log.info("pgtls[{}] starting {} route(s) on {} loop(s); TLS engine: {}", name, routes.size(), loopCount,
+        routes.stream().map(r -> r.tlsEngine().name() + " (" + r.tlsEngine().describe() + ")").distinct()
+            .collect(java.util.stream.Collectors.joining(", ")));
     loops = new LoopGroup(name, loopCount, channelWrapper, this::loopFailed);
     try {
       int i = 0;
@@ -214,7 +222,9 @@ public final class PgTlsProxy implements AutoCloseable {
    * the latest) or closed as that route's {@link Route.OnReload} says, and any session the new
    * configuration would not admit (its address, certificate or identity) is ended at once.
    *
-   * <p>{@code next}'s proxy-wide settings (name, loops, session and client limits) are not applied;
+   * <p>{@code next}'s TLS engine applies to new sessions if it names one; without one the running
+   * proxy's stays ({@link #tlsEngine()}). {@code next}'s other proxy-wide settings (name, loops,
+   * session and client limits) are not applied;
    * its cancel key secret is, if it sets one. Route counters carry on under the same route name.
    */
   public Reconfiguration reconfigure(Builder next, Duration drainTimeout) {
@@ -223,7 +233,7 @@ public final class PgTlsProxy implements AutoCloseable {
         throw new IllegalStateException("pgtls[" + name + "] is " + state + "; only a running proxy reconfigures");
       }
       Reconfigurer r = new Reconfigurer(name, listeners, acceptors, loops, loopCount);
-      Reconfigurer.Plan plan = r.plan(next);
+      Reconfigurer.Plan plan = r.plan(next, next.tlsEngineOr(tlsEngine));
       listeners = plan.listeners();
       routes = plan.listeners().stream().flatMap(l -> l.routes().stream()).toList();
       acceptors.clear();
@@ -236,9 +246,22 @@ public final class PgTlsProxy implements AutoCloseable {
       }
       generation++;
       Reconfiguration done = r.applyToLiveSessions(plan, generation, drainTimeout);
+      r.retireReplaced();
       log.info("pgtls[{}] reconfigured: {}", name, done.summary());
       return done;
     }
+  }
+
+  /** The TLS engine of the routes that name none of their own. */
+  public TlsEngineFactory tlsEngine() {
+    return tlsEngine;
+  }
+
+  /** Per route, the name of the TLS engine that serves it ("jdk", "boringssl"), in route order. */
+  public Map<String, String> tlsEngines() {
+    Map<String, String> engines = new LinkedHashMap<>();
+    routes.forEach(r -> engines.put(r.name(), r.tlsEngine().name()));
+    return Collections.unmodifiableMap(engines);
   }
 
   /** The configuration generation in service: 1 as built, one more per {@link #reconfigure}. */
@@ -338,6 +361,7 @@ public final class PgTlsProxy implements AutoCloseable {
     if (loops != null) {
       loops.shutdown(Duration.ofSeconds(5));
     }
+    routes.forEach(CompiledRoute::retire);
   }
 
   @Override
@@ -359,8 +383,36 @@ public final class PgTlsProxy implements AutoCloseable {
     private final List<Listener> listeners = new ArrayList<>();
     private UnaryOperator<ByteChannel> channelWrapper = UnaryOperator.identity();
     private byte[] cancelKeySecret;
+    private TlsEngineFactory tlsEngine;
 
     private Builder() {}
+
+    /**
+     * The TLS engine of every route that names none of its own ({@link Route.Builder#tlsEngine}).
+     * Default: the engine the system property {@value TlsEngines#DEFAULT_PROPERTY} names, else the
+     * JDK's ({@link TlsEngines#jdk()}).
+     */
+    public Builder tlsEngine(TlsEngineFactory engine) {
+      this.tlsEngine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
+
+    /** The engine of routes that name none: as set, else {@code running}'s (a reconfiguration keeps it). */
+    TlsEngineFactory tlsEngineOr(TlsEngineFactory running) {
+      return tlsEngine != null ? tlsEngine : running;
+    }
+
+    /** The engine of routes that name none: as set, else {@link TlsEngines#fallback()}. */
+    TlsEngineFactory tlsEngine() {
+      if (tlsEngine != null) {
+        return tlsEngine;
+      }
+      try {
+        return TlsEngines.fallback();
+      } catch (IllegalArgumentException e) {
+        throw new PgTlsException("pgtls[" + name + "]: " + e.getMessage(), e);
+      }
+    }
 
     /** Tests only: what every socket's reads and writes go through (e.g. a chunking wrapper). */
     Builder channelWrapper(UnaryOperator<ByteChannel> wrapper) {
@@ -462,17 +514,25 @@ public final class PgTlsProxy implements AutoCloseable {
       List<Listener> grouped = validatedListeners();
       SharedLimits limits = SharedLimits.of(maxConnections, clientLimits);
       CancelKeys cancelKeys = cancelKeySecret == null ? CancelKeys.random() : CancelKeys.fromSecret(cancelKeySecret);
+      TlsEngineFactory engine = tlsEngine();
       List<CompiledListener> compiled = new ArrayList<>();
-      for (Listener l : grouped) {
-        compiled.add(CompiledListener.compile(l, limits, cancelKeys));
+      try {
+        for (Listener l : grouped) {
+          compiled.add(CompiledListener.compile(l, limits, cancelKeys, engine));
+        }
+      } catch (RuntimeException e) {
+        compiled.forEach(CompiledListener::retire);
+        throw e;
       }
-      if (!ServerNameParsing.jvmAcceptsEveryName()) {
+      boolean jdkServes = compiled.stream().flatMap(l -> l.routes().stream())
+          .anyMatch(r -> r.tlsEngine().name().equals(JdkTlsEngineFactory.NAME));
+      if (jdkServes && !ServerNameParsing.jvmAcceptsEveryName()) {
         log.warn("pgtls[{}]: this JVM's TLS engine refuses server names PostgreSQL accepts (with '_', as Docker "
             + "Compose host names have, or a trailing dot): such clients fail the handshake. Start the JVM with "
             + "-Djdk.tls.server.disableExtensions=server_name; pgtls reads the server name itself (the setting "
             + "applies to every TLS server in this JVM)", name);
       }
-      return new PgTlsProxy(name, loops, List.copyOf(compiled), channelWrapper);
+      return new PgTlsProxy(name, loops, List.copyOf(compiled), channelWrapper, engine);
     }
   }
 }

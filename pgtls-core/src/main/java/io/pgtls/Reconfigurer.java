@@ -1,5 +1,6 @@
 package io.pgtls;
 
+import io.pgtls.tls.TlsEngineFactory;
 import io.pgtls.internal.conn.Acceptor;
 import io.pgtls.internal.loop.LoopGroup;
 import io.pgtls.internal.pg.CancelKeys;
@@ -51,7 +52,7 @@ final class Reconfigurer {
    * service on the acceptors: kept sockets take their new listener, sockets no longer configured
    * stop accepting. Throws before anything changes if any of it fails.
    */
-  Plan plan(PgTlsProxy.Builder next) {
+  Plan plan(PgTlsProxy.Builder next, TlsEngineFactory engine) {
     List<Listener> grouped = next.validatedListeners();
     SharedLimits limits = running.get(0).limits();
     byte[] secret = next.cancelKeySecret();
@@ -59,9 +60,14 @@ final class Reconfigurer {
     Map<String, RouteCounters> counters = new HashMap<>();
     running.forEach(l -> l.routes().forEach(r -> counters.put(r.name(), r.counters())));
     List<CompiledListener> compiled = new ArrayList<>();
-    for (Listener l : grouped) {
-      compiled.add(CompiledListener.compile(l, limits, cancelKeys,
-          routeName -> counters.getOrDefault(routeName, new RouteCounters())));
+    try {
+      for (Listener l : grouped) {
+        compiled.add(CompiledListener.compile(l, limits, cancelKeys,
+            routeName -> counters.getOrDefault(routeName, new RouteCounters()), engine));
+      }
+    } catch (RuntimeException e) {
+      compiled.forEach(CompiledListener::retire);
+      throw e;
     }
     Map<HostPort, Acceptor> byAddress = new LinkedHashMap<>();
     for (int i = 0; i < running.size(); i++) {
@@ -87,6 +93,7 @@ final class Reconfigurer {
       }
     } catch (IOException | RuntimeException e) {
       bound.forEach(Acceptor::close);
+      compiled.forEach(CompiledListener::retire);
       throw e instanceof PgTlsException ? (PgTlsException) e
           : new PgTlsException("pgtls[" + proxyName + "]: cannot listen on a new address: " + e.getMessage(), e);
     }
@@ -104,6 +111,14 @@ final class Reconfigurer {
     return new Plan(List.copyOf(compiled), List.copyOf(next2));
   }
 
+  /**
+   * The replaced configuration's routes make no more engines; their live sessions keep theirs
+   * until they end (see {@link io.pgtls.tls.TlsEngineMaker#retire()}).
+   */
+  void retireReplaced() {
+    running.forEach(CompiledListener::retire);
+  }
+
   /** What each live session of the replaced configuration gets, and the summary. */
   Reconfiguration applyToLiveSessions(Plan plan, long generation, Duration drainTimeout) {
     Map<String, CompiledRoute> now = new LinkedHashMap<>();
@@ -118,8 +133,7 @@ final class Reconfigurer {
     for (CompiledListener l : running) {
       for (CompiledRoute before : l.routes()) {
         CompiledRoute after = now.get(before.name());
-        RouteDiff diff = after == null ? RouteDiff.removed(before.route())
-            : RouteDiff.of(before.route(), before.listener(), after.route(), after.listener());
+        RouteDiff diff = after == null ? RouteDiff.removed(before.route()) : RouteDiff.of(before, after);
         boolean backendChanged = diff.has(RouteDiff.Change.BACKEND);
         if (after == null) {
           removed.add(before.name());

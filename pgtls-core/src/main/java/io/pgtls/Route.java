@@ -1,5 +1,6 @@
 package io.pgtls;
 
+import io.pgtls.tls.TlsEngineFactory;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -41,6 +42,8 @@ public final class Route {
   private final List<String> allowedSources;
   private final ProxyProtocol.Versions backendProxyProtocol;
   private final OnReload onReload;
+  /** Null: the proxy's ({@link PgTlsProxy.Builder#tlsEngine}). */
+  private final TlsEngineFactory tlsEngine;
 
   /**
    * What a reconfiguration that removes the route, or changes its backend, does to the route's live
@@ -61,6 +64,7 @@ public final class Route {
   }
 
   private Route(Builder b) {
+    this.tlsEngine = b.tlsEngine;
     this.onReload = b.onReload;
     this.backendProxyProtocol = b.backendProxyProtocol;
     this.proxyProtocol = b.proxyProtocol;
@@ -89,6 +93,11 @@ public final class Route {
 
   public String name() {
     return name;
+  }
+
+  /** The TLS engine of this route's two legs; null for the proxy's ({@link PgTlsProxy.Builder#tlsEngine}). */
+  public TlsEngineFactory tlsEngine() {
+    return tlsEngine;
   }
 
   public HostPort listen() {
@@ -206,20 +215,27 @@ public final class Route {
         && r.listenerSettings.equals(listenerSettings) && r.serverNames.equals(serverNames)
         && Objects.equals(r.clientIdentity, clientIdentity) && Objects.equals(r.proxyProtocol, proxyProtocol)
         && r.allowedSources.equals(allowedSources) && r.backendProxyProtocol == backendProxyProtocol
-        && r.onReload == onReload;
+        && r.onReload == onReload && Objects.equals(engineName(r.tlsEngine), engineName(tlsEngine));
+  }
+
+  /** Engines are compared by name: two instances of one engine are the same engine. */
+  private static String engineName(TlsEngineFactory engine) {
+    return engine == null ? null : engine.name();
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(name, listen, listenerTls, backend, backendTls, startupTimeout, handshakeTimeout,
         connectTimeout, allowPlaintextCancel, maxConnections, idleTimeout, allowPlaintextClients, listenerSettings,
-        serverNames, clientIdentity, proxyProtocol, allowedSources, backendProxyProtocol, onReload);
+        serverNames, clientIdentity, proxyProtocol, allowedSources, backendProxyProtocol, onReload,
+        engineName(tlsEngine));
   }
 
   @Override
   public String toString() {
     return "Route{" + name + ": " + listen + " -> " + backend + ", " + listenerTls + ", " + backendTls
-        + (clientIdentity == null ? "" : ", " + clientIdentity) + "}";
+        + (clientIdentity == null ? "" : ", " + clientIdentity) + (tlsEngine == null ? "" : ", tls_engine="
+        + tlsEngine.name()) + "}";
   }
 
   /** Collects a route's settings; {@link PgTlsProxy.Builder#build()} validates them. */
@@ -243,6 +259,7 @@ public final class Route {
     private List<String> allowedSources = List.of();
     private ProxyProtocol.Versions backendProxyProtocol;
     private OnReload onReload = OnReload.DRAIN;
+    private TlsEngineFactory tlsEngine;
 
     private Builder(String name) {
       this.name = name;
@@ -400,6 +417,15 @@ public final class Route {
     /** See {@link OnReload}; default {@link OnReload#DRAIN}. */
     public Builder onReload(OnReload policy) {
       this.onReload = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * The TLS engine of this route's client and backend legs, in place of the proxy's ({@link
+     * PgTlsProxy.Builder#tlsEngine}); null (the default) takes the proxy's.
+     */
+    public Builder tlsEngine(TlsEngineFactory engine) {
+      this.tlsEngine = engine;
       return this;
     }
 

@@ -1,5 +1,8 @@
 package io.pgtls;
 
+import io.pgtls.tls.JdkTlsEngineFactory;
+import io.pgtls.tls.NamedEngine;
+import io.pgtls.tls.TlsEngines;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,7 +41,8 @@ class RouteEqualityTest {
         .clientIdentity(ClientIdentity.from(ClientIdentity.Source.CN))
         .proxyProtocol(BALANCER)
         .allowedSources("10.1.0.0/16", "192.0.2.7")
-        .backendProxyProtocol(ProxyProtocol.Versions.V2);
+        .backendProxyProtocol(ProxyProtocol.Versions.V2)
+        .tlsEngine(TlsEngines.jdk());
   }
 
   private static Route.Builder main() {
@@ -56,6 +60,9 @@ class RouteEqualityTest {
             .build())
         .same("with a backend name in upper case", () -> main().backend("DB.internal:5432").build())
         .same("with a timeout in other units", () -> main().idleTimeout(Duration.ofSeconds(600)).build())
+        .same("with another instance of the same engine", () -> main().tlsEngine(new JdkTlsEngineFactory()).build())
+        .differs("tlsEngine", "another engine", () -> main().tlsEngine(new NamedEngine("boringssl")).build())
+        .differs("tlsEngine", "left to the proxy", () -> main().tlsEngine(null).build())
         .differs("name", "another name", () -> everySetting("other").build())
         .differs("listen", "another port", () -> main().listen("127.0.0.1:6433").build())
         .differs("listenerTls", "left out", () -> main().tls(null).build())
@@ -90,6 +97,7 @@ class RouteEqualityTest {
             .proxyProtocol(BALANCER)
             .allowedSources("10.1.0.0/16", "192.0.2.7")
             .backendProxyProtocol(ProxyProtocol.Versions.V2)
+            .tlsEngine(TlsEngines.jdk())
             .build())
         .differs("serverNames", "none (the default route)", () -> main().serverNames().build())
         .differs("serverNames", "in another order", () -> main()

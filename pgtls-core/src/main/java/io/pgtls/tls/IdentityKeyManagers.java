@@ -16,6 +16,11 @@ final class IdentityKeyManagers {
   }
 
   static KeyManager[] of(TlsMaterial identity) {
+    return factory(identity).getKeyManagers();
+  }
+
+  /** The initialised factory behind {@link #of}: what engines that take a factory (netty's) are given. */
+  static KeyManagerFactory factory(TlsMaterial identity) {
     // Protects the key only inside this in-memory keystore, which never leaves this method.
     char[] password = "pgtls-in-memory".toCharArray();
     try {
@@ -30,7 +35,7 @@ final class IdentityKeyManagers {
       // ranking has nothing to choose between anyway.
       KeyManagerFactory factory = KeyManagerFactory.getInstance("SunX509");
       factory.init(store, password);
-      return factory.getKeyManagers();
+      return factory;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot build a key manager for " + identity + ": " + e.getMessage(), e);
     }

@@ -4,7 +4,6 @@ import io.pgtls.HostPort;
 import io.pgtls.internal.buffer.PooledBuffer;
 import io.pgtls.internal.pg.StartupCodes;
 import io.pgtls.internal.route.CompiledRoute;
-import io.pgtls.internal.tls.TlsSession;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -225,7 +224,7 @@ final class BackendOpening implements Stage {
     }
     if (route.backendTlsEnabled() && route.backendDirectTls()) {
       // PostgreSQL 17+ direct TLS: the ClientHello goes first, saving the SSLRequest round trip.
-      backend.startTls(new TlsSession(route.newBackendEngine()));
+      backend.startTls(route.newBackendSession());
       return Outcome.advance(ConnectionState.BACKEND_HANDSHAKE);
     }
     if (route.backendTlsEnabled()) {
@@ -263,7 +262,7 @@ final class BackendOpening implements Stage {
           return Outcome.refuse(Refusals.backendDataAfterS(route.name(), backendAddress));
         }
         backend.wire().skip(1);
-        backend.startTls(new TlsSession(route.newBackendEngine()));
+        backend.startTls(route.newBackendSession());
         return Outcome.advance(ConnectionState.BACKEND_HANDSHAKE);
       case 'N':
         return Outcome.refuse(Refusals.backendRefusedTls(route.name(), backendAddress));

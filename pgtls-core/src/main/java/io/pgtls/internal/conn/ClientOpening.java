@@ -7,7 +7,9 @@ import io.pgtls.internal.route.CompiledRoute;
 import io.pgtls.internal.route.ServerNames;
 import io.pgtls.internal.tls.ClientHelloPeek;
 import io.pgtls.internal.tls.TlsSession;
+import io.pgtls.tls.TlsContexts;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -34,6 +36,8 @@ final class ClientOpening implements Stage {
   private String serverName;
   private boolean directTls;
   private boolean serverNameRead;
+  /** The ALPN protocols the ClientHello offered, in order; empty for none. */
+  private List<String> offeredAlpn = List.of();
   private long handshakeStartNanos;
   private long deadline = NO_DEADLINE;
 
@@ -202,7 +206,16 @@ final class ClientOpening implements Stage {
    */
   private Outcome readHello() throws IOException {
     if (route != null && serverNameRead) {
-      client.startTls(new TlsSession(route.newListenerEngine()));
+      if (!offeredAlpn.isEmpty() && !offeredAlpn.contains(TlsContexts.ALPN_POSTGRESQL)) {
+        // PostgreSQL answers a client that offers ALPN without "postgresql" with a fatal
+        // no_application_protocol alert. The JDK's engine would too, but netty-tcnative's cannot
+        // (FATAL_ALERT is refused for OpenSSL; NO_ADVERTISE completes the handshake without ALPN),
+        // so pgtls refuses it itself, for every engine alike, before any engine exists.
+        client.wire().queue(TlsAlerts.fatal(TlsAlerts.NO_APPLICATION_PROTOCOL));
+        return Outcome.refuse(Refusals.clientHandshakeFailed(HandshakeFailures.alpnWithoutPostgresql(offeredAlpn),
+            HandshakeFailures.ALPN_CODE));
+      }
+      client.startTls(route.newListenerSession());
       return Outcome.advance(ConnectionState.CLIENT_HANDSHAKE);
     }
     while (true) {
@@ -229,6 +242,7 @@ final class ClientOpening implements Stage {
         default:
           serverNameRead = true;
           serverName = hello.serverName();
+          offeredAlpn = hello.alpnProtocols();
           Optional<ServerNames.Match<CompiledRoute>> match = listener.route(serverName);
           if (match.isEmpty()) {
             client.wire().queue(TlsAlerts.fatal(TlsAlerts.UNRECOGNIZED_NAME));

@@ -76,6 +76,14 @@ final class HandshakeFailures {
     }
   }
 
+  /** The metric label of a client refused for offering ALPN without "postgresql". */
+  static final String ALPN_CODE = ClientFailure.ALPN.code;
+
+  /** Why a client that offered {@code offered} (ALPN, without "postgresql") was refused, in words. */
+  static String alpnWithoutPostgresql(java.util.List<String> offered) {
+    return ClientFailure.ALPN.why + " (offered: " + String.join(", ", offered) + ")";
+  }
+
   /** A short label for metrics: why a handshake with a client failed. */
   static String clientCode(SSLException e) {
     return ClientFailure.of(text(e).toLowerCase(Locale.ROOT)).code;

@@ -77,9 +77,12 @@ final class Leg {
     wire.markReadable();
   }
 
-  /** Closes the transport, cancels its key and returns every buffer (zeroed). */
+  /** Closes the transport, cancels its key, returns every buffer (zeroed) and releases the TLS engine. */
   void close(EventLoop loop) {
     wire.close(loop);
+    if (tls != null) {
+      tls.release();
+    }
   }
 
   boolean isOpen() {

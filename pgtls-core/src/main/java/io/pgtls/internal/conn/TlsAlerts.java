@@ -14,6 +14,8 @@ final class TlsAlerts {
   static final byte DECODE_ERROR = 50;
   /** RFC 8446 §6.2: a message arrived where it may not (a zero-length handshake record, a ServerHello). */
   static final byte UNEXPECTED_MESSAGE = 10;
+  /** RFC 7301 §3.2: the client offered ALPN protocols, none of which the server speaks. */
+  static final byte NO_APPLICATION_PROTOCOL = 120;
   /** RFC 8446 §6.2: a record longer than 2^14 bytes. */
   static final byte RECORD_OVERFLOW = 22;
 

@@ -1,5 +1,8 @@
 package io.pgtls.internal.route;
 
+import io.pgtls.tls.ClientTlsSpec;
+import io.pgtls.tls.TlsContexts;
+import io.pgtls.tls.TlsEngines;
 import io.pgtls.internal.pg.StartupCodes;
 import io.pgtls.internal.tls.Certificates;
 import java.io.IOException;
@@ -57,8 +60,11 @@ public final class BackendProbe {
             + "route will be refused", proxyName, route.name(), route.backend(), answer < 0 ? "EOF" : "'" + (char) answer + "'");
         return;
       }
-      SSLEngine template = route.newBackendEngine();
-      SSLContext ctx = route.backendContext();
+      // The look at the certificate uses the JDK's engine whatever engine serves the route: it is
+      // one blocking handshake at start-up, on an SSLSocket.
+      ClientTlsSpec spec = route.backendSpec();
+      SSLEngine template = TlsEngines.jdk().client(spec).newEngine();
+      SSLContext ctx = TlsContexts.client(spec.trust(), spec.clientIdentity());
       try (SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, route.backendServerName(), port, false)) {
         tls.setUseClientMode(true);
         tls.setSSLParameters(template.getSSLParameters());

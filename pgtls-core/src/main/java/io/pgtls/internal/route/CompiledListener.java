@@ -6,6 +6,8 @@ import io.pgtls.ListenerMetrics;
 import io.pgtls.internal.pg.BackendKeyMinter;
 import io.pgtls.internal.pg.CancelKeys;
 import io.pgtls.internal.proxy.ProxyProtocolPolicy;
+import io.pgtls.tls.TlsEngineFactory;
+import io.pgtls.tls.TlsEngines;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,15 +44,36 @@ public final class CompiledListener {
    * the route and setting. {@code limits} are what every listener of the proxy counts against.
    */
   public static CompiledListener compile(Listener listener, SharedLimits limits, CancelKeys cancelKeys) {
-    return compile(listener, limits, cancelKeys, name -> new RouteCounters());
+    return compile(listener, limits, cancelKeys, TlsEngines.jdk());
   }
 
-  /** As {@link #compile(Listener, SharedLimits, CancelKeys)}, each route counting on {@code counters.apply(name)}. */
+  /** As {@link #compile(Listener, SharedLimits, CancelKeys)}; {@code engine} serves the routes that name none. */
   public static CompiledListener compile(Listener listener, SharedLimits limits, CancelKeys cancelKeys,
-      java.util.function.Function<String, RouteCounters> counters) {
-    return new CompiledListener(listener, listener.routes().stream()
-        .map(r -> CompiledRoute.compile(listener, r, limits.proxySessions(), counters.apply(r.name()))).toList(),
-        cancelKeys, limits);
+      TlsEngineFactory engine) {
+    return compile(listener, limits, cancelKeys, name -> new RouteCounters(), engine);
+  }
+
+  /**
+   * As {@link #compile(Listener, SharedLimits, CancelKeys, TlsEngineFactory)}, each route counting
+   * on {@code counters.apply(name)}; {@code engine} serves the routes that name no engine of their own.
+   */
+  public static CompiledListener compile(Listener listener, SharedLimits limits, CancelKeys cancelKeys,
+      java.util.function.Function<String, RouteCounters> counters, TlsEngineFactory engine) {
+    List<CompiledRoute> routes = new ArrayList<>();
+    try {
+      for (io.pgtls.Route r : listener.routes()) {
+        routes.add(CompiledRoute.compile(listener, r, limits.proxySessions(), counters.apply(r.name()), engine));
+      }
+    } catch (RuntimeException e) {
+      routes.forEach(CompiledRoute::retire);
+      throw e;
+    }
+    return new CompiledListener(listener, List.copyOf(routes), cancelKeys, limits);
+  }
+
+  /** Its routes make no more engines (a reconfiguration replaced them, or the proxy closed). */
+  public void retire() {
+    routes.forEach(CompiledRoute::retire);
   }
 
   /** The cancel keys this listener mints with (a reconfiguration keeps them, so live sessions' keys stay valid). */

@@ -11,7 +11,11 @@ import io.pgtls.internal.identity.IdentMapException;
 import io.pgtls.internal.identity.IdentityCheck;
 import io.pgtls.internal.proxy.CidrSet;
 import java.net.InetAddress;
-import io.pgtls.tls.TlsContexts;
+import io.pgtls.internal.tls.TlsSession;
+import io.pgtls.tls.ClientTlsSpec;
+import io.pgtls.tls.TlsEngineFactory;
+import io.pgtls.tls.TlsEngineMaker;
+import io.pgtls.tls.TlsEngines;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.security.cert.CertificateException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,12 +51,15 @@ public final class CompiledRoute {
   private final Slots proxySessions;
   /** The client addresses the route admits; empty admits all. */
   private final CidrSet allowedSources;
+  /** The engine of both legs: the route's own, else the proxy's. */
+  private final TlsEngineFactory engine;
   private volatile RouteTls tls;
   /** The client-certificate policy and identity rule; null when the route asks for no certificates. */
   private volatile IdentityCheck identity;
 
   private CompiledRoute(Listener listener, Route route, Slots proxySessions, RouteTls tls, IdentityCheck identity,
       RouteCounters counters) {
+    this.engine = tls.engine;
     this.counters = counters;
     this.identity = identity;
     this.listener = listener;
@@ -72,16 +77,37 @@ public final class CompiledRoute {
    * every route shares.
    */
   public static CompiledRoute compile(Listener listener, Route route, Slots proxySessions) {
-    return compile(listener, route, proxySessions, new RouteCounters());
+    return compile(listener, route, proxySessions, new RouteCounters(), TlsEngines.jdk());
   }
 
   /**
    * As {@link #compile(Listener, Route, Slots)}, counting on {@code counters}: a route that a
-   * reconfiguration changes keeps its counters, so they never go backwards.
+   * reconfiguration changes keeps its counters, so they never go backwards. {@code proxyEngine}
+   * serves the route unless it names an engine of its own.
    */
-  public static CompiledRoute compile(Listener listener, Route route, Slots proxySessions, RouteCounters counters) {
-    RouteTls tls = RouteTls.load(listener, route);
-    return new CompiledRoute(listener, route, proxySessions, tls, identityCheck(listener, route), counters);
+  public static CompiledRoute compile(Listener listener, Route route, Slots proxySessions, RouteCounters counters,
+      TlsEngineFactory proxyEngine) {
+    TlsEngineFactory engine = route.tlsEngine() != null ? route.tlsEngine() : proxyEngine;
+    RouteTls tls = RouteTls.load(listener, route, engine);
+    try {
+      return new CompiledRoute(listener, route, proxySessions, tls, identityCheck(listener, route), counters);
+    } catch (RuntimeException e) {
+      tls.retire();
+      throw e;
+    }
+  }
+
+  /** The TLS engine of both legs of this route. */
+  public TlsEngineFactory tlsEngine() {
+    return engine;
+  }
+
+  /**
+   * No new sessions will be made on this route (a reconfiguration replaced it, or the proxy
+   * closed): its engine makers are retired, and free their contexts once live sessions end.
+   */
+  public void retire() {
+    tls.retire();
   }
 
   /** The route's {@link Listener}: its settings, as this route was compiled with them. */
@@ -94,11 +120,19 @@ public final class CompiledRoute {
    * result does that. A reconfiguration reads everything first, and swaps only when all of it loads.
    */
   public Runnable stageReload() {
-    RouteTls freshTls = RouteTls.load(listener, route);
-    IdentityCheck freshIdentity = identityCheck(listener, route);
+    RouteTls freshTls = RouteTls.load(listener, route, engine);
+    IdentityCheck freshIdentity;
+    try {
+      freshIdentity = identityCheck(listener, route);
+    } catch (RuntimeException e) {
+      freshTls.retire();
+      throw e;
+    }
     return () -> {
+      RouteTls replaced = tls;
       tls = freshTls;
       identity = freshIdentity;
+      replaced.retire();
     };
   }
 
@@ -285,8 +319,9 @@ public final class CompiledRoute {
     return listener.allowPlaintextClients();
   }
 
-  SSLContext backendContext() {
-    return tls.backendContext;
+  /** How the backend leg's TLS is set up; null for a plaintext backend leg. */
+  ClientTlsSpec backendSpec() {
+    return tls.backendSpec;
   }
 
   public boolean backendTlsEnabled() {
@@ -298,33 +333,26 @@ public final class CompiledRoute {
     return backendServerName;
   }
 
-  /** A server-mode engine for a new client connection, with ALPN "postgresql" offered. */
   /** The TLS this route presents: its own, or its listener's. */
   public ListenerTls listenerTls() {
     return route.listenerTls() != null ? route.listenerTls() : listener.tls();
   }
 
-  public SSLEngine newListenerEngine() {
-    ListenerTls lt = listenerTls();
-    SSLEngine engine = TlsContexts.serverEngine(tls.listenerContext, lt.mtls(), lt.protocols());
-    if (!lt.cipherSuites().isEmpty()) {
-      engine.setEnabledCipherSuites(lt.cipherSuites().toArray(new String[0]));
-    }
-    return engine;
+  /**
+   * A server-mode session for a new client connection, ALPN "postgresql" announced; its engine is
+   * released when the session is ({@link TlsSession#release()}).
+   */
+  public TlsSession newListenerSession() {
+    TlsEngineMaker maker = tls.listenerEngines;
+    SSLEngine e = maker.newEngine();
+    return new TlsSession(e, () -> maker.release(e));
   }
 
-  /** A client-mode engine toward the backend, with SNI and (verify-full) host name checking. */
-  public SSLEngine newBackendEngine() {
-    BackendTls bt = route.backendTls();
-    SSLEngine engine = TlsContexts.clientEngine(tls.backendContext, backendServerName, route.backend().port(),
-        bt.verification() == BackendTls.Verification.VERIFY_FULL, List.of("TLSv1.3", "TLSv1.2"));
-    if (bt.direct()) {
-      // PostgreSQL 17+ refuses a direct-TLS connection that does not negotiate ALPN "postgresql".
-      SSLParameters p = engine.getSSLParameters();
-      p.setApplicationProtocols(new String[] {TlsContexts.ALPN_POSTGRESQL});
-      engine.setSSLParameters(p);
-    }
-    return engine;
+  /** A client-mode session toward the backend, with SNI and (verify-full) host name checking. */
+  public TlsSession newBackendSession() {
+    TlsEngineMaker maker = tls.backendEngines;
+    SSLEngine e = maker.newEngine();
+    return new TlsSession(e, () -> maker.release(e));
   }
 
   public boolean backendDirectTls() {

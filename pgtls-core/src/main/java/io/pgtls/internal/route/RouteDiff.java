@@ -43,7 +43,7 @@ public final class RouteDiff {
      * client_ca, client_crl, allow_expired_crl) and the identity rule ([proxy.identity]).
      */
     ACCESS,
-    /** The TLS presented to clients: listener.server_cert, server_key, tls_versions, cipher_suites. */
+    /** The TLS presented to clients: listener.server_cert, server_key, tls_versions, cipher_suites, tls_engine. */
     LISTENER_TLS,
     /** The route's session limits and policies: listener.max_connections, listener.idle_timeout, on_reload. */
     LIMITS,
@@ -91,6 +91,27 @@ public final class RouteDiff {
    *     listener's routes
    */
   public static RouteDiff of(Route before, Listener beforeListener, Route after, Listener afterListener) {
+    return of(before, beforeListener, engineName(before.tlsEngine()), after, afterListener,
+        engineName(after.tlsEngine()));
+  }
+
+  /**
+   * As {@link #of(Route, Listener, Route, Listener)} for two compiled routes, comparing the TLS
+   * engine that serves each (the route's own, else its proxy's), so a changed proxy-wide engine is
+   * a TLS change too.
+   */
+  public static RouteDiff of(CompiledRoute before, CompiledRoute after) {
+    return of(before.route(), before.listener(), before.tlsEngine().name(), after.route(), after.listener(),
+        after.tlsEngine().name());
+  }
+
+  /** A route's own engine by name; "proxy's" when it takes the proxy's. */
+  private static String engineName(io.pgtls.tls.TlsEngineFactory engine) {
+    return engine == null ? "proxy's" : engine.name();
+  }
+
+  private static RouteDiff of(Route before, Listener beforeListener, String beforeEngine, Route after,
+      Listener afterListener, String afterEngine) {
     Objects.requireNonNull(before, "before");
     Objects.requireNonNull(beforeListener, "beforeListener");
     Objects.requireNonNull(after, "after");
@@ -105,6 +126,9 @@ public final class RouteDiff {
     backend(c, before, after);
     access(c, before, tls(before, beforeListener), after, tls(after, afterListener));
     listenerTls(c, tls(before, beforeListener), tls(after, afterListener));
+    // One engine serves both legs; a change is a TLS change for new sessions only (live ones keep
+    // their engines), so it counts with the listener's TLS, not as a backend change that would end them.
+    c.value(Change.LISTENER_TLS, "tls_engine", beforeEngine, afterEngine, String::valueOf);
     c.value(Change.LIMITS, "listener.max_connections", before.maxConnections(), after.maxConnections(),
         String::valueOf);
     c.value(Change.LIMITS, "listener.idle_timeout", before.idleTimeout(), after.idleTimeout(), RouteDiff::duration);

@@ -6,8 +6,12 @@ import io.pgtls.Listener;
 import io.pgtls.ListenerTls;
 import io.pgtls.PgTlsException;
 import io.pgtls.Route;
+import io.pgtls.tls.ClientTlsSpec;
 import io.pgtls.tls.RevocationLists;
+import io.pgtls.tls.ServerTlsSpec;
 import io.pgtls.tls.TlsContexts;
+import io.pgtls.tls.TlsEngineFactory;
+import io.pgtls.tls.TlsEngineMaker;
 import io.pgtls.tls.TlsMaterial;
 import io.pgtls.tls.TlsMaterialException;
 import io.pgtls.tls.TrustMaterial;
@@ -23,14 +27,19 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * All TLS material of one route and the listener it is reached through, loaded from its files into SSLContexts: immutable, so a reload
- * builds a new one and swaps it in while live connections keep the engines they were made with.
+ * All TLS material of one route and the listener it is reached through, loaded from its files into
+ * the engine makers of its TLS engine: immutable, so a reload builds a new one and swaps it in
+ * while live connections keep the engines they were made with; the replaced one is {@link
+ * #retire()}d.
  */
 final class RouteTls {
+  final TlsEngineFactory engine;
   final TlsMaterial listenerIdentity;
-  final SSLContext listenerContext;
+  final TlsEngineMaker listenerEngines;
   /** Null for a plaintext backend leg. */
-  final SSLContext backendContext;
+  final ClientTlsSpec backendSpec;
+  /** Null for a plaintext backend leg. */
+  final TlsEngineMaker backendEngines;
   final Map<String, Instant> certificateNotAfter;
   /**
    * Per client_crl file (its path as configured), the earliest nextUpdate of its CRLs:
@@ -40,27 +49,45 @@ final class RouteTls {
   /** What judges client certificates, the listener context's own: for checking live sessions again. */
   final X509ExtendedTrustManager clientTrust;
 
-  private RouteTls(TlsMaterial listenerIdentity, SSLContext listenerContext, SSLContext backendContext,
-      Map<String, Instant> certificateNotAfter, Map<String, Instant> revocationListNextUpdate,
-      X509ExtendedTrustManager clientTrust) {
+  private RouteTls(TlsEngineFactory engine, TlsMaterial listenerIdentity, TlsEngineMaker listenerEngines,
+      ClientTlsSpec backendSpec, TlsEngineMaker backendEngines, Map<String, Instant> certificateNotAfter,
+      Map<String, Instant> revocationListNextUpdate, X509ExtendedTrustManager clientTrust) {
+    this.engine = engine;
     this.clientTrust = clientTrust;
     this.listenerIdentity = listenerIdentity;
-    this.listenerContext = listenerContext;
-    this.backendContext = backendContext;
+    this.listenerEngines = listenerEngines;
+    this.backendSpec = backendSpec;
+    this.backendEngines = backendEngines;
     this.certificateNotAfter = Map.copyOf(certificateNotAfter);
     this.revocationListNextUpdate = Map.copyOf(revocationListNextUpdate);
   }
 
-  /** Reads every file of {@code route} and its listener; the message of any failure names the route and setting. */
-  static RouteTls load(Listener listener, Route route) {
+  /**
+   * Reads every file of {@code route} and its listener into makers of {@code engine}; the message
+   * of any failure names the route and setting.
+   */
+  static RouteTls load(Listener listener, Route route, TlsEngineFactory engine) {
     try {
-      return loadOrThrow(route.listenerTls() != null ? route.listenerTls() : listener.tls(), route);
+      return loadOrThrow(route.listenerTls() != null ? route.listenerTls() : listener.tls(), route, engine);
     } catch (NoSuchAlgorithmException e) {
       throw new PgTlsException("route '" + route.name() + "': no default TLS context in this Java runtime", e);
     }
   }
 
-  private static RouteTls loadOrThrow(ListenerTls lt, Route route) throws NoSuchAlgorithmException {
+  /** The engines of this material will not be asked for again: see {@link TlsEngineMaker#retire()}. */
+  void retire() {
+    listenerEngines.retire();
+    if (backendEngines != null) {
+      backendEngines.retire();
+    }
+  }
+
+  private static RouteTls loadOrThrow(ListenerTls lt, Route route, TlsEngineFactory engine)
+      throws NoSuchAlgorithmException {
+    engine.unavailability().ifPresent(why -> {
+      throw PgTlsException.ofSetting(route.name(), "tls_engine", "TLS engine '" + engine.name()
+          + "' cannot run here: " + why);
+    });
     String name = route.name();
     Map<String, Instant> notAfter = new LinkedHashMap<>();
     for (String p : lt.protocols()) {
@@ -109,17 +136,31 @@ final class RouteTls {
       }
       revocation.nextUpdates().forEach((file, nextUpdate) -> crlNextUpdate.put(file.toString(), nextUpdate));
     }
-    SSLContext listener;
+    TlsEngineMaker listener;
     X509ExtendedTrustManager clientTrust;
     try {
       clientTrust = TlsContexts.clientTrust(clientCa, revocation);
-      listener = TlsContexts.server(identity, clientCa, revocation);
+      listener = engine.server(new ServerTlsSpec(identity, clientCa, revocation, lt.mtls(), lt.protocols(),
+          lt.cipherSuites()));
     } catch (RuntimeException e) {
       throw PgTlsException.ofSetting(name, "listener.server_cert",
           "cannot build the listener's TLS context: " + e.getMessage(), e);
     }
 
-    SSLContext backend = null;
+    try {
+      return withBackend(engine, identity, listener, clientTrust, notAfter, crlNextUpdate, route);
+    } catch (RuntimeException e) {
+      listener.retire();
+      throw e;
+    }
+  }
+
+  private static RouteTls withBackend(TlsEngineFactory engine, TlsMaterial identity, TlsEngineMaker listener,
+      X509ExtendedTrustManager clientTrust, Map<String, Instant> notAfter, Map<String, Instant> crlNextUpdate,
+      Route route) {
+    String name = route.name();
+    ClientTlsSpec backendSpec = null;
+    TlsEngineMaker backend = null;
     BackendTls bt = route.backendTls();
     if (bt.enabled()) {
       if (bt.verification() == BackendTls.Verification.VERIFY_CA && bt.rootCa().isEmpty()) {
@@ -151,13 +192,17 @@ final class RouteTls {
             clientIdentity.leaf());
         notAfter.put("backend_client", clientIdentity.notAfter());
       }
+      // PostgreSQL 17+ refuses a direct-TLS connection that does not negotiate ALPN "postgresql".
+      backendSpec = new ClientTlsSpec(trust, clientIdentity, bt.serverName().orElse(route.backend().host()),
+          route.backend().port(), bt.verification() == BackendTls.Verification.VERIFY_FULL, List.of(),
+          bt.direct() ? List.of(TlsContexts.ALPN_POSTGRESQL) : List.of());
       try {
-        backend = TlsContexts.client(trust, clientIdentity);
+        backend = engine.client(backendSpec);
       } catch (RuntimeException e) {
         throw PgTlsException.ofSetting(name, "backend.root_ca", "cannot build the backend TLS context: " + e.getMessage(), e);
       }
     }
-    return new RouteTls(identity, listener, backend, notAfter, crlNextUpdate, clientTrust);
+    return new RouteTls(engine, identity, listener, backendSpec, backend, notAfter, crlNextUpdate, clientTrust);
   }
 
   /**

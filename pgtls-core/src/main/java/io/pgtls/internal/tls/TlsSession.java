@@ -52,12 +52,42 @@ public final class TlsSession {
     OUTBOUND_CLOSED
   }
 
+  /** Whether the engine is still ours to use, or has been given back to its maker. */
+  private enum Hold {
+    HELD,
+    RELEASED
+  }
+
   private final SSLEngine engine;
+  private final Runnable release;
   private Mode mode = Mode.HANDSHAKE;
+  private Hold hold = Hold.HELD;
   private boolean begun;
 
+  /** A session over an engine that holds nothing outside the heap (the JDK's). */
   public TlsSession(SSLEngine engine) {
+    this(engine, () -> { });
+  }
+
+  /**
+   * A session over {@code engine}; {@code release} gives the engine back to its maker (frees its
+   * native state) and runs once, at {@link #release()}.
+   */
+  public TlsSession(SSLEngine engine, Runnable release) {
     this.engine = engine;
+    this.release = release;
+  }
+
+  /**
+   * The connection is over: the engine is released and must not be used again. Idempotent; call
+   * it whatever state the handshake reached.
+   */
+  public void release() {
+    if (hold == Hold.HELD) {
+      hold = Hold.RELEASED;
+      mode = Mode.CLOSED;
+      release.run();
+    }
   }
 
   /** For tests in this package that must poke the engine itself (a client asking to renegotiate). */
@@ -166,7 +196,13 @@ public final class TlsSession {
           if (engine.isInboundDone()) {
             return inboundClosed();
           }
-          if (!netIn.hasRemaining()) {
+          // netty-tcnative quirk (ReferenceCountedOpenSslEngine): after its delegated task, and
+          // after a server has unwrapped the client's Finished, the engine says NEED_UNWRAP and
+          // moves on only when unwrap is called with an empty buffer (Netty's SslHandler loops
+          // until nothing is consumed or produced). So while handshaking, an empty input is still
+          // offered once; the JDK's engine answers BUFFER_UNDERFLOW, and an engine that makes no
+          // progress on it ends the pass below (OK, nothing consumed or produced).
+          if (!netIn.hasRemaining() && hs != HandshakeStatus.NEED_UNWRAP) {
             return Status.NEED_INPUT;
           }
           SSLEngineResult r = engine.unwrap(netIn, plainOut);
@@ -183,8 +219,11 @@ public final class TlsSession {
               return Status.NEED_PLAIN_SPACE;
             case CLOSED:
               // TLS 1.2 answers close_notify with its own (duplex close): the engine now wants
-              // NEED_WRAP, served on the next pass. TLS 1.3 is half-close (JDK-8207009): the engine
-              // does not answer unless jdk.tls.acknowledgeCloseNotify is set.
+              // NEED_WRAP, served on the next pass. TLS 1.3 is half-close (JDK-8207009): the JDK's
+              // engine does not answer unless jdk.tls.acknowledgeCloseNotify is set. netty-tcnative
+              // closes both directions whatever the version (closeAll on SSL_RECEIVED_SHUTDOWN):
+              // it wants NEED_WRAP for its own close_notify, and sends nothing after it, so what
+              // the other leg still has for this peer is dropped (as for a TLS 1.2 peer).
               if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
                 Status s = wrapNonApplication(netOut);
                 if (s == Status.NEED_FLUSH || s == Status.NEED_TASK) {
@@ -194,8 +233,9 @@ public final class TlsSession {
               return inboundClosed();
             case OK:
               refuseRenegotiation(r);
-              if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
-                  && r.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP && !netIn.hasRemaining()) {
+              if (r.bytesConsumed() == 0 && r.bytesProduced() == 0 && !netIn.hasRemaining()
+                  && (r.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP
+                      || engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP)) {
                 return Status.NEED_INPUT;
               }
               break;
@@ -321,7 +361,9 @@ public final class TlsSession {
 
   /** The negotiated ALPN protocol: "" when none was negotiated, null before the handshake. */
   public String applicationProtocol() {
-    return engine.getApplicationProtocol();
+    String protocol = engine.getApplicationProtocol();
+    // netty-tcnative quirk: its engine returns null, not "", after a handshake without ALPN.
+    return protocol == null && handshakeComplete() ? "" : protocol;
   }
 
   /**
@@ -383,6 +425,9 @@ public final class TlsSession {
 
   @Override
   public String toString() {
+    if (hold == Hold.RELEASED) {
+      return "Tls{released}";
+    }
     return "Tls{" + mode + " hs=" + engine.getHandshakeStatus() + (engine.isInboundDone() ? " in-done" : "")
         + (engine.isOutboundDone() ? " out-done" : "") + "}";
   }

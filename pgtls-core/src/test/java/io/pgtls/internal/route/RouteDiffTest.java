@@ -159,6 +159,8 @@ class RouteDiffTest {
         route("idle timeout", Change.LIMITS, "listener.idle_timeout 30m -> 1h30m",
             r -> r.idleTimeout(Duration.ofMinutes(90))),
         route("on_reload", Change.LIMITS, "on_reload drain -> close", r -> r.onReload(Route.OnReload.CLOSE)),
+        route("TLS engine", Change.LISTENER_TLS, "tls_engine proxy's -> boringssl",
+            r -> r.tlsEngine(new io.pgtls.tls.NamedEngine("boringssl"))),
         route("server names", Change.NAMES, "listener.server_names [main.db.example.com] -> "
             + "[main.db.example.com, *.main.example.com]", r -> r.serverNames("main.db.example.com",
                 "*.main.example.com")),
@@ -430,7 +432,8 @@ class RouteDiffTest {
           Map.entry("clientIdentity", "ACCESS identity"),
           Map.entry("proxyProtocol", "from the listener: listener.proxy_protocol"),
           Map.entry("allowedSources", "ACCESS listener.allowed_sources"),
-          Map.entry("backendProxyProtocol", "BACKEND backend.send_proxy")),
+          Map.entry("backendProxyProtocol", "BACKEND backend.send_proxy"),
+          Map.entry("tlsEngine", "LISTENER_TLS tls_engine")),
       Listener.class, Map.of(
           "address", "LISTENER listener.bind_address",
           "tls", "LISTENER_TLS and ACCESS for a route without its own",
