@@ -1,0 +1,201 @@
+package io.pgtls.boringssl;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
+import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.ReferenceCountUtil;
+import io.pgtls.tls.ClientTlsSpec;
+import io.pgtls.tls.ServerTlsSpec;
+import io.pgtls.tls.TlsContexts;
+import io.pgtls.tls.TlsEngineMaker;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * Makes the engines of one side of one route from one netty {@link SslContext}.
+ *
+ * <p>Native memory: the context ({@code ReferenceCountedOpenSslContext}) and every engine ({@code
+ * ReferenceCountedOpenSslEngine}) are reference counted. The maker holds one reference to the
+ * context, and netty has each engine hold another until the engine is released; so {@link
+ * #retire()} (a reload swapped in new material) drops the maker's, and the context is freed when
+ * the last engine made from it is {@link #release released}. Nothing is left to the garbage
+ * collector (netty's leak detector would report it).
+ */
+final class NettyEngineMaker implements TlsEngineMaker {
+  /** Every engine made and not yet released, all makers together: for tests that look for native leaks. */
+  private static final AtomicInteger LIVE_ENGINES = new AtomicInteger();
+
+  /** Whether the maker still makes engines. */
+  private enum State {
+    SERVING,
+    RETIRED
+  }
+
+  private final String what;
+  private final SslContext context;
+  private final Function<SslContext, SSLEngine> make;
+  private final AtomicInteger live = new AtomicInteger();
+  private volatile State state = State.SERVING;
+
+  private NettyEngineMaker(String what, SslContext context, Function<SslContext, SSLEngine> make) {
+    this.what = what;
+    this.context = context;
+    this.make = make;
+  }
+
+  static NettyEngineMaker server(ServerTlsSpec spec) {
+    SslContextBuilder b = SslContextBuilder
+        // netty quirk: given a plain KeyManagerFactory, netty converts the key material for
+        // BoringSSL in every handshake; the caching factory converts it once per alias.
+        .forServer(new OpenSslCachingX509KeyManagerFactory(spec.identityKeyManagerFactory()))
+        .sslProvider(SslProvider.OPENSSL_REFCNT)
+        .protocols(spec.enabledProtocols())
+        .trustManager(spec.clientTrust())
+        // "Want", never "need", as on the JDK: a client without a certificate completes the
+        // handshake and pgtls judges it at its StartupMessage; a bad certificate fails it.
+        .clientAuth(spec.askForClientCertificate() ? ClientAuth.OPTIONAL : ClientAuth.NONE)
+        // netty quirk: FATAL_ALERT is refused for OpenSSL ("OpenSSL provider does not support
+        // FATAL_ALERT behavior"), so a client offering ALPN without "postgresql" would complete
+        // the handshake without ALPN; pgtls refuses such a client from its ClientHello instead.
+        .applicationProtocolConfig(alpn(List.of(TlsContexts.ALPN_POSTGRESQL)));
+    ciphers(b, spec.cipherSuites());
+    SslContext context = build(b, "server " + spec.identity());
+    noSessionReuse(context);
+    return new NettyEngineMaker("boringssl server " + spec.identity().leaf().getSubjectX500Principal().getName(),
+        context, c -> c.newEngine(ByteBufAllocator.DEFAULT));
+  }
+
+  static NettyEngineMaker client(ClientTlsSpec spec) {
+    SslContextBuilder b = SslContextBuilder.forClient()
+        .sslProvider(SslProvider.OPENSSL_REFCNT)
+        .protocols(spec.enabledProtocols())
+        .trustManager(firstX509(spec.trust().trustManagers()));
+    spec.identityKeyManagerFactory().ifPresent(k -> b.keyManager(new OpenSslCachingX509KeyManagerFactory(k)));
+    if (!spec.applicationProtocols().isEmpty()) {
+      b.applicationProtocolConfig(alpn(spec.applicationProtocols()));
+    }
+    ciphers(b, List.of());
+    SslContext context = build(b, "client " + spec.serverName());
+    noSessionReuse(context);
+    String host = spec.peerHost();
+    return new NettyEngineMaker("boringssl client " + spec.serverName() + ":" + spec.port(), context, c -> {
+      SSLEngine engine = c.newEngine(ByteBufAllocator.DEFAULT, host, spec.port());
+      SSLParameters p = engine.getSSLParameters();
+      if (spec.verifyHostName()) {
+        // Checked by the JDK's trust manager (X509ExtendedTrustManager with this engine), as on
+        // the JDK's engine: DNS and IP subjectAltNames, CN only without dNSName.
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+      }
+      // netty quirk (as the JDK's): SNI is derived from the peer host only for names with a dot;
+      // set it for every host name ("localhost", a container name), never for an IP literal.
+      spec.serverNameIndication().ifPresent(sni -> p.setServerNames(List.of(sni)));
+      engine.setSSLParameters(p);
+      return engine;
+    });
+  }
+
+  @Override
+  public SSLEngine newEngine() {
+    if (state == State.RETIRED) {
+      throw new IllegalStateException(what + " is retired and makes no engines");
+    }
+    SSLEngine engine = make.apply(context);
+    live.incrementAndGet();
+    LIVE_ENGINES.incrementAndGet();
+    return engine;
+  }
+
+  @Override
+  public void release(SSLEngine engine) {
+    if (ReferenceCountUtil.release(engine)) {
+      live.decrementAndGet();
+      LIVE_ENGINES.decrementAndGet();
+    }
+  }
+
+  @Override
+  public synchronized void retire() {
+    if (state == State.SERVING) {
+      state = State.RETIRED;
+      ReferenceCountUtil.release(context);
+    }
+  }
+
+  /** Engines of this maker not yet released. */
+  int liveEngines() {
+    return live.get();
+  }
+
+  /** Engines of every maker in this JVM not yet released. */
+  static int liveEnginesInJvm() {
+    return LIVE_ENGINES.get();
+  }
+
+  /** The context's reference count: 1 for the maker while serving, plus one per live engine. */
+  int contextReferences() {
+    return ReferenceCountUtil.refCnt(context);
+  }
+
+  private static ApplicationProtocolConfig alpn(List<String> protocols) {
+    return new ApplicationProtocolConfig(Protocol.ALPN, SelectorFailureBehavior.NO_ADVERTISE,
+        SelectedListenerFailureBehavior.ACCEPT, protocols);
+  }
+
+  /** The listed suites (JDK names, which netty maps), else pgtls's strong filter over what BoringSSL has. */
+  private static void ciphers(SslContextBuilder b, List<String> suites) {
+    if (!suites.isEmpty()) {
+      b.ciphers(suites);
+      return;
+    }
+    b.ciphers(null, (requested, defaults, supported) ->
+        TlsContexts.strongCipherSuites(supported.toArray(new String[0])));
+  }
+
+  /**
+   * PostgreSQL's clients never resume a session and PostgreSQL turns off both tickets and the
+   * session cache; so does pgtls. BoringSSL through netty sends no tickets unless ticket keys are
+   * set (none are); the session caches (server, and the client's per host:port) are switched off.
+   */
+  private static void noSessionReuse(SslContext context) {
+    if (context.sessionContext() instanceof OpenSslSessionContext sessions) {
+      sessions.setSessionCacheEnabled(false);
+    }
+  }
+
+  private static SslContext build(SslContextBuilder b, String what) {
+    try {
+      return b.build();
+    } catch (SSLException e) {
+      throw new IllegalArgumentException("BoringSSL refused the TLS settings of the " + what + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The trust manager pgtls's JDK contexts use: JDK quirk, an SSLContext uses only the first X509 one. */
+  private static X509TrustManager firstX509(TrustManager[] managers) {
+    for (TrustManager m : managers) {
+      if (m instanceof X509TrustManager x509) {
+        return x509;
+      }
+    }
+    throw new IllegalArgumentException("no X509TrustManager among the backend trust managers");
+  }
+
+  @Override
+  public String toString() {
+    return what + " " + state + " live=" + live.get();
+  }
+}
