@@ -4,8 +4,9 @@ import java.util.Locale;
 import javax.net.ssl.SSLException;
 
 /**
- * Turns the JDK's SSLException texts into words an operator can act on. The JDK's messages are
- * not an API, so each mapping keeps the original text in parentheses.
+ * Turns the TLS engine's SSLException texts (the JDK's, or BoringSSL's reason codes through
+ * netty-tcnative) into words an operator can act on. Neither is an API, so each mapping keeps the
+ * original text in parentheses.
  */
 final class HandshakeFailures {
   private HandshakeFailures() {}
@@ -21,7 +22,8 @@ final class HandshakeFailures {
     // names, so "no certificate" also covers "one from another CA".
     NO_CLIENT_CERTIFICATE("no_client_certificate",
         "the client presented no certificate from this route's client_ca, and this route requires one (mTLS)",
-        "empty client certificate chain", "null cert chain", "certificate_required"),
+        "empty client certificate chain", "null cert chain", "certificate_required",
+        "peer_did_not_return_a_certificate"),
     // The words of io.pgtls.tls.RevocationLists, which the JDK passes on as the exception's message.
     REVOKED_CLIENT_CERTIFICATE("revoked_client_certificate", "the client's certificate is revoked",
         "is revoked by the crl of"),
@@ -34,13 +36,15 @@ final class HandshakeFailures {
     EXPIRED_CLIENT_CERTIFICATE("expired_client_certificate", "the client's certificate has expired",
         "certificate expired", "notafter"),
     PROTOCOL_VERSION("protocol_version", "the client offered no TLS version this route allows (TLSv1.2 or newer)",
-        "no appropriate protocol", "protocol_version", "client requested protocol"),
+        "no appropriate protocol", "protocol_version", "client requested protocol", "unsupported_protocol"),
     ALPN("alpn", "the client offered ALPN protocols but not 'postgresql'",
         "application layer protocol", "no_application_protocol"),
     REJECTED_OUR_CERTIFICATE("client_alert", "the client rejected pgtls's certificate: check that the client trusts "
         + "the CA that signed this route's server_cert and connects with a host name the certificate names",
         "received fatal alert: certificate_unknown", "received fatal alert: bad_certificate",
-        "received fatal alert: unknown_ca"),
+        "received fatal alert: unknown_ca",
+        // BoringSSL's (netty-tcnative) names for the same alerts
+        "alert_certificate_unknown", "alert_bad_certificate", "alert_unknown_ca"),
     // JDK quirk: when OpenSSL (libpq) rejects pgtls's certificate under TLS 1.3, its alert arrives
     // encrypted with keys the JDK server has not switched to yet, and the JDK reports a failed
     // decryption rather than the alert.
@@ -49,8 +53,10 @@ final class HandshakeFailures {
         + "certificate names",
         "insufficient buffer remaining for aead"),
     NOT_TLS("not_tls", "the client sent bytes that are not TLS after its SSLRequest",
-        "unsupported or unrecognized ssl message", "plaintext connection"),
-    OTHER_ALERT("client_alert", "TLS error", "received fatal alert"),
+        "unsupported or unrecognized ssl message", "plaintext connection",
+        // BoringSSL's (netty-tcnative) words for bytes that are no TLS record
+        "wrong_version_number", "bad_packet_length", "http_request", "unexpected_record"),
+    OTHER_ALERT("client_alert", "TLS error", "received fatal alert", "sslv3_alert_", "tlsv1_alert_", "tlsv13_alert_"),
     RENEGOTIATION("renegotiation", "TLS error", "renegotiation"),
     OTHER("other", "TLS error");
 
@@ -107,9 +113,13 @@ final class HandshakeFailures {
     } else if (l.contains("certificate expired") || l.contains("notafter")) {
       why = "the backend's certificate has expired";
     } else if (l.contains("received fatal alert: certificate_required") || l.contains("received fatal alert: bad_certificate")
-        || l.contains("received fatal alert: unknown_ca") || l.contains("received fatal alert: certificate_unknown")) {
+        || l.contains("received fatal alert: unknown_ca") || l.contains("received fatal alert: certificate_unknown")
+        // BoringSSL's (netty-tcnative) names for the same alerts
+        || l.contains("alert_certificate_required") || l.contains("alert_bad_certificate")
+        || l.contains("alert_unknown_ca") || l.contains("alert_certificate_unknown")) {
       why = "the backend rejected pgtls's client certificate (backend client_cert)";
-    } else if (l.contains("no appropriate protocol") || l.contains("protocol_version")) {
+    } else if (l.contains("no appropriate protocol") || l.contains("protocol_version")
+        || l.contains("unsupported_protocol")) {
       why = "the backend offers no TLS version pgtls allows (TLSv1.2 or newer)";
     } else {
       why = "TLS error";
@@ -117,15 +127,20 @@ final class HandshakeFailures {
     return why + " (" + m + ")";
   }
 
+  /**
+   * The exception's message followed by each cause's that it does not already contain. The JDK's
+   * engine puts a trust manager's words into its own message; netty-tcnative's says only "General
+   * OpenSslEngine problem" and keeps the trust manager's CertificateException as the cause.
+   */
   private static String text(Throwable e) {
+    StringBuilder m = new StringBuilder();
     Throwable t = e;
-    String m = e.getMessage();
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-      if (t.getMessage() != null) {
-        m = m == null ? t.getMessage() : m;
+    for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause() == t ? null : t.getCause()) {
+      String own = t.getMessage();
+      if (own != null && !own.isBlank() && m.indexOf(own) < 0) {
+        m.append(m.length() == 0 ? "" : ": ").append(own);
       }
     }
-    return m == null ? e.getClass().getSimpleName() : m;
+    return m.length() == 0 ? e.getClass().getSimpleName() : m.toString();
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
-/** The JDK's handshake messages, as they read in pgtls's log and metrics. */
+/** The JDK's and BoringSSL's handshake messages, as they read in pgtls's log and metrics. */
 class HandshakeFailuresTest {
   @Test
   void missingClientCertificateIsNamedAsSuch() {
@@ -53,5 +53,35 @@ class HandshakeFailuresTest {
     SSLHandshakeException e = new SSLHandshakeException("No subject alternative DNS name matching db.example.com found.");
     assertThat(HandshakeFailures.backend(e, "db.example.com"))
         .startsWith("the backend's certificate does not match the host name 'db.example.com'");
+  }
+
+  @Test
+  void boringSslsGenericMessageIsReadWithTheTrustManagersCause() {
+    // netty-tcnative: "General OpenSslEngine problem", the trust manager's exception as the cause.
+    SSLHandshakeException e = new SSLHandshakeException("General OpenSslEngine problem");
+    e.initCause(new java.security.cert.CertificateException("serial 8F3A of CN=alice is revoked by the CRL of CN=CA"));
+    assertThat(HandshakeFailures.clientCode(e)).isEqualTo("revoked_client_certificate");
+    assertThat(HandshakeFailures.client(e)).isEqualTo("the client's certificate is revoked (General OpenSslEngine "
+        + "problem: serial 8F3A of CN=alice is revoked by the CRL of CN=CA)");
+  }
+
+  @Test
+  void aCauseWhoseWordsTheMessageAlreadyHasIsNotRepeated() {
+    SSLHandshakeException e = new SSLHandshakeException("PKIX path building failed: unable to find valid certification path");
+    e.initCause(new java.security.cert.CertificateException("unable to find valid certification path"));
+    assertThat(HandshakeFailures.client(e)).endsWith("(PKIX path building failed: unable to find valid certification path)");
+  }
+
+  @Test
+  void boringSslsReasonCodesAreNamedAsTheJdksAlertsAre() {
+    assertThat(HandshakeFailures.clientCode(new SSLHandshakeException(
+        "error:10000416:SSL routines:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_UNKNOWN"))).isEqualTo("client_alert");
+    assertThat(HandshakeFailures.clientCode(new SSLHandshakeException(
+        "error:10000070:SSL routines:OPENSSL_internal:BAD_PACKET_LENGTH"))).isEqualTo("not_tls");
+    assertThat(HandshakeFailures.clientCode(new SSLHandshakeException(
+        "error:100000f0:SSL routines:OPENSSL_internal:UNSUPPORTED_PROTOCOL"))).isEqualTo("protocol_version");
+    assertThat(HandshakeFailures.backend(new SSLHandshakeException(
+        "error:1000045c:SSL routines:OPENSSL_internal:TLSV13_ALERT_CERTIFICATE_REQUIRED"), "db"))
+        .startsWith("the backend rejected pgtls's client certificate");
   }
 }
