@@ -43,6 +43,45 @@ public final class TlsContexts {
   }
 
   /**
+   * As {@link #server(TlsMaterial, TrustMaterial, RevocationLists)}, for handshakes certain to be
+   * TLS 1.3 (the client offers it and the listener allows it) and for every handshake once the
+   * JVM's server contexts are stateful ({@link #ticketsAreStateless()} false): a context that
+   * issues no session ticket and resumes no session.
+   *
+   * <p>PostgreSQL clients never resume a TLS session, and PostgreSQL itself turns off its session
+   * cache and tickets: so does pgtls, which saves the work of a NewSessionTicket (a key
+   * derivation, an encryption and about 250 bytes) on every handshake.
+   *
+   * <p>JDK quirks: there is no per-context switch for tickets. The JDK's server sends none when
+   * the context's session timeout is longer than RFC 8446's 7-day ticket lifetime
+   * (NewSessionTicket.MAX_TICKET_LIFETIME): that is the switch used here. But in TLS 1.2 with
+   * stateless tickets (jdk.tls.server.enableSessionTicketExtension, true by default) the same
+   * context still announces a ticket in its ServerHello and then sends none, and clients that
+   * asked for one (OpenSSL does) fail with unexpected_message: hence TLS 1.3 only, unless that
+   * property is false, which the launcher sets. TLS 1.2 sessions enter the session-ID cache (one
+   * entry here), and {@link io.pgtls.internal.tls.TlsSession} invalidates them once their
+   * handshake is done.
+   */
+  public static SSLContext serverWithoutResumption(TlsMaterial identity, TrustMaterial clientCa,
+      RevocationLists revocation) {
+    SSLContext context = server(identity, clientCa, revocation);
+    context.getServerSessionContext().setSessionTimeout(SESSION_TIMEOUT_WITHOUT_TICKETS);
+    context.getServerSessionContext().setSessionCacheSize(1);
+    return context;
+  }
+
+  /** Longer than the JDK's limit on a ticket's lifetime, so its server sends none. */
+  static final int SESSION_TIMEOUT_WITHOUT_TICKETS = 7 * 24 * 3600 + 1;
+
+  /**
+   * Whether server contexts made now issue stateless TLS 1.2 tickets, read as the JDK reads it,
+   * when each context is made (jdk.tls.server.enableSessionTicketExtension, default true).
+   */
+  public static boolean ticketsAreStateless() {
+    return !"false".equalsIgnoreCase(System.getProperty("jdk.tls.server.enableSessionTicketExtension", "true"));
+  }
+
+  /**
    * What judges client certificates on a listener with {@code clientCa} (null: none is trusted)
    * and {@code revocation} (nullable): the trust manager {@link #server} uses, for checking a live
    * session's certificate again after a reload.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtls.tls.TestPki.Issued;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -61,6 +62,27 @@ class TlsContextsHandshakeTest {
     assertThat(server.getSession().getPeerCertificates()[0]).isEqualTo(alice.certificate());
     assertThat(client.getSession().getPeerCertificates()[0]).isEqualTo(localhostServer.leaf());
     assertThat(server.getSession().getProtocol()).isEqualTo("TLSv1.3");
+  }
+
+  /**
+   * A JDK client caches the session its handshake made, and one more for every ticket it receives.
+   * Against a listener context it must keep only its own; the same handshake against a context
+   * with the JDK's defaults shows the ticket it would otherwise get.
+   */
+  @Test
+  void listenerIssuesNoSessionTicketSinceNoPostgresClientEverResumes() throws Exception {
+    SSLContext towardsListener = TlsContexts.client(caTrust, null);
+    EnginePump.handshake(TlsContexts.clientEngine(towardsListener, "localhost", PORT, true, null),
+        TlsContexts.serverEngine(TlsContexts.serverWithoutResumption(localhostServer, caTrust, null), false, null));
+    assertThat(Collections.list(towardsListener.getClientSessionContext().getIds())).as("sessions kept").hasSize(1);
+
+    SSLContext jdkDefaults = SSLContext.getInstance("TLS");
+    jdkDefaults.init(IdentityKeyManagers.of(localhostServer), null, null);
+    SSLContext towardsDefaults = TlsContexts.client(caTrust, null);
+    SSLEngine defaultServer = jdkDefaults.createSSLEngine();
+    defaultServer.setUseClientMode(false);
+    EnginePump.handshake(TlsContexts.clientEngine(towardsDefaults, "localhost", PORT, true, null), defaultServer);
+    assertThat(Collections.list(towardsDefaults.getClientSessionContext().getIds())).as("sessions kept").hasSize(2);
   }
 
   @Test

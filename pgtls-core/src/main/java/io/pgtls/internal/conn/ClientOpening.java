@@ -34,6 +34,8 @@ final class ClientOpening implements Stage {
   private String serverName;
   private boolean directTls;
   private boolean serverNameRead;
+  /** Whether the ClientHello offers TLS 1.3, which decides the listener context (see CompiledRoute). */
+  private boolean helloOffersTls13;
   private long handshakeStartNanos;
   private long deadline = NO_DEADLINE;
 
@@ -202,7 +204,7 @@ final class ClientOpening implements Stage {
    */
   private Outcome readHello() throws IOException {
     if (route != null && serverNameRead) {
-      client.startTls(new TlsSession(route.newListenerEngine()));
+      client.startTls(new TlsSession(route.newListenerEngine(helloOffersTls13)));
       return Outcome.advance(ConnectionState.CLIENT_HANDSHAKE);
     }
     while (true) {
@@ -229,6 +231,7 @@ final class ClientOpening implements Stage {
         default:
           serverNameRead = true;
           serverName = hello.serverName();
+          helloOffersTls13 = hello.offersTls13();
           Optional<ServerNames.Match<CompiledRoute>> match = listener.route(serverName);
           if (match.isEmpty()) {
             client.wire().queue(TlsAlerts.fatal(TlsAlerts.UNRECOGNIZED_NAME));

@@ -298,19 +298,32 @@ public final class CompiledRoute {
     return backendServerName;
   }
 
-  /** A server-mode engine for a new client connection, with ALPN "postgresql" offered. */
   /** The TLS this route presents: its own, or its listener's. */
   public ListenerTls listenerTls() {
     return route.listenerTls() != null ? route.listenerTls() : listener.tls();
   }
 
-  public SSLEngine newListenerEngine() {
+  /**
+   * A server-mode engine for a new client connection, with ALPN "postgresql" offered.
+   *
+   * @param clientOffersTls13 whether the client's ClientHello offers TLS 1.3; with a listener that
+   *     allows it, the handshake is certain to be TLS 1.3
+   */
+  public SSLEngine newListenerEngine(boolean clientOffersTls13) {
     ListenerTls lt = listenerTls();
-    SSLEngine engine = TlsContexts.serverEngine(tls.listenerContext, lt.mtls(), lt.protocols());
+    SSLContext context = clientOffersTls13 && allowsTls13(lt) ? tls.listenerContext : tls.listenerContextTls12;
+    SSLEngine engine = TlsContexts.serverEngine(context, lt.mtls(), lt.protocols());
     if (!lt.cipherSuites().isEmpty()) {
       engine.setEnabledCipherSuites(lt.cipherSuites().toArray(new String[0]));
     }
     return engine;
+  }
+
+  private static boolean allowsTls13(ListenerTls lt) {
+    boolean version = lt.protocols().isEmpty() || lt.protocols().contains("TLSv1.3");
+    boolean suite = lt.cipherSuites().isEmpty()
+        || lt.cipherSuites().stream().anyMatch(c -> c.startsWith("TLS_AES_") || c.startsWith("TLS_CHACHA20_"));
+    return version && suite;
   }
 
   /** A client-mode engine toward the backend, with SNI and (verify-full) host name checking. */

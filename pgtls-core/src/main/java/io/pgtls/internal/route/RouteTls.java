@@ -28,7 +28,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class RouteTls {
   final TlsMaterial listenerIdentity;
+  /** For handshakes certain to be TLS 1.3: no tickets, no resumption (see TlsContexts). */
   final SSLContext listenerContext;
+  /**
+   * For the others: the same as {@link #listenerContext} where that is safe in TLS 1.2, else a
+   * context with the JDK's ticket defaults.
+   */
+  final SSLContext listenerContextTls12;
   /** Null for a plaintext backend leg. */
   final SSLContext backendContext;
   final Map<String, Instant> certificateNotAfter;
@@ -40,12 +46,14 @@ final class RouteTls {
   /** What judges client certificates, the listener context's own: for checking live sessions again. */
   final X509ExtendedTrustManager clientTrust;
 
-  private RouteTls(TlsMaterial listenerIdentity, SSLContext listenerContext, SSLContext backendContext,
+  private RouteTls(TlsMaterial listenerIdentity, SSLContext listenerContext, SSLContext listenerContextTls12,
+      SSLContext backendContext,
       Map<String, Instant> certificateNotAfter, Map<String, Instant> revocationListNextUpdate,
       X509ExtendedTrustManager clientTrust) {
     this.clientTrust = clientTrust;
     this.listenerIdentity = listenerIdentity;
     this.listenerContext = listenerContext;
+    this.listenerContextTls12 = listenerContextTls12;
     this.backendContext = backendContext;
     this.certificateNotAfter = Map.copyOf(certificateNotAfter);
     this.revocationListNextUpdate = Map.copyOf(revocationListNextUpdate);
@@ -110,10 +118,12 @@ final class RouteTls {
       revocation.nextUpdates().forEach((file, nextUpdate) -> crlNextUpdate.put(file.toString(), nextUpdate));
     }
     SSLContext listener;
+    SSLContext listenerTls12;
     X509ExtendedTrustManager clientTrust;
     try {
       clientTrust = TlsContexts.clientTrust(clientCa, revocation);
-      listener = TlsContexts.server(identity, clientCa, revocation);
+      listener = TlsContexts.serverWithoutResumption(identity, clientCa, revocation);
+      listenerTls12 = TlsContexts.ticketsAreStateless() ? TlsContexts.server(identity, clientCa, revocation) : listener;
     } catch (RuntimeException e) {
       throw PgTlsException.ofSetting(name, "listener.server_cert",
           "cannot build the listener's TLS context: " + e.getMessage(), e);
@@ -157,7 +167,7 @@ final class RouteTls {
         throw PgTlsException.ofSetting(name, "backend.root_ca", "cannot build the backend TLS context: " + e.getMessage(), e);
       }
     }
-    return new RouteTls(identity, listener, backend, notAfter, crlNextUpdate, clientTrust);
+    return new RouteTls(identity, listener, listenerTls12, backend, notAfter, crlNextUpdate, clientTrust);
   }
 
   /**
