@@ -108,8 +108,8 @@ public final class TlsContexts {
    * JDK quirk: an SSLContext uses only the first X509TrustManager of the array it is given; the
    * PKIX TrustManagerFactory makes exactly one, an X509ExtendedTrustManager.
    */
-  private static X509ExtendedTrustManager pkix(TrustMaterial clientCa) {
-    for (TrustManager manager : clientCa.trustManagers()) {
+  private static X509ExtendedTrustManager pkix(TrustMaterial trust) {
+    for (TrustManager manager : trust.trustManagers()) {
       if (manager instanceof X509TrustManager) {
         if (manager instanceof X509ExtendedTrustManager extended) {
           return extended;
@@ -117,7 +117,7 @@ public final class TlsContexts {
         break;
       }
     }
-    throw new IllegalStateException("the client CA's trust manager is not an X509ExtendedTrustManager");
+    throw new IllegalStateException("the trust manager of " + trust + " is not an X509ExtendedTrustManager");
   }
 
   /**
@@ -129,7 +129,7 @@ public final class TlsContexts {
     Objects.requireNonNull(trust, "trust");
     // A null KeyManager array means "no client certificate", not a default keystore.
     KeyManager[] keys = clientIdentity != null ? IdentityKeyManagers.of(clientIdentity) : null;
-    return context(keys, trust.trustManagers());
+    return context(keys, new TrustManager[] {new RememberingTrustManager(pkix(trust))});
   }
 
   private static SSLContext context(KeyManager[] keys, TrustManager[] trust) {
