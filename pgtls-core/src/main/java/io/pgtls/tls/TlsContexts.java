@@ -129,7 +129,14 @@ public final class TlsContexts {
     Objects.requireNonNull(trust, "trust");
     // A null KeyManager array means "no client certificate", not a default keystore.
     KeyManager[] keys = clientIdentity != null ? IdentityKeyManagers.of(clientIdentity) : null;
-    return context(keys, new TrustManager[] {new RememberingTrustManager(pkix(trust))});
+    SSLContext context = context(keys, new TrustManager[] {new RememberingTrustManager(pkix(trust))});
+    // JDK quirk: a client keeps every session it completes in its context's cache (TLS 1.3:
+    // Finished's T13 consumer puts it there whether or not a ticket ever makes it resumable), up to
+    // 20,480 sessions for 24 hours, each with the peer's certificate chain. PostgreSQL issues no
+    // tickets, so none of them can be resumed: after connection churn the cache is only megabytes
+    // of heap. One entry keeps it to one session.
+    context.getClientSessionContext().setSessionCacheSize(1);
+    return context;
   }
 
   private static SSLContext context(KeyManager[] keys, TrustManager[] trust) {
