@@ -596,23 +596,23 @@ if [ "$ONLY" != memory ]; then
     # A ratio to direct per line; the proxy CPU lines carry a unit instead (absolute values, no direct).
     printf "metric\tpath\tvalue\tbetter\tunit\n"
     {
-    for path in "${RUN_PATHS[@]}"; do
-      n=${path%%:*}
-      awk -v label="${LABEL[$n]}" -v t="${MED[TPS.$n]}" -v dt="${MED[TPS.direct]}" \
-        -v l="${MED[LAT.$n]}" -v dl="${MED[LAT.direct]}" -v c="${MED[CONN.$n]}" -v dc="${MED[CONN.direct]}" \
-        -v o="${MED[COUT.$n]}" -v dout="${MED[COUT.direct]}" -v i="${MED[CIN.$n]}" -v din="${MED[CIN.direct]}" 'BEGIN {
-        printf "pgbench -S -c16 tps\t%s\t%.4f\thigher\n", label, t/dt
-        printf "new connections/s\t%s\t%.4f\thigher\n", label, c/dc
-        printf "1-client latency\t%s\t%.4f\tlower\n", label, l/dl
-        printf "COPY out 1 GB time\t%s\t%.4f\tlower\n", label, o/dout
-        printf "COPY in 1 GB time\t%s\t%.4f\tlower\n", label, i/din }'
-    done
-    for path in "${RUN_PATHS[@]}"; do
-      n=${path%%:*}
-      [ -n "${PROC[$n]:-}" ] || continue
-      printf "proxy CPU per transaction\t%s\t%s\tlower\tµs\n" "${LABEL[$n]}" "${MED[CPUTX.$n]}"
-      printf "proxy CPU per new connection\t%s\t%s\tlower\tms\n" "${LABEL[$n]}" "${MED[CPUCONN.$n]}"
-    done
+      for path in "${RUN_PATHS[@]}"; do
+        n=${path%%:*}
+        awk -v label="${LABEL[$n]}" -v t="${MED[TPS.$n]}" -v dt="${MED[TPS.direct]}" \
+          -v l="${MED[LAT.$n]}" -v dl="${MED[LAT.direct]}" -v c="${MED[CONN.$n]}" -v dc="${MED[CONN.direct]}" \
+          -v o="${MED[COUT.$n]}" -v dout="${MED[COUT.direct]}" -v i="${MED[CIN.$n]}" -v din="${MED[CIN.direct]}" 'BEGIN {
+          printf "pgbench -S -c16 tps\t%s\t%.4f\thigher\n", label, t/dt
+          printf "new connections/s\t%s\t%.4f\thigher\n", label, c/dc
+          printf "1-client latency\t%s\t%.4f\tlower\n", label, l/dl
+          printf "COPY out 1 GB time\t%s\t%.4f\tlower\n", label, o/dout
+          printf "COPY in 1 GB time\t%s\t%.4f\tlower\n", label, i/din }'
+      done
+      for path in "${RUN_PATHS[@]}"; do
+        n=${path%%:*}
+        [ -n "${PROC[$n]:-}" ] || continue
+        printf "proxy CPU per transaction\t%s\t%s\tlower\tµs\n" "${LABEL[$n]}" "${MED[CPUTX.$n]}"
+        printf "proxy CPU per new connection\t%s\t%s\tlower\tms\n" "${LABEL[$n]}" "${MED[CPUCONN.$n]}"
+      done
     } | { grep -v -E $'\t-?(nan|inf)\t' || true; }   # a path that could not run gets no bar
   } > "$OUT/results.tsv"
   java -cp "$TOOLS" io.pgtls.benchmarks.tools.Chart --in "$OUT/results.tsv" --out "$OUT/chart.png" \
