@@ -26,7 +26,8 @@
 #
 #   benchmarks/run.sh [rounds=3] [seconds-per-run=10]
 #   ONLY=throughput|memory benchmarks/run.sh ...   (one half only)
-#   PGTLS_LOOPS=1 ... / PGTLS_JVM_OPTS="-XX:+UseG1GC" ... (instead of bin/pgtls's defaults) / IDLE_COUNTS="1000 10000" ...
+#   PGTLS_LOOPS=1 ... / PGTLS_JVM_OPTS="-XX:+UseG1GC" ... (instead of bin/pgtls's defaults, for every
+#       pgtls and the Java relay) / IDLE_COUNTS="1000 10000" ...
 #   PGTLS_CRYPTO=jdk ... (pgtls's crypto_provider; default auto) / WARMUP_CONNECTIONS=2000 ...
 #   PGTLS_TLS_ENGINE=boringssl ... (tls_engine in each [[proxy]] table of pgtls's TOML; unset: not written)
 #   JDK25=/path/to/jdk ... (the JDK of tls-tls-jdk25; JDK25= with nothing skips that path)
@@ -35,8 +36,8 @@
 #       measured as path tls-tls-baseline right after tls-tls, idle memory included)
 #   PATHS="direct tls-tls tls-tls-baseline" ...   (only these paths, space-separated; default all of
 #       them, tls-tls-jdk25 where its JDK exists; direct always runs, every ratio is against it; peers
-#       not chosen are neither installed
-#       nor started, except the long-running PgBouncer that pgtls fronts for the memory half above
+#       not chosen are neither installed nor started, except the long-running PgBouncer that pgtls
+#       fronts for the memory half above
 #       1,000 idle sessions; the memory half measures pgtls for tls-tls, the baseline for
 #       tls-tls-baseline, pgtls on the newer JDK for tls-tls-jdk25 and PgBouncer for pgbouncer)
 #
