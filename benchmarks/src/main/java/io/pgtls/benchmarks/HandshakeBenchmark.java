@@ -74,8 +74,9 @@ import org.openjdk.jmh.runner.IterationType;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-// The JIT compiles the handshake code after a thousand or two handshakes (benchmarks/README.md).
-@Warmup(iterations = 3, time = 5)
+// The JIT compiles the handshake code only after thousands of handshakes: measured here, the CPU per
+// pair kept falling for 3,000-5,000 of them (about 40 s on two loaded cores). 3 x 20 s covers that.
+@Warmup(iterations = 3, time = 20)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-XX:+UseSerialGC", "-Xms16m", "-Djdk.tls.server.disableExtensions=server_name"})
 public class HandshakeBenchmark {
