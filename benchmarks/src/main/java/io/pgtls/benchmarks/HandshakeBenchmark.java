@@ -44,11 +44,11 @@ import org.openjdk.jmh.runner.IterationType;
 
 /**
  * One full TLS 1.3 handshake, both ends pumped in memory (no sockets): a server-mode engine as
- * pgtls makes for a client connection ({@link TlsContexts#server}, {@link TlsContexts#serverEngine},
+ * pgtls makes for a client connection ({@link TlsContexts#serverWithoutResumption}, {@link TlsContexts#serverEngine},
  * ALPN "postgresql") against a client-mode engine as pgtls makes toward a backend ({@link
  * TlsContexts#client}, {@link TlsContexts#clientEngine}: SNI, verify-full host name check, PKIX
- * validation of the chain), new engines each operation, the server's session ticket delivered to
- * and read by the client. Each operation is thus the TLS work of one proxied connection: pgtls is
+ * validation of the chain, remembered after the first as the backend leg remembers it), new engines
+ * each operation, no session ticket (pgtls's listener sends none). Each operation is thus the TLS work of one proxied connection: pgtls is
  * the server of one handshake and the client of the other. Certificates: an ECDSA P-256 CA and a
  * P-256 leaf for {@code localhost} it issued, as {@code run.sh}'s openssl makes them.
  *
@@ -62,10 +62,10 @@ import org.openjdk.jmh.runner.IterationType;
  * and the bytes the server sends are checked against those of the first handshake (a resumption
  * would send no certificate). PostgreSQL sends no tickets, so pgtls never resumes toward it.
  *
- * <p>Not the same as production in one respect: both ends here are JDK engines and agree on X25519
- * at once, while toward PostgreSQL 15 ({@code ssl_ecdh_curve} allows P-256 only) the JDK client's
- * X25519 key share is refused with a HelloRetryRequest and P-256 follows: on the JDK's own crypto a
- * real backend handshake costs somewhat more than its half of this one.
+ * <p>Not the same as production in one respect: both ends here are JDK engines and agree on X25519,
+ * while the JDK client sends two key shares (X25519 and P-256) and PostgreSQL 15 ({@code
+ * ssl_ecdh_curve} allows P-256 only) takes the second: on the JDK's own crypto a real backend
+ * handshake costs somewhat more than its half of this one.
  *
  * <p>Forks with {@code bin/pgtls}'s JVM options and the launcher's
  * {@code jdk.tls.server.disableExtensions=server_name}; one fork per parameter combination, since
@@ -110,7 +110,7 @@ public class HandshakeBenchmark {
   private final ByteBuffer c2s = ByteBuffer.allocate(64 * 1024);
   private final ByteBuffer s2c = ByteBuffer.allocate(64 * 1024);
   private final ByteBuffer plain = ByteBuffer.allocate(64 * 1024);
-  /** What the server sends in a full handshake (certificate and ticket included), from the first one. */
+  /** What the server sends in a full handshake (certificate included), from the first one. */
   private int fullServerBytes;
   private int lastServerBytes;
 
@@ -202,7 +202,7 @@ public class HandshakeBenchmark {
   private static Engines engines(String name, TlsMaterial identity, TrustMaterial trust) {
     switch (name) {
       case "jdk": {
-        SSLContext listener = TlsContexts.server(identity, null);
+        SSLContext listener = TlsContexts.serverWithoutResumption(identity, null, null);
         SSLContext backend = TlsContexts.client(trust, null);
         return new Engines() {
           @Override
@@ -260,7 +260,7 @@ public class HandshakeBenchmark {
       step(server, c2s, s2c);
       c2s.compact();
       serverBytes += s2c.position() - before;
-      // Done when both are through and the ticket is read: nothing in flight, nothing to do.
+      // Done when both are through: nothing in flight, nothing to do.
       if (client.handshakeComplete() && server.handshakeComplete() && c2s.position() == 0 && s2c.position() == 0
           && !client.isHandshaking() && !server.isHandshaking()) {
         break;
