@@ -27,12 +27,29 @@ public final class JdkTlsEngineFactory implements TlsEngineFactory {
     return "Java " + Runtime.version() + " " + provider;
   }
 
+  /**
+   * Two contexts: one that issues no session ticket and resumes nothing, for handshakes certain to
+   * be TLS 1.3 and, once the JVM's tickets are stateful, for all; and, with the JDK's default
+   * stateless tickets, one with the JDK's defaults for TLS 1.2 (see {@link
+   * TlsContexts#serverWithoutResumption}).
+   */
   @Override
   public TlsEngineMaker server(ServerTlsSpec spec) {
-    SSLContext context = TlsContexts.server(spec.identity(), spec.clientCa(), spec.revocation());
+    SSLContext withoutResumption = TlsContexts.serverWithoutResumption(spec.identity(), spec.clientCa(),
+        spec.revocation());
+    SSLContext tls12 = TlsContexts.ticketsAreStateless()
+        ? TlsContexts.server(spec.identity(), spec.clientCa(), spec.revocation())
+        : withoutResumption;
+    boolean allowsTls13 = allowsTls13(spec);
     return new Maker("server " + spec.identity()) {
       @Override
       public SSLEngine newEngine() {
+        return newEngine(false);
+      }
+
+      @Override
+      public SSLEngine newEngine(boolean clientOffersTls13) {
+        SSLContext context = clientOffersTls13 && allowsTls13 ? withoutResumption : tls12;
         SSLEngine engine = TlsContexts.serverEngine(context, spec.askForClientCertificate(), spec.protocols());
         if (!spec.cipherSuites().isEmpty()) {
           engine.setEnabledCipherSuites(spec.cipherSuites().toArray(new String[0]));
@@ -40,6 +57,14 @@ public final class JdkTlsEngineFactory implements TlsEngineFactory {
         return engine;
       }
     };
+  }
+
+  /** Whether the listener can negotiate TLS 1.3: the version is enabled and so is a 1.3 suite. */
+  private static boolean allowsTls13(ServerTlsSpec spec) {
+    boolean version = spec.protocols() == null || spec.protocols().isEmpty() || spec.protocols().contains("TLSv1.3");
+    boolean suite = spec.cipherSuites().isEmpty()
+        || spec.cipherSuites().stream().anyMatch(c -> c.startsWith("TLS_AES_") || c.startsWith("TLS_CHACHA20_"));
+    return version && suite;
   }
 
   @Override

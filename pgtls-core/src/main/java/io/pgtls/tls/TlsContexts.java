@@ -43,6 +43,45 @@ public final class TlsContexts {
   }
 
   /**
+   * As {@link #server(TlsMaterial, TrustMaterial, RevocationLists)}, for handshakes certain to be
+   * TLS 1.3 (the client offers it and the listener allows it) and for every handshake once the
+   * JVM's server contexts are stateful ({@link #ticketsAreStateless()} false): a context that
+   * issues no session ticket and resumes no session.
+   *
+   * <p>PostgreSQL clients never resume a TLS session, and PostgreSQL itself turns off its session
+   * cache and tickets: so does pgtls, which saves the work of a NewSessionTicket (a key
+   * derivation, an encryption and about 250 bytes) on every handshake.
+   *
+   * <p>JDK quirks: there is no per-context switch for tickets. The JDK's server sends none when
+   * the context's session timeout is longer than RFC 8446's 7-day ticket lifetime
+   * (NewSessionTicket.MAX_TICKET_LIFETIME): that is the switch used here. But in TLS 1.2 with
+   * stateless tickets (jdk.tls.server.enableSessionTicketExtension, true by default) the same
+   * context still announces a ticket in its ServerHello and then sends none, and clients that
+   * asked for one (OpenSSL does) fail with unexpected_message: hence TLS 1.3 only, unless that
+   * property is false, which the launcher sets. TLS 1.2 sessions enter the session-ID cache (one
+   * entry here), and {@link io.pgtls.internal.tls.TlsSession} invalidates them once their
+   * handshake is done.
+   */
+  public static SSLContext serverWithoutResumption(TlsMaterial identity, TrustMaterial clientCa,
+      RevocationLists revocation) {
+    SSLContext context = server(identity, clientCa, revocation);
+    context.getServerSessionContext().setSessionTimeout(SESSION_TIMEOUT_WITHOUT_TICKETS);
+    context.getServerSessionContext().setSessionCacheSize(1);
+    return context;
+  }
+
+  /** Longer than the JDK's limit on a ticket's lifetime, so its server sends none. */
+  static final int SESSION_TIMEOUT_WITHOUT_TICKETS = 7 * 24 * 3600 + 1;
+
+  /**
+   * Whether server contexts made now issue stateless TLS 1.2 tickets, read as the JDK reads it,
+   * when each context is made (jdk.tls.server.enableSessionTicketExtension, default true).
+   */
+  public static boolean ticketsAreStateless() {
+    return !"false".equalsIgnoreCase(System.getProperty("jdk.tls.server.enableSessionTicketExtension", "true"));
+  }
+
+  /**
    * What judges client certificates on a listener with {@code clientCa} (null: none is trusted)
    * and {@code revocation} (nullable): the trust manager {@link #server} uses, for checking a live
    * session's certificate again after a reload.
@@ -69,8 +108,8 @@ public final class TlsContexts {
    * JDK quirk: an SSLContext uses only the first X509TrustManager of the array it is given; the
    * PKIX TrustManagerFactory makes exactly one, an X509ExtendedTrustManager.
    */
-  private static X509ExtendedTrustManager pkix(TrustMaterial clientCa) {
-    for (TrustManager manager : clientCa.trustManagers()) {
+  private static X509ExtendedTrustManager pkix(TrustMaterial trust) {
+    for (TrustManager manager : trust.trustManagers()) {
       if (manager instanceof X509TrustManager) {
         if (manager instanceof X509ExtendedTrustManager extended) {
           return extended;
@@ -78,7 +117,7 @@ public final class TlsContexts {
         break;
       }
     }
-    throw new IllegalStateException("the client CA's trust manager is not an X509ExtendedTrustManager");
+    throw new IllegalStateException("the trust manager of " + trust + " is not an X509ExtendedTrustManager");
   }
 
   /**
@@ -90,7 +129,14 @@ public final class TlsContexts {
     Objects.requireNonNull(trust, "trust");
     // A null KeyManager array means "no client certificate", not a default keystore.
     KeyManager[] keys = clientIdentity != null ? IdentityKeyManagers.of(clientIdentity) : null;
-    return context(keys, trust.trustManagers());
+    SSLContext context = context(keys, new TrustManager[] {new RememberingTrustManager(pkix(trust))});
+    // JDK quirk: a client keeps every session it completes in its context's cache (TLS 1.3:
+    // Finished's T13 consumer puts it there whether or not a ticket ever makes it resumable), up to
+    // 20,480 sessions for 24 hours, each with the peer's certificate chain. PostgreSQL issues no
+    // tickets, so none of them can be resumed: after connection churn the cache is only megabytes
+    // of heap. One entry keeps it to one session.
+    context.getClientSessionContext().setSessionCacheSize(1);
+    return context;
   }
 
   private static SSLContext context(KeyManager[] keys, TrustManager[] trust) {

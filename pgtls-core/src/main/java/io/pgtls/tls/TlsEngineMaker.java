@@ -13,6 +13,15 @@ public interface TlsEngineMaker {
   SSLEngine newEngine();
 
   /**
+   * A fresh server-mode engine for a client whose ClientHello offers TLS 1.3 or not (pgtls reads
+   * the ClientHello before it makes the engine). The JDK's maker needs it to stop session tickets
+   * safely ({@link TlsContexts#serverWithoutResumption}); others ignore it.
+   */
+  default SSLEngine newEngine(boolean clientOffersTls13) {
+    return newEngine();
+  }
+
+  /**
    * Frees what {@code engine} holds outside the Java heap. Called once per engine, when its
    * connection ends, whatever state the handshake reached; the engine is not used afterwards.
    */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtls.tls.TestPki.Issued;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -61,6 +62,46 @@ class TlsContextsHandshakeTest {
     assertThat(server.getSession().getPeerCertificates()[0]).isEqualTo(alice.certificate());
     assertThat(client.getSession().getPeerCertificates()[0]).isEqualTo(localhostServer.leaf());
     assertThat(server.getSession().getProtocol()).isEqualTo("TLSv1.3");
+  }
+
+  /**
+   * A JDK client caches the session its handshake made, and one more for every ticket it receives.
+   * Against a listener context it must keep only its own; the same handshake against a context
+   * with the JDK's defaults shows the ticket it would otherwise get.
+   */
+  @Test
+  void listenerIssuesNoSessionTicketSinceNoPostgresClientEverResumes() throws Exception {
+    SSLContext towardsListener = jdkClient();
+    EnginePump.handshake(TlsContexts.clientEngine(towardsListener, "localhost", PORT, true, null),
+        TlsContexts.serverEngine(TlsContexts.serverWithoutResumption(localhostServer, caTrust, null), false, null));
+    assertThat(Collections.list(towardsListener.getClientSessionContext().getIds())).as("sessions kept").hasSize(1);
+
+    SSLContext jdkDefaults = SSLContext.getInstance("TLS");
+    jdkDefaults.init(IdentityKeyManagers.of(localhostServer), null, null);
+    SSLContext towardsDefaults = jdkClient();
+    SSLEngine defaultServer = jdkDefaults.createSSLEngine();
+    defaultServer.setUseClientMode(false);
+    EnginePump.handshake(TlsContexts.clientEngine(towardsDefaults, "localhost", PORT, true, null), defaultServer);
+    assertThat(Collections.list(towardsDefaults.getClientSessionContext().getIds())).as("sessions kept").hasSize(2);
+  }
+
+  /** A client context with the JDK's session cache, which keeps a session per ticket received. */
+  private static SSLContext jdkClient() throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, caTrust.trustManagers(), null);
+    return context;
+  }
+
+  /** The JDK client caches every session it completes; a backend connection per client would pile them up. */
+  @Test
+  void backendContextKeepsOneSessionHoweverManyConnectionsItMade() throws Exception {
+    SSLContext backend = TlsContexts.client(caTrust, null);
+    SSLContext listener = TlsContexts.serverWithoutResumption(localhostServer, caTrust, null);
+    for (int i = 0; i < 5; i++) {
+      EnginePump.handshake(TlsContexts.clientEngine(backend, "localhost", PORT, true, null),
+          TlsContexts.serverEngine(listener, false, null));
+    }
+    assertThat(Collections.list(backend.getClientSessionContext().getIds())).as("sessions kept").hasSize(1);
   }
 
   @Test

@@ -7,6 +7,7 @@ public final class Main {
   public static void main(String[] args) {
     // First of all: the JDK reads this property once, when its TLS code first loads (see the class).
     ServerNameExtension.disableInThisJvm();
+    SessionTickets.statefulInThisJvm();
     System.exit(new PgTlsCommand(System.out, System.err).run(args).code());
   }
 }

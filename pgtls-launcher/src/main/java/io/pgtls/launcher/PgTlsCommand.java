@@ -95,6 +95,10 @@ public final class PgTlsCommand {
     if (serverNameExtension != null) {
       log.info(serverNameExtension);
     }
+    String sessionTickets = SessionTickets.outcome();
+    if (sessionTickets != null) {
+      log.info(sessionTickets);
+    }
     try {
       // Before build(): loading the keys already goes through the chosen provider.
       log.info(CryptoProviders.apply(config.cryptoProvider()).description());

@@ -128,12 +128,31 @@ class LauncherJarIT {
       assertThat(plain.exit()).isNotZero();
       assertThat(plain.output()).contains("FATAL:  pgtls route 'proxy-2' requires an encrypted connection");
 
+      // Like PostgreSQL: no session tickets and no resumption, in TLS 1.3 and 1.2 alike (openssl's
+      // -reconnect connects six times and resumes when it can).
+      assertThat(all).as("startup log").anyMatch(line -> line.contains("jdk.tls.server.enableSessionTicketExtension set to"));
+      for (String version : List.of("-tls1_3", "-tls1_2")) {
+        String out = opensslReconnect(plainPort, version);
+        assertThat(out).as(version + ": " + out).doesNotContain("TLS session ticket").doesNotContain("Reused,");
+        assertThat(out.split("\nNew, TLSv1\\.[23]", -1)).as(version + ": six new sessions; " + out).hasSize(7);
+      }
+
       pgtls.destroy(); // SIGTERM
       assertThat(pgtls.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
       assertThat(pgtls.exitValue()).as(String.join("\n", all)).isZero();
     } finally {
       pgtls.destroyForcibly();
     }
+  }
+
+  /** openssl s_client -reconnect through PostgreSQL's SSLRequest, its standard input empty; its output. */
+  private static String opensslReconnect(int port, String version) throws Exception {
+    Process p = new ProcessBuilder("openssl", "s_client", "-starttls", "postgres", "-connect", "127.0.0.1:" + port,
+        version, "-reconnect").redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return out;
   }
 
   @Test

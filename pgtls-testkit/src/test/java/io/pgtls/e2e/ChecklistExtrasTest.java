@@ -36,6 +36,27 @@ class ChecklistExtrasTest {
     }
   }
 
+  /**
+   * PostgreSQL turns off TLS session tickets and its session cache: no client of it resumes. A
+   * listener that issued tickets anyway would spend a key derivation and an encryption on every
+   * handshake for nothing. openssl's -reconnect connects six times, resuming when it can. The trap
+   * on the other side: the JDK's way of sending no TLS 1.3 ticket makes a TLS 1.2 handshake with a
+   * client that asks for one fail (unexpected_message), unless the JVM's tickets are stateful.
+   */
+  @Test
+  void listenerIssuesNoTls13TicketsAndTls12ClientsAskingForOneStillConnect() throws Exception {
+    try (PgTlsProxy proxy = Fixture.start(f.plainRoute("no-resumption").build())) {
+      String address = "127.0.0.1:" + proxy.boundAddress("no-resumption").getPort();
+      ClientTools.Result tls13 = OtherClients.sClient("-starttls", "postgres", "-connect", address, "-tls1_3", "-reconnect");
+      assertThat(tls13.stdout).as(tls13.toString()).doesNotContain("TLS session ticket").doesNotContain("Reused,");
+      assertThat(tls13.stdout.split("\nNew, TLSv1\\.3", -1)).as("six new sessions; " + tls13).hasSize(7);
+
+      ClientTools.Result tls12 = OtherClients.sClient("-starttls", "postgres", "-connect", address, "-tls1_2", "-reconnect");
+      assertThat(tls12.exitCode).as(tls12.toString()).isZero();
+      assertThat(tls12.stdout.split("\n(New|Reused), TLSv1\\.2", -1)).as("six sessions; " + tls12).hasSize(7);
+    }
+  }
+
   @Test
   void passwordAuthenticationIsRelayedUntouched() throws Exception {
     try (PostgresServer pg = PostgresServer.builder().user(Fixture.USER, Fixture.PASSWORD).database(Fixture.DATABASE)

@@ -25,22 +25,30 @@ import javax.imageio.ImageIO;
 
 /**
  * Draws the end-to-end benchmark results as a PNG of grouped bars: one group per metric, one bar
- * per path, each bar the path's ratio to the direct connection.
+ * per path. On the left, the metrics given as ratios to the direct connection, on one axis; to
+ * their right, one panel per metric given in a unit of its own (the proxies' CPU per transaction
+ * and per new connection), each on its own axis.
  *
  * <pre>
  * Chart --in results.tsv --out chart.png [--title "..."]
  * </pre>
  *
- * <p>The TSV has a header line, then {@code metric, path, ratio[, better]} per line, tab
+ * <p>The TSV has a header line, then {@code metric, path, value[, better[, unit]]} per line, tab
  * separated; {@code better} is {@code higher} or {@code lower} and is printed under the metric's
- * label. Metrics and paths keep their order of first appearance, each path its colour; a path with
- * no line for a metric (it could not run) has no bar there.
+ * label; without a {@code unit} the value is a ratio to the direct connection, with one (such as
+ * {@code µs}) it is a quantity in that unit. Metrics and paths keep their order of first
+ * appearance, each path its colour; a path with no line for a ratio metric (it could not run) has
+ * a gap there, and a metric with a unit has bars only for the paths that have a value (the direct
+ * connection has no proxy CPU).
  */
 public final class Chart {
-  private static final int WIDTH = 1200;
+  /** The width of the ratio metrics' part, the whole image when there is no metric with a unit. */
+  private static final int RATIO_WIDTH = 1200;
+  /** What each metric with a unit adds to the width: a panel with its own axis. */
+  private static final int PANEL_WIDTH = 300;
   private static final int HEIGHT = 600;
   private static final int PLOT_LEFT = 90;
-  private static final int PLOT_RIGHT = WIDTH - 30;
+  private static final int PLOT_RIGHT = RATIO_WIDTH - 30;
   private static final int PLOT_TOP = 100;
   private static final int PLOT_BOTTOM = HEIGHT - 80;
   private static final Color INK = new Color(0x33, 0x33, 0x33);
@@ -54,10 +62,12 @@ public final class Chart {
 
   private final Results results;
   private final String title;
+  private final int width;
 
   Chart(Results results, String title) {
     this.results = results;
     this.title = title;
+    this.width = RATIO_WIDTH + PANEL_WIDTH * results.unitMetrics().size();
   }
 
   public static void main(String[] args) throws IOException {
@@ -84,20 +94,31 @@ public final class Chart {
   }
 
   BufferedImage render() {
-    BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+    BufferedImage image = new BufferedImage(width, HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
     g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
     g.setColor(Color.WHITE);
-    g.fillRect(0, 0, WIDTH, HEIGHT);
+    g.fillRect(0, 0, width, HEIGHT);
 
     g.setColor(INK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 20));
-    centre(g, title, WIDTH / 2.0, 36);
+    centre(g, title, width / 2.0, 36);
     legend(g);
-    double top = axis(g);
-    bars(g, top);
+    List<String> ratios = results.ratioMetrics();
+    if (!ratios.isEmpty()) {
+      double top = axis(g, PLOT_LEFT, PLOT_RIGHT, results.highest(ratios), 1.0, "× direct");
+      bars(g, PLOT_LEFT, PLOT_RIGHT, ratios, top, true);
+    }
+    List<String> units = results.unitMetrics();
+    for (int m = 0; m < units.size(); m++) {
+      String metric = units.get(m);
+      int left = RATIO_WIDTH + m * PANEL_WIDTH + 60;
+      int right = RATIO_WIDTH + (m + 1) * PANEL_WIDTH - 20;
+      double top = axis(g, left, right, results.highest(List.of(metric)), 0, results.units.get(metric));
+      bars(g, left, right, List.of(metric), top, false);
+    }
     g.dispose();
     return image;
   }
@@ -117,12 +138,12 @@ public final class Chart {
       for (String path : results.paths) {
         width += swatch + 6 + fm.stringWidth(path) + gap;
       }
-      if (width <= WIDTH - 40 || size <= 9) {
+      if (width <= this.width - 40 || size <= 9) {
         break;
       }
       size--;
     }
-    double x = (WIDTH - width) / 2;
+    double x = (this.width - width) / 2;
     for (int p = 0; p < results.paths.size(); p++) {
       String path = results.paths.get(p);
       g.setColor(PALETTE[p % PALETTE.length]);
@@ -133,10 +154,13 @@ public final class Chart {
     }
   }
 
-  /** Gridlines, tick labels, the axis title and the line at 1.0; returns the ratio at the top. */
-  private double axis(Graphics2D g) {
+  /**
+   * Gridlines, tick labels and the axis title of the plot between {@code left} and {@code right},
+   * its top at least {@code floor}; returns the value at the top.
+   */
+  private double axis(Graphics2D g, int left, int right, double highest, double floor, String title) {
     // Headroom for the value label above the tallest bar.
-    double wanted = Math.max(1.0, results.highest()) * 1.08;
+    double wanted = Math.max(Math.max(floor, highest) * 1.08, 1e-9);
     double step = niceStep(wanted / 8);
     double top = Math.ceil(wanted / step) * step;
     int decimals = Math.max(0, BigDecimal.valueOf(step).stripTrailingZeros().scale());
@@ -146,52 +170,61 @@ public final class Chart {
     for (int i = 0; i * step <= top + 1e-9; i++) {
       double y = y(i * step, top);
       g.setColor(GRID);
-      g.drawLine(PLOT_LEFT, (int) y, PLOT_RIGHT, (int) y);
+      g.drawLine(left, (int) y, right, (int) y);
       g.setColor(MUTED);
       String label = String.format(Locale.ROOT, "%." + decimals + "f", i * step);
-      g.drawString(label, PLOT_LEFT - 8 - fm.stringWidth(label), (float) (y + fm.getAscent() / 2.0 - 2));
+      g.drawString(label, left - 8 - fm.stringWidth(label), (float) (y + fm.getAscent() / 2.0 - 2));
     }
     g.setColor(INK);
-    g.drawLine(PLOT_LEFT, PLOT_TOP, PLOT_LEFT, PLOT_BOTTOM);
-    g.drawLine(PLOT_LEFT, PLOT_BOTTOM, PLOT_RIGHT, PLOT_BOTTOM);
+    g.drawLine(left, PLOT_TOP, left, PLOT_BOTTOM);
+    g.drawLine(left, PLOT_BOTTOM, right, PLOT_BOTTOM);
 
     AffineTransform saved = g.getTransform();
     g.rotate(-Math.PI / 2);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-    centre(g, "× direct", -(PLOT_TOP + PLOT_BOTTOM) / 2.0, 30);
+    centre(g, title, -(PLOT_TOP + PLOT_BOTTOM) / 2.0, left - 60);
     g.setTransform(saved);
     return top;
   }
 
-  private void bars(Graphics2D g, double top) {
-    int metrics = results.metrics.size();
-    int paths = results.paths.size();
-    double groupWidth = (double) (PLOT_RIGHT - PLOT_LEFT) / metrics;
-    double slot = groupWidth * 0.86 / paths;
-    Font valueFont = fitting(g, List.of(label(results.highest())), Font.PLAIN, slot - 2, 13, 10);
+  /**
+   * The bars of {@code metrics} between {@code left} and {@code right}. Ratios: a slot for every
+   * path, the dashed line at 1.0 behind; quantities: a slot for each path with a value.
+   */
+  private void bars(Graphics2D g, int left, int right, List<String> metrics, double top, boolean ratios) {
+    double groupWidth = (double) (right - left) / metrics.size();
+    int most = 0;
+    for (String metric : metrics) {
+      most = Math.max(most, ratios ? results.paths.size() : results.pathsWithValues(metric).size());
+    }
+    double slot = groupWidth * 0.86 / Math.max(1, most);
+    Font valueFont = fitting(g, List.of(label(results.highest(metrics), ratios)), Font.PLAIN, slot - 2, 13, 9);
 
-    // Behind the bars, where it marks the direct connection in the gaps between them.
-    g.setColor(INK);
-    g.setStroke(
-        new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
-    g.draw(new Line2D.Double(PLOT_LEFT, y(1.0, top), PLOT_RIGHT, y(1.0, top)));
-    g.setStroke(new BasicStroke());
+    if (ratios) {
+      // Behind the bars, where it marks the direct connection in the gaps between them.
+      g.setColor(INK);
+      g.setStroke(
+          new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
+      g.draw(new Line2D.Double(left, y(1.0, top), right, y(1.0, top)));
+      g.setStroke(new BasicStroke());
+    }
 
-    for (int m = 0; m < metrics; m++) {
-      String metric = results.metrics.get(m);
-      double left = PLOT_LEFT + m * groupWidth + groupWidth * 0.07;
-      for (int p = 0; p < paths; p++) {
-        Double ratio = results.ratio(metric, results.paths.get(p));
-        if (ratio == null) {
+    for (int m = 0; m < metrics.size(); m++) {
+      String metric = metrics.get(m);
+      double groupLeft = left + m * groupWidth + groupWidth * 0.07;
+      List<String> paths = ratios ? results.paths : results.pathsWithValues(metric);
+      for (int s = 0; s < paths.size(); s++) {
+        Double value = results.ratio(metric, paths.get(s));
+        if (value == null) {
           continue;
         }
-        double x = left + p * slot + slot * 0.08;
-        double y = y(ratio, top);
-        g.setColor(PALETTE[p % PALETTE.length]);
+        double x = groupLeft + s * slot + slot * 0.08;
+        double y = y(value, top);
+        g.setColor(PALETTE[results.paths.indexOf(paths.get(s)) % PALETTE.length]);
         g.fill(new Rectangle2D.Double(x, y, slot * 0.84, PLOT_BOTTOM - y));
-        valueLabel(g, valueFont, label(ratio), x + slot * 0.42, y - 5);
+        valueLabel(g, valueFont, label(value, ratios), x + slot * 0.42, y - 5);
       }
-      groupLabel(g, metric, PLOT_LEFT + (m + 0.5) * groupWidth, groupWidth - 12);
+      groupLabel(g, metric, left + (m + 0.5) * groupWidth, groupWidth - 12);
     }
   }
 
@@ -207,8 +240,11 @@ public final class Chart {
     centre(g, text, centre, baseline);
   }
 
-  private static String label(double ratio) {
-    return String.format(Locale.ROOT, "%.2f×", ratio);
+  private static String label(double value, boolean ratio) {
+    if (ratio) {
+      return String.format(Locale.ROOT, "%.2f×", value);
+    }
+    return String.format(Locale.ROOT, value >= 100 ? "%.0f" : "%.1f", value);
   }
 
   /**
@@ -227,10 +263,12 @@ public final class Chart {
       y += fm.getHeight();
     }
     String better = results.better.get(metric);
-    if (better != null) {
+    String unit = results.units.get(metric);
+    if (better != null || unit != null) {
       g.setColor(MUTED);
       g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 12));
-      centre(g, "(" + better + " is better)", centre, y);
+      String note = unit == null ? better + " is better" : better == null ? unit : unit + ", " + better + " is better";
+      centre(g, "(" + note + ")", centre, y);
     }
   }
 
@@ -285,6 +323,8 @@ public final class Chart {
     final List<String> metrics = new ArrayList<>();
     final List<String> paths = new ArrayList<>();
     final Map<String, String> better = new HashMap<>();
+    /** The unit of each metric given as a quantity; ratio metrics have none. */
+    final Map<String, String> units = new HashMap<>();
     private final Map<String, Double> ratios = new HashMap<>();
 
     static Results parse(List<String> lines) {
@@ -296,17 +336,27 @@ public final class Chart {
           continue;
         }
         String[] f = line.split("\t", -1);
-        if (f.length < 3 || f.length > 4 || f[0].isEmpty() || f[1].isEmpty()) {
-          throw new IllegalArgumentException("line " + n + ": want metric, path, ratio[, better]");
+        if (f.length < 3 || f.length > 5 || f[0].isEmpty() || f[1].isEmpty()) {
+          throw new IllegalArgumentException("line " + n + ": want metric, path, value[, better[, unit]]");
+        }
+        boolean firstOfMetric = !r.metrics.contains(f[0]);
+        String unit = f.length == 5 && !f[4].isEmpty() ? f[4] : null;
+        if (!firstOfMetric && !java.util.Objects.equals(unit, r.units.get(f[0]))) {
+          throw new IllegalArgumentException("line " + n + ": " + f[0] + " was "
+              + (r.units.containsKey(f[0]) ? "in " + r.units.get(f[0]) : "a ratio") + ", now "
+              + (unit == null ? "a ratio" : "in " + unit));
+        }
+        if (firstOfMetric && unit != null) {
+          r.units.put(f[0], unit);
         }
         double ratio;
         try {
           ratio = Double.parseDouble(f[2]);
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("line " + n + ": ratio '" + f[2] + "' is not a number");
+          throw new IllegalArgumentException("line " + n + ": value '" + f[2] + "' is not a number");
         }
         if (!(ratio >= 0) || Double.isInfinite(ratio)) {
-          throw new IllegalArgumentException("line " + n + ": ratio " + f[2] + " is out of range");
+          throw new IllegalArgumentException("line " + n + ": value " + f[2] + " is out of range");
         }
         if (!r.metrics.contains(f[0])) {
           r.metrics.add(f[0]);
@@ -315,7 +365,7 @@ public final class Chart {
           r.paths.add(f[1]);
         }
         r.ratios.put(f[0] + '\t' + f[1], ratio);
-        if (f.length == 4 && !f[3].isEmpty()) {
+        if (f.length >= 4 && !f[3].isEmpty()) {
           if (!f[3].equals("higher") && !f[3].equals("lower")) {
             throw new IllegalArgumentException(
                 "line " + n + ": better is 'higher' or 'lower', not '" + f[3] + "'");
@@ -332,12 +382,38 @@ public final class Chart {
       return r;
     }
 
+    /** The path's value for the metric: a ratio, or a quantity in the metric's unit; null when it has none. */
     Double ratio(String metric, String path) {
       return ratios.get(metric + '\t' + path);
     }
 
-    double highest() {
-      return ratios.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    /** The metrics given as ratios to the direct connection, in order. */
+    List<String> ratioMetrics() {
+      return metrics.stream().filter(m -> !units.containsKey(m)).toList();
+    }
+
+    /** The metrics given as quantities in a unit, in order. */
+    List<String> unitMetrics() {
+      return metrics.stream().filter(units::containsKey).toList();
+    }
+
+    /** The paths with a value for {@code metric}, in order. */
+    List<String> pathsWithValues(String metric) {
+      return paths.stream().filter(p -> ratio(metric, p) != null).toList();
+    }
+
+    /** The highest value of {@code among}'s metrics. */
+    double highest(List<String> among) {
+      double highest = 0;
+      for (String metric : among) {
+        for (String path : paths) {
+          Double value = ratio(metric, path);
+          if (value != null) {
+            highest = Math.max(highest, value);
+          }
+        }
+      }
+      return highest;
     }
   }
 }

@@ -38,6 +38,8 @@ final class ClientOpening implements Stage {
   private boolean serverNameRead;
   /** The ALPN protocols the ClientHello offered, in order; empty for none. */
   private List<String> offeredAlpn = List.of();
+  /** Whether the ClientHello offers TLS 1.3, which decides the listener context (see CompiledRoute). */
+  private boolean helloOffersTls13;
   private long handshakeStartNanos;
   private long deadline = NO_DEADLINE;
 
@@ -215,7 +217,7 @@ final class ClientOpening implements Stage {
         return Outcome.refuse(Refusals.clientHandshakeFailed(HandshakeFailures.alpnWithoutPostgresql(offeredAlpn),
             HandshakeFailures.ALPN_CODE));
       }
-      client.startTls(route.newListenerSession());
+      client.startTls(route.newListenerSession(helloOffersTls13));
       return Outcome.advance(ConnectionState.CLIENT_HANDSHAKE);
     }
     while (true) {
@@ -243,6 +245,7 @@ final class ClientOpening implements Stage {
           serverNameRead = true;
           serverName = hello.serverName();
           offeredAlpn = hello.alpnProtocols();
+          helloOffersTls13 = hello.offersTls13();
           Optional<ServerNames.Match<CompiledRoute>> match = listener.route(serverName);
           if (match.isEmpty()) {
             client.wire().queue(TlsAlerts.fatal(TlsAlerts.UNRECOGNIZED_NAME));

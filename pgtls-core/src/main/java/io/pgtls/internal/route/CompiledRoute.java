@@ -341,10 +341,13 @@ public final class CompiledRoute {
   /**
    * A server-mode session for a new client connection, ALPN "postgresql" announced; its engine is
    * released when the session is ({@link TlsSession#release()}).
+   *
+   * @param clientOffersTls13 whether the client's ClientHello offers TLS 1.3 (see {@link
+   *     TlsEngineMaker#newEngine(boolean)})
    */
-  public TlsSession newListenerSession() {
+  public TlsSession newListenerSession(boolean clientOffersTls13) {
     TlsEngineMaker maker = tls.listenerEngines;
-    SSLEngine e = maker.newEngine();
+    SSLEngine e = maker.newEngine(clientOffersTls13);
     return new TlsSession(e, () -> maker.release(e));
   }
 

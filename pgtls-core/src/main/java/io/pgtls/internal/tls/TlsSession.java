@@ -173,7 +173,7 @@ public final class TlsSession {
       if (mode == Mode.HANDSHAKE && begun && hs == HandshakeStatus.NOT_HANDSHAKING) {
         // Some JDK paths end the handshake with NEED_WRAP (a TLS 1.3 server's NewSessionTicket)
         // rather than a FINISHED result; NOT_HANDSHAKING after begin() means it is done.
-        mode = Mode.APPLICATION;
+        enterApplication();
       }
       switch (hs) {
         case NEED_TASK:
@@ -411,7 +411,19 @@ public final class TlsSession {
     // FINISHED is reported once, by the wrap or unwrap that completed the handshake; never by
     // getHandshakeStatus(). Reaching it again (TLS 1.3 post-handshake messages) is harmless.
     if (r.getHandshakeStatus() == HandshakeStatus.FINISHED && mode == Mode.HANDSHAKE) {
-      mode = Mode.APPLICATION;
+      enterApplication();
+    }
+  }
+
+  /**
+   * The handshake is done. A listener's TLS 1.2 session leaves the session-ID cache here, so no
+   * client can resume it: PostgreSQL keeps no session cache either (TLS 1.3 sessions never enter
+   * it, since the listener issues no tickets; see TlsContexts).
+   */
+  private void enterApplication() {
+    mode = Mode.APPLICATION;
+    if (!engine.getUseClientMode() && "TLSv1.2".equals(engine.getSession().getProtocol())) {
+      engine.getSession().invalidate();
     }
   }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -129,6 +130,13 @@ class TlsSessionTest {
       }
     }
     pump(from, to, 20);
+  }
+
+  @Test
+  void tls12ListenerSessionCannotBeResumedOnceItsHandshakeIsDone() throws Exception {
+    Side[] sides = connect("TLSv1.2");
+    assertThat(sides[1].session.engine().getSession().isValid()).as("listener session resumable").isFalse();
+    assertThat(sides[0].session.engine().getSession().isValid()).as("a client-mode session is left alone").isTrue();
   }
 
   @ParameterizedTest
