@@ -7,6 +7,8 @@ public final class Main {
   public static void main(String[] args) {
     // First of all: the JDK reads this property once, when its TLS code first loads (see the class).
     ServerNameExtension.disableInThisJvm();
+    // Before netty loads (the BoringSSL engine): see the class.
+    NettyUnsafe.settleInThisJvm();
     System.exit(new PgTlsCommand(System.out, System.err).run(args).code());
   }
 }
