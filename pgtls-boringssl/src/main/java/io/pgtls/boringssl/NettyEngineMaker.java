@@ -17,6 +17,7 @@ import io.pgtls.tls.ServerTlsSpec;
 import io.pgtls.tls.TlsContexts;
 import io.pgtls.tls.TlsEngineMaker;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import javax.net.ssl.SSLEngine;
@@ -38,6 +39,8 @@ import javax.net.ssl.X509TrustManager;
 final class NettyEngineMaker implements TlsEngineMaker {
   /** Every engine made and not yet released, all makers together: for tests that look for native leaks. */
   private static final AtomicInteger LIVE_ENGINES = new AtomicInteger();
+  /** Contexts not yet freed, all makers together: for the same tests. */
+  private static final AtomicInteger LIVE_CONTEXTS = new AtomicInteger();
 
   /** Whether the maker still makes engines. */
   private enum State {
@@ -49,12 +52,14 @@ final class NettyEngineMaker implements TlsEngineMaker {
   private final SslContext context;
   private final Function<SslContext, SSLEngine> make;
   private final AtomicInteger live = new AtomicInteger();
+  private final AtomicBoolean contextFreed = new AtomicBoolean();
   private volatile State state = State.SERVING;
 
   private NettyEngineMaker(String what, SslContext context, Function<SslContext, SSLEngine> make) {
     this.what = what;
     this.context = context;
     this.make = make;
+    LIVE_CONTEXTS.incrementAndGet();
   }
 
   static NettyEngineMaker server(ServerTlsSpec spec) {
@@ -125,6 +130,7 @@ final class NettyEngineMaker implements TlsEngineMaker {
       live.decrementAndGet();
       LIVE_ENGINES.decrementAndGet();
     }
+    noteIfContextFreed();
   }
 
   @Override
@@ -133,6 +139,18 @@ final class NettyEngineMaker implements TlsEngineMaker {
       state = State.RETIRED;
       ReferenceCountUtil.release(context);
     }
+    noteIfContextFreed();
+  }
+
+  private void noteIfContextFreed() {
+    if (state == State.RETIRED && contextReferences() == 0 && contextFreed.compareAndSet(false, true)) {
+      LIVE_CONTEXTS.decrementAndGet();
+    }
+  }
+
+  /** Contexts of every maker in this JVM not yet freed. */
+  static int liveContextsInJvm() {
+    return LIVE_CONTEXTS.get();
   }
 
   /** Engines of this maker not yet released. */
