@@ -17,6 +17,8 @@ import io.pgtls.tls.ServerTlsSpec;
 import io.pgtls.tls.TlsContexts;
 import io.pgtls.tls.TlsEngineMaker;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -62,7 +64,12 @@ final class NettyEngineMaker implements TlsEngineMaker {
     LIVE_CONTEXTS.incrementAndGet();
   }
 
+  /** BoringSSL's TLS 1.3 cipher suites, by their JDK names: all of them are always enabled. */
+  static final Set<String> TLS13_SUITES = Set.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+      "TLS_CHACHA20_POLY1305_SHA256");
+
   static NettyEngineMaker server(ServerTlsSpec spec) {
+    requireExpressible(spec);
     SslContextBuilder b = SslContextBuilder
         // netty quirk: given a plain KeyManagerFactory, netty converts the key material for
         // BoringSSL in every handshake; the caching factory converts it once per alias.
@@ -166,6 +173,26 @@ final class NettyEngineMaker implements TlsEngineMaker {
   /** The context's reference count: 1 for the maker while serving, plus one per live engine. */
   int contextReferences() {
     return ReferenceCountUtil.refCnt(context);
+  }
+
+  /**
+   * BoringSSL quirk: its TLS 1.3 cipher suites cannot be configured (netty passes none for
+   * BoringSSL), so all three are on whatever the list says. A listener whose cipher_suites would
+   * narrow TLS 1.3 on the JDK's engine (some of them, or none while TLSv1.3 is enabled) would
+   * silently accept more here: refused, naming the way out.
+   */
+  private static void requireExpressible(ServerTlsSpec spec) {
+    if (spec.cipherSuites().isEmpty() || !List.of(spec.enabledProtocols()).contains("TLSv1.3")) {
+      return;
+    }
+    Set<String> tls13 = new TreeSet<>();
+    spec.cipherSuites().stream().filter(s -> s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_"))
+        .forEach(tls13::add);
+    if (!tls13.equals(new TreeSet<>(TLS13_SUITES))) {
+      throw new IllegalArgumentException("BoringSSL always enables its three TLS 1.3 cipher suites " + new TreeSet<>(TLS13_SUITES)
+          + " and cannot restrict them, but cipher_suites lists " + (tls13.isEmpty() ? "none" : tls13)
+          + " of them with TLSv1.3 enabled; list all three, drop TLSv1.3 from tls_versions, or use tls_engine = \"jdk\"");
+    }
   }
 
   private static ApplicationProtocolConfig alpn(List<String> protocols) {

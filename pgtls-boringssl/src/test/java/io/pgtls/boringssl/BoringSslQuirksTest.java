@@ -255,6 +255,35 @@ class BoringSslQuirksTest {
   }
 
   @Test
+  void cipherSuitesThatWouldNarrowTls13AreRefusedSinceBoringSslCannot() {
+    // On the JDK's engine such a list narrows TLS 1.3; BoringSSL would quietly accept all three.
+    assertThatThrownBy(() -> BORINGSSL.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null, false,
+        List.of(), List.of("TLS_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot restrict them").hasMessageContaining("tls_engine = \"jdk\"");
+    assertThatThrownBy(() -> BORINGSSL.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null, false,
+        List.of(), List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lists none of them");
+    // All three, or TLS 1.2 only, mean the same on both engines.
+    makers.add(BORINGSSL.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null, false, List.of(),
+        List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))));
+    makers.add(BORINGSSL.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null, false,
+        List.of("TLSv1.2"), List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))));
+  }
+
+  @Test
+  void aTls12OnlyCipherListIsHonouredByTheHandshake() throws Exception {
+    TlsEngineMaker maker = BORINGSSL.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null, false,
+        List.of("TLSv1.2"), List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384")));
+    Side server = side("server(boringssl)", maker);
+    Side client = client(JDK, null, List.of());
+    Sides.handshake(client, server);
+    assertThat(server.session.protocol()).isEqualTo("TLSv1.2");
+    assertThat(server.session.cipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+  }
+
+  @Test
   void everyEngineIsReleasedWhateverItsHandshakeReachedAndTheContextAfterTheLast() throws Exception {
     int before = NettyEngineMaker.liveEnginesInJvm();
     NettyEngineMaker maker = NettyEngineMaker.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null,
