@@ -19,9 +19,9 @@ import io.pgtls.tls.TlsEngineMaker;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -36,7 +36,8 @@ import javax.net.ssl.X509TrustManager;
  * context, and netty has each engine hold another until the engine is released; so {@link
  * #retire()} (a reload swapped in new material) drops the maker's, and the context is freed when
  * the last engine made from it is {@link #release released}. Nothing is left to the garbage
- * collector (netty's leak detector would report it).
+ * collector (netty's leak detector would report it). The maker is a monitor: engines are made and
+ * released on the selector loops while a reload retires it on another thread.
  */
 final class NettyEngineMaker implements TlsEngineMaker {
   /** Every engine made and not yet released, all makers together: for tests that look for native leaks. */
@@ -44,23 +45,29 @@ final class NettyEngineMaker implements TlsEngineMaker {
   /** Contexts not yet freed, all makers together: for the same tests. */
   private static final AtomicInteger LIVE_CONTEXTS = new AtomicInteger();
 
-  /** Whether the maker still makes engines. */
+  /** Whether the maker still serves new connections, or a reload or close has replaced it. */
   private enum State {
     SERVING,
     RETIRED
   }
 
   private final String what;
-  private final SslContext context;
+  private final Supplier<SslContext> build;
   private final Function<SslContext, SSLEngine> make;
   private final AtomicInteger live = new AtomicInteger();
-  private final AtomicBoolean contextFreed = new AtomicBoolean();
-  private volatile State state = State.SERVING;
+  // Guarded by this: engines are made and released on the loops, the maker retired by a reload.
+  private SslContext context;
+  /** Whether the maker holds a reference to {@link #context} of its own (until retired). */
+  private boolean holdsContext;
+  private boolean contextFreed;
+  private State state = State.SERVING;
 
-  private NettyEngineMaker(String what, SslContext context, Function<SslContext, SSLEngine> make) {
+  private NettyEngineMaker(String what, Supplier<SslContext> build, Function<SslContext, SSLEngine> make) {
     this.what = what;
-    this.context = context;
+    this.build = build;
     this.make = make;
+    this.context = build.get();
+    this.holdsContext = true;
     LIVE_CONTEXTS.incrementAndGet();
   }
 
@@ -85,10 +92,8 @@ final class NettyEngineMaker implements TlsEngineMaker {
         // the handshake without ALPN; pgtls refuses such a client from its ClientHello instead.
         .applicationProtocolConfig(alpn(List.of(TlsContexts.ALPN_POSTGRESQL)));
     ciphers(b, spec.cipherSuites());
-    SslContext context = build(b, "server " + spec.identity());
-    noSessionReuse(context);
-    return new NettyEngineMaker("boringssl server " + spec.identity().leaf().getSubjectX500Principal().getName(),
-        context, c -> c.newEngine(ByteBufAllocator.DEFAULT));
+    String what = "boringssl server " + spec.identity().leaf().getSubjectX500Principal().getName();
+    return new NettyEngineMaker(what, () -> build(b, what), c -> c.newEngine(ByteBufAllocator.DEFAULT));
   }
 
   static NettyEngineMaker client(ClientTlsSpec spec) {
@@ -101,10 +106,9 @@ final class NettyEngineMaker implements TlsEngineMaker {
       b.applicationProtocolConfig(alpn(spec.applicationProtocols()));
     }
     ciphers(b, List.of());
-    SslContext context = build(b, "client " + spec.serverName());
-    noSessionReuse(context);
+    String what = "boringssl client " + spec.serverName() + ":" + spec.port();
     String host = spec.peerHost();
-    return new NettyEngineMaker("boringssl client " + spec.serverName() + ":" + spec.port(), context, c -> {
+    return new NettyEngineMaker(what, () -> build(b, what), c -> {
       SSLEngine engine = c.newEngine(ByteBufAllocator.DEFAULT, host, spec.port());
       SSLParameters p = engine.getSSLParameters();
       if (spec.verifyHostName()) {
@@ -120,19 +124,31 @@ final class NettyEngineMaker implements TlsEngineMaker {
     });
   }
 
+  /**
+   * A new engine. A retired maker still makes one for a connection that chose its route before a
+   * reload or reconfiguration replaced it: from its context while live engines keep that alive,
+   * else from a context built again for it (freed with that engine).
+   */
   @Override
-  public SSLEngine newEngine() {
-    if (state == State.RETIRED) {
-      throw new IllegalStateException(what + " is retired and makes no engines");
+  public synchronized SSLEngine newEngine() {
+    if (contextFreed) {
+      context = build.get();
+      contextFreed = false;
+      holdsContext = true;
+      LIVE_CONTEXTS.incrementAndGet();
     }
-    SSLEngine engine = make.apply(context);
+    SSLEngine engine = make.apply(context); // the engine holds a reference to the context
     live.incrementAndGet();
     LIVE_ENGINES.incrementAndGet();
+    if (state == State.RETIRED && holdsContext) {
+      holdsContext = false;
+      ReferenceCountUtil.release(context);
+    }
     return engine;
   }
 
   @Override
-  public void release(SSLEngine engine) {
+  public synchronized void release(SSLEngine engine) {
     if (ReferenceCountUtil.release(engine)) {
       live.decrementAndGet();
       LIVE_ENGINES.decrementAndGet();
@@ -142,15 +158,17 @@ final class NettyEngineMaker implements TlsEngineMaker {
 
   @Override
   public synchronized void retire() {
-    if (state == State.SERVING) {
-      state = State.RETIRED;
+    state = State.RETIRED;
+    if (holdsContext) {
+      holdsContext = false;
       ReferenceCountUtil.release(context);
     }
     noteIfContextFreed();
   }
 
   private void noteIfContextFreed() {
-    if (state == State.RETIRED && contextReferences() == 0 && contextFreed.compareAndSet(false, true)) {
+    if (!holdsContext && !contextFreed && ReferenceCountUtil.refCnt(context) == 0) {
+      contextFreed = true;
       LIVE_CONTEXTS.decrementAndGet();
     }
   }
@@ -171,7 +189,7 @@ final class NettyEngineMaker implements TlsEngineMaker {
   }
 
   /** The context's reference count: 1 for the maker while serving, plus one per live engine. */
-  int contextReferences() {
+  synchronized int contextReferences() {
     return ReferenceCountUtil.refCnt(context);
   }
 
@@ -223,7 +241,9 @@ final class NettyEngineMaker implements TlsEngineMaker {
 
   private static SslContext build(SslContextBuilder b, String what) {
     try {
-      return b.build();
+      SslContext context = b.build();
+      noSessionReuse(context);
+      return context;
     } catch (SSLException e) {
       throw new IllegalArgumentException("BoringSSL refused the TLS settings of the " + what + ": " + e.getMessage(), e);
     }
