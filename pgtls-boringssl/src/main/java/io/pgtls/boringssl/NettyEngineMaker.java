@@ -173,6 +173,11 @@ final class NettyEngineMaker implements TlsEngineMaker {
     }
   }
 
+  /** Whether the context keeps sessions for resumption (it must not). */
+  synchronized boolean sessionCacheEnabled() {
+    return context.sessionContext() instanceof OpenSslSessionContext sessions && sessions.isSessionCacheEnabled();
+  }
+
   /** Contexts of every maker in this JVM not yet freed. */
   static int liveContextsInJvm() {
     return LIVE_CONTEXTS.get();

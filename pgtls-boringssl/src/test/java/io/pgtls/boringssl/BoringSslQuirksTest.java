@@ -124,6 +124,35 @@ class BoringSslQuirksTest {
     assertThat(server.received.toString(StandardCharsets.US_ASCII)).isEqualTo("StartupMessage");
   }
 
+  @ParameterizedTest(name = "backend host {0}")
+  @CsvSource({"localhost, localhost", "postgres, postgres", "db.example.com., db.example.com", "127.0.0.1, ''",
+      "[::1], ''"})
+  void theBackendLegSendsSniForEveryHostNameDotlessToo(String host, String sni) throws Exception {
+    // netty, like the JDK, derives SNI only from names with a dot; pgtls sets it for every name,
+    // never for an IP literal (RFC 6066). Host name checking is off here: only SNI is looked at.
+    TlsEngineMaker maker = BORINGSSL.client(new ClientTlsSpec(pki.trust(), null, host, 5432, false, List.of(),
+        List.of()));
+    Side client = side("client(boringssl)", maker);
+    Side server = server(JDK, false);
+    Sides.handshake(client, server);
+    List<javax.net.ssl.SNIServerName> seen =
+        ((javax.net.ssl.ExtendedSSLSession) server.engine.getSession()).getRequestedServerNames();
+    assertThat(seen.stream().map(n -> ((javax.net.ssl.SNIHostName) n).getAsciiName()).toList())
+        .isEqualTo(sni.isEmpty() ? List.of() : List.of(sni));
+  }
+
+  @Test
+  void neitherLegKeepsASessionCache() {
+    NettyEngineMaker server = NettyEngineMaker.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null,
+        false, List.of(), List.of()));
+    NettyEngineMaker client = NettyEngineMaker.client(new ClientTlsSpec(pki.trust(), null, "localhost", 5432, true,
+        List.of(), List.of()));
+    makers.add(server);
+    makers.add(client);
+    assertThat(server.sessionCacheEnabled()).isFalse();
+    assertThat(client.sessionCacheEnabled()).isFalse();
+  }
+
   @Test
   void aClientWithoutACertificateCompletesTheHandshakeWhenOneIsOnlyAskedFor() throws Exception {
     Side server = server(BORINGSSL, true);
