@@ -17,8 +17,11 @@ import io.pgtls.tls.ServerTlsSpec;
 import io.pgtls.tls.TlsContexts;
 import io.pgtls.tls.TlsEngineMaker;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -33,31 +36,47 @@ import javax.net.ssl.X509TrustManager;
  * context, and netty has each engine hold another until the engine is released; so {@link
  * #retire()} (a reload swapped in new material) drops the maker's, and the context is freed when
  * the last engine made from it is {@link #release released}. Nothing is left to the garbage
- * collector (netty's leak detector would report it).
+ * collector (netty's leak detector would report it). The maker is a monitor: engines are made and
+ * released on the selector loops while a reload retires it on another thread.
  */
 final class NettyEngineMaker implements TlsEngineMaker {
   /** Every engine made and not yet released, all makers together: for tests that look for native leaks. */
   private static final AtomicInteger LIVE_ENGINES = new AtomicInteger();
+  /** Contexts not yet freed, all makers together: for the same tests. */
+  private static final AtomicInteger LIVE_CONTEXTS = new AtomicInteger();
 
-  /** Whether the maker still makes engines. */
+  /** Whether the maker still serves new connections, or a reload or close has replaced it. */
   private enum State {
     SERVING,
     RETIRED
   }
 
   private final String what;
-  private final SslContext context;
+  private final Supplier<SslContext> build;
   private final Function<SslContext, SSLEngine> make;
   private final AtomicInteger live = new AtomicInteger();
-  private volatile State state = State.SERVING;
+  // Guarded by this: engines are made and released on the loops, the maker retired by a reload.
+  private SslContext context;
+  /** Whether the maker holds a reference to {@link #context} of its own (until retired). */
+  private boolean holdsContext;
+  private boolean contextFreed;
+  private State state = State.SERVING;
 
-  private NettyEngineMaker(String what, SslContext context, Function<SslContext, SSLEngine> make) {
+  private NettyEngineMaker(String what, Supplier<SslContext> build, Function<SslContext, SSLEngine> make) {
     this.what = what;
-    this.context = context;
+    this.build = build;
     this.make = make;
+    this.context = build.get();
+    this.holdsContext = true;
+    LIVE_CONTEXTS.incrementAndGet();
   }
 
+  /** BoringSSL's TLS 1.3 cipher suites, by their JDK names: all of them are always enabled. */
+  static final Set<String> TLS13_SUITES = Set.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+      "TLS_CHACHA20_POLY1305_SHA256");
+
   static NettyEngineMaker server(ServerTlsSpec spec) {
+    requireExpressible(spec);
     SslContextBuilder b = SslContextBuilder
         // netty quirk: given a plain KeyManagerFactory, netty converts the key material for
         // BoringSSL in every handshake; the caching factory converts it once per alias.
@@ -73,10 +92,8 @@ final class NettyEngineMaker implements TlsEngineMaker {
         // the handshake without ALPN; pgtls refuses such a client from its ClientHello instead.
         .applicationProtocolConfig(alpn(List.of(TlsContexts.ALPN_POSTGRESQL)));
     ciphers(b, spec.cipherSuites());
-    SslContext context = build(b, "server " + spec.identity());
-    noSessionReuse(context);
-    return new NettyEngineMaker("boringssl server " + spec.identity().leaf().getSubjectX500Principal().getName(),
-        context, c -> c.newEngine(ByteBufAllocator.DEFAULT));
+    String what = "boringssl server " + spec.identity().leaf().getSubjectX500Principal().getName();
+    return new NettyEngineMaker(what, () -> build(b, what), c -> c.newEngine(ByteBufAllocator.DEFAULT));
   }
 
   static NettyEngineMaker client(ClientTlsSpec spec) {
@@ -89,10 +106,9 @@ final class NettyEngineMaker implements TlsEngineMaker {
       b.applicationProtocolConfig(alpn(spec.applicationProtocols()));
     }
     ciphers(b, List.of());
-    SslContext context = build(b, "client " + spec.serverName());
-    noSessionReuse(context);
+    String what = "boringssl client " + spec.serverName() + ":" + spec.port();
     String host = spec.peerHost();
-    return new NettyEngineMaker("boringssl client " + spec.serverName() + ":" + spec.port(), context, c -> {
+    return new NettyEngineMaker(what, () -> build(b, what), c -> {
       SSLEngine engine = c.newEngine(ByteBufAllocator.DEFAULT, host, spec.port());
       SSLParameters p = engine.getSSLParameters();
       if (spec.verifyHostName()) {
@@ -108,31 +124,63 @@ final class NettyEngineMaker implements TlsEngineMaker {
     });
   }
 
+  /**
+   * A new engine. A retired maker still makes one for a connection that chose its route before a
+   * reload or reconfiguration replaced it: from its context while live engines keep that alive,
+   * else from a context built again for it (freed with that engine).
+   */
   @Override
-  public SSLEngine newEngine() {
-    if (state == State.RETIRED) {
-      throw new IllegalStateException(what + " is retired and makes no engines");
+  public synchronized SSLEngine newEngine() {
+    if (contextFreed) {
+      context = build.get();
+      contextFreed = false;
+      holdsContext = true;
+      LIVE_CONTEXTS.incrementAndGet();
     }
-    SSLEngine engine = make.apply(context);
+    SSLEngine engine = make.apply(context); // the engine holds a reference to the context
     live.incrementAndGet();
     LIVE_ENGINES.incrementAndGet();
+    if (state == State.RETIRED && holdsContext) {
+      holdsContext = false;
+      ReferenceCountUtil.release(context);
+    }
     return engine;
   }
 
   @Override
-  public void release(SSLEngine engine) {
+  public synchronized void release(SSLEngine engine) {
     if (ReferenceCountUtil.release(engine)) {
       live.decrementAndGet();
       LIVE_ENGINES.decrementAndGet();
     }
+    noteIfContextFreed();
   }
 
   @Override
   public synchronized void retire() {
-    if (state == State.SERVING) {
-      state = State.RETIRED;
+    state = State.RETIRED;
+    if (holdsContext) {
+      holdsContext = false;
       ReferenceCountUtil.release(context);
     }
+    noteIfContextFreed();
+  }
+
+  private void noteIfContextFreed() {
+    if (!holdsContext && !contextFreed && ReferenceCountUtil.refCnt(context) == 0) {
+      contextFreed = true;
+      LIVE_CONTEXTS.decrementAndGet();
+    }
+  }
+
+  /** Whether the context keeps sessions for resumption (it must not). */
+  synchronized boolean sessionCacheEnabled() {
+    return context.sessionContext() instanceof OpenSslSessionContext sessions && sessions.isSessionCacheEnabled();
+  }
+
+  /** Contexts of every maker in this JVM not yet freed. */
+  static int liveContextsInJvm() {
+    return LIVE_CONTEXTS.get();
   }
 
   /** Engines of this maker not yet released. */
@@ -146,8 +194,28 @@ final class NettyEngineMaker implements TlsEngineMaker {
   }
 
   /** The context's reference count: 1 for the maker while serving, plus one per live engine. */
-  int contextReferences() {
+  synchronized int contextReferences() {
     return ReferenceCountUtil.refCnt(context);
+  }
+
+  /**
+   * BoringSSL quirk: its TLS 1.3 cipher suites cannot be configured (netty passes none for
+   * BoringSSL), so all three are on whatever the list says. A listener whose cipher_suites would
+   * narrow TLS 1.3 on the JDK's engine (some of them, or none while TLSv1.3 is enabled) would
+   * silently accept more here: refused, naming the way out.
+   */
+  private static void requireExpressible(ServerTlsSpec spec) {
+    if (spec.cipherSuites().isEmpty() || !List.of(spec.enabledProtocols()).contains("TLSv1.3")) {
+      return;
+    }
+    Set<String> tls13 = new TreeSet<>();
+    spec.cipherSuites().stream().filter(s -> s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_"))
+        .forEach(tls13::add);
+    if (!tls13.equals(new TreeSet<>(TLS13_SUITES))) {
+      throw new IllegalArgumentException("BoringSSL always enables its three TLS 1.3 cipher suites " + new TreeSet<>(TLS13_SUITES)
+          + " and cannot restrict them, but cipher_suites lists " + (tls13.isEmpty() ? "none" : tls13)
+          + " of them with TLSv1.3 enabled; list all three, drop TLSv1.3 from tls_versions, or use tls_engine = \"jdk\"");
+    }
   }
 
   private static ApplicationProtocolConfig alpn(List<String> protocols) {
@@ -178,7 +246,9 @@ final class NettyEngineMaker implements TlsEngineMaker {
 
   private static SslContext build(SslContextBuilder b, String what) {
     try {
-      return b.build();
+      SslContext context = b.build();
+      noSessionReuse(context);
+      return context;
     } catch (SSLException e) {
       throw new IllegalArgumentException("BoringSSL refused the TLS settings of the " + what + ": " + e.getMessage(), e);
     }

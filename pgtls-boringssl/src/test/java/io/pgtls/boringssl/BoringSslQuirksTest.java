@@ -124,6 +124,35 @@ class BoringSslQuirksTest {
     assertThat(server.received.toString(StandardCharsets.US_ASCII)).isEqualTo("StartupMessage");
   }
 
+  @ParameterizedTest(name = "backend host {0}")
+  @CsvSource({"localhost, localhost", "postgres, postgres", "db.example.com., db.example.com", "127.0.0.1, ''",
+      "[::1], ''"})
+  void theBackendLegSendsSniForEveryHostNameDotlessToo(String host, String sni) throws Exception {
+    // netty, like the JDK, derives SNI only from names with a dot; pgtls sets it for every name,
+    // never for an IP literal (RFC 6066). Host name checking is off here: only SNI is looked at.
+    TlsEngineMaker maker = BORINGSSL.client(new ClientTlsSpec(pki.trust(), null, host, 5432, false, List.of(),
+        List.of()));
+    Side client = side("client(boringssl)", maker);
+    Side server = server(JDK, false);
+    Sides.handshake(client, server);
+    List<javax.net.ssl.SNIServerName> seen =
+        ((javax.net.ssl.ExtendedSSLSession) server.engine.getSession()).getRequestedServerNames();
+    assertThat(seen.stream().map(n -> ((javax.net.ssl.SNIHostName) n).getAsciiName()).toList())
+        .isEqualTo(sni.isEmpty() ? List.of() : List.of(sni));
+  }
+
+  @Test
+  void neitherLegKeepsASessionCache() {
+    NettyEngineMaker server = NettyEngineMaker.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null,
+        false, List.of(), List.of()));
+    NettyEngineMaker client = NettyEngineMaker.client(new ClientTlsSpec(pki.trust(), null, "localhost", 5432, true,
+        List.of(), List.of()));
+    makers.add(server);
+    makers.add(client);
+    assertThat(server.sessionCacheEnabled()).isFalse();
+    assertThat(client.sessionCacheEnabled()).isFalse();
+  }
+
   @Test
   void aClientWithoutACertificateCompletesTheHandshakeWhenOneIsOnlyAskedFor() throws Exception {
     Side server = server(BORINGSSL, true);
@@ -255,6 +284,35 @@ class BoringSslQuirksTest {
   }
 
   @Test
+  void cipherSuitesThatWouldNarrowTls13AreRefusedSinceBoringSslCannot() {
+    // On the JDK's engine such a list narrows TLS 1.3; BoringSSL would quietly accept all three.
+    assertThatThrownBy(() -> BORINGSSL.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null, false,
+        List.of(), List.of("TLS_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot restrict them").hasMessageContaining("tls_engine = \"jdk\"");
+    assertThatThrownBy(() -> BORINGSSL.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null, false,
+        List.of(), List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lists none of them");
+    // All three, or TLS 1.2 only, mean the same on both engines.
+    makers.add(BORINGSSL.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null, false, List.of(),
+        List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))));
+    makers.add(BORINGSSL.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null, false,
+        List.of("TLSv1.2"), List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))));
+  }
+
+  @Test
+  void aTls12OnlyCipherListIsHonouredByTheHandshake() throws Exception {
+    TlsEngineMaker maker = BORINGSSL.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null, false,
+        List.of("TLSv1.2"), List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384")));
+    Side server = side("server(boringssl)", maker);
+    Side client = client(JDK, null, List.of());
+    Sides.handshake(client, server);
+    assertThat(server.session.protocol()).isEqualTo("TLSv1.2");
+    assertThat(server.session.cipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+  }
+
+  @Test
   void everyEngineIsReleasedWhateverItsHandshakeReachedAndTheContextAfterTheLast() throws Exception {
     int before = NettyEngineMaker.liveEnginesInJvm();
     NettyEngineMaker maker = NettyEngineMaker.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null,
@@ -277,7 +335,10 @@ class BoringSslQuirksTest {
     assertThat(NettyEngineMaker.liveEnginesInJvm()).isEqualTo(before + 6);
     maker.retire(); // a reload swaps in new material while the sessions are live
     assertThat(maker.contextReferences()).as("the live engines keep the context").isEqualTo(6);
-    assertThatThrownBy(maker::newEngine).isInstanceOf(IllegalStateException.class);
+    // A connection that chose the route before the reload still gets an engine from it.
+    SSLEngine straggler = maker.newEngine();
+    mine.add(new TlsSession(straggler, () -> maker.release(straggler)));
+    assertThat(maker.contextReferences()).isEqualTo(7);
     for (TlsSession s : mine) {
       s.release();
       s.release(); // idempotent: Leg.close may be reached twice
@@ -285,5 +346,23 @@ class BoringSslQuirksTest {
     assertThat(maker.liveEngines()).isZero();
     assertThat(NettyEngineMaker.liveEnginesInJvm()).isEqualTo(before);
     assertThat(maker.contextReferences()).as("the context is freed with the last engine").isZero();
+  }
+
+  @Test
+  void aStragglerAfterTheLastEngineGetsAContextBuiltAgainAndFreedWithIt() throws Exception {
+    int contexts = NettyEngineMaker.liveContextsInJvm();
+    NettyEngineMaker maker = NettyEngineMaker.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null,
+        false, List.of(), List.of()));
+    assertThat(NettyEngineMaker.liveContextsInJvm()).isEqualTo(contexts + 1);
+    maker.retire(); // no engine lives: the context goes at once
+    assertThat(NettyEngineMaker.liveContextsInJvm()).isEqualTo(contexts);
+    SSLEngine e = maker.newEngine();
+    Side server = new Side("server", e, () -> maker.release(e));
+    sessions.add(server.session);
+    assertThat(NettyEngineMaker.liveContextsInJvm()).isEqualTo(contexts + 1);
+    Sides.handshake(client(JDK, null, List.of()), server);
+    server.session.release();
+    assertThat(NettyEngineMaker.liveContextsInJvm()).isEqualTo(contexts);
+    assertThat(maker.liveEngines()).isZero();
   }
 }

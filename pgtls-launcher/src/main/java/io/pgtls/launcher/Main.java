@@ -8,6 +8,8 @@ public final class Main {
     // First of all: the JDK reads this property once, when its TLS code first loads (see the class).
     ServerNameExtension.disableInThisJvm();
     SessionTickets.statefulInThisJvm();
+    // Before netty loads (the BoringSSL engine): see the class.
+    NettyUnsafe.settleInThisJvm();
     System.exit(new PgTlsCommand(System.out, System.err).run(args).code());
   }
 }

@@ -99,6 +99,10 @@ public final class PgTlsCommand {
     if (sessionTickets != null) {
       log.info(sessionTickets);
     }
+    String nettyUnsafe = NettyUnsafe.outcome();
+    if (nettyUnsafe != null) {
+      log.info(nettyUnsafe);
+    }
     try {
       // Before build(): loading the keys already goes through the chosen provider.
       log.info(CryptoProviders.apply(config.cryptoProvider()).description());
@@ -107,9 +111,20 @@ public final class PgTlsCommand {
           + e.getMessage() + "; set crypto_provider = \"auto\" (it falls back to the JDK's providers) or \"jdk\"");
       return ExitCode.RUNTIME;
     }
+    TlsEngineSelection.Outcome engine;
+    try {
+      engine = TlsEngineSelection.choose(config.tlsEngine());
+      log.info(engine.description());
+    } catch (TlsEngineSelection.UnavailableException e) {
+      err.println("pgtls: tls_engine = \"boringssl\", but BoringSSL is not usable here: " + e.getMessage()
+          + "; set tls_engine = \"auto\" (it falls back to the JDK's engine) or \"jdk\"");
+      return ExitCode.RUNTIME;
+    }
     PgTlsProxy proxy;
     try {
-      proxy = ProxyBuilders.builder(config).build();
+      // A reload keeps this engine (PgTlsProxy.reconfigure keeps the proxy's when the next builder
+      // names none): tls_engine is restart-only.
+      proxy = ProxyBuilders.builder(config).tlsEngine(engine.engine()).build();
     } catch (PgTlsException e) {
       // build() checks every setting and loads every certificate and key; its message names the
       // route and the setting, and the configuration knows where that setting is written.

@@ -132,6 +132,18 @@ final class PrometheusText {
         sample("pgtls_limit_refusals_total", labels("reason", reason), count));
   }
 
+  /**
+   * {@code pgtls_tls_engine{engine="boringssl"} 1}: the TLS engines serving routes now, one sample
+   * per engine, from {@code PgTlsProxy.tlsEngines()} (route to engine name).
+   */
+  static String tlsEngines(Map<String, String> engineByRoute) {
+    PrometheusText text = new PrometheusText(List.of(), List.of(), Map.of());
+    text.header("pgtls_tls_engine", "gauge", "The TLS engine serving routes (tls_engine): 1 per engine in use.");
+    new java.util.TreeSet<>(engineByRoute.values()).forEach(engine ->
+        text.sample("pgtls_tls_engine", labels("engine", engine), 1));
+    return text.out.toString();
+  }
+
   private void counter(String name, String help, ToLongFunction<RouteMetrics> value) {
     header(name, "counter", help);
     routes.forEach(r -> sample(name, labels("route", r.route()), value.applyAsLong(r)));

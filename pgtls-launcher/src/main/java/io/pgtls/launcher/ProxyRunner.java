@@ -153,7 +153,7 @@ final class ProxyRunner {
     }
     AdminServer server = AdminServer.start(config.get().bindAddress(),
         () -> PrometheusText.render(proxy.metrics(), proxy.listenerMetrics(), proxy.limitRefusals())
-            + reloadMetrics.prometheusText(),
+            + PrometheusText.tlsEngines(proxy.tlsEngines()) + reloadMetrics.prometheusText(),
         state::get, reloadToken, reload);
     log.info("admin endpoint listening on {} (HTTP: /metrics, /health, /ready, POST /reload)",
         HostPort.format(server.address()));

@@ -28,6 +28,9 @@ final class RestartOnlySettings {
     if (started.cryptoProvider() != next.cryptoProvider()) {
       changed.add("crypto_provider");
     }
+    if (started.tlsEngine() != next.tlsEngine()) {
+      changed.add("tls_engine");
+    }
     if (!Objects.equals(started.limits(), next.limits())) {
       changed.add("[limits]");
     }

@@ -390,6 +390,18 @@ class BadConfigTest {
   }
 
   @Test
+  void unknownTlsEngineIsAnErrorNotSilentlyTheJdks() throws Exception {
+    CommandRun run = check(readmeWith("log_level = \"info\"", "tls_engine = \"openssl\""));
+    assertRejected(run, file + ":1: tls_engine: expected \"auto\", \"jdk\" or \"boringssl\", got string \"openssl\"");
+  }
+
+  @Test
+  void tlsEngineInUpperCaseIsAnErrorAsEveryNamedChoiceIs() throws Exception {
+    CommandRun run = check(readmeWith("log_level = \"info\"", "tls_engine = \"BoringSSL\""));
+    assertRejected(run, file + ":1: tls_engine: expected \"auto\", \"jdk\" or \"boringssl\", got string \"BoringSSL\"");
+  }
+
+  @Test
   void zeroDrainTimeoutIsAnErrorNotAnInstantCut() throws Exception {
     CommandRun run = check(readmeWith("log_level = \"info\"", "drain_timeout = 0"));
     assertRejected(run, file + ":1: drain_timeout: must be positive, got integer 0");

@@ -73,10 +73,31 @@ final class PgTlsProcess implements AutoCloseable {
   }
 
   private static PgTlsProcess start(List<String> prefix, String... args) throws Exception {
+    return start(prefix, Path.of(System.getProperty("java.home"), "bin", "java"), args);
+  }
+
+  /** Starts the jar on the Java runtime {@code java} (a path to its {@code bin/java}). */
+  static PgTlsProcess startOn(Path java, String... args) throws Exception {
+    return start(sighupIgnoredHere() ? List.of("env", "--default-signal=HUP") : List.of(), java, args);
+  }
+
+  /** Starts {@code bin/pgtls} (which runs target/pgtls.jar) with {@code javaHome} as JAVA_HOME. */
+  static PgTlsProcess startScript(Path javaHome, String... args) throws Exception {
+    assertThat(Path.of("target", "pgtls.jar")).as("mvn package builds it before the integration tests").exists();
+    List<String> command = new ArrayList<>(sighupIgnoredHere() ? List.of("env", "--default-signal=HUP") : List.of());
+    command.add(Path.of("bin", "pgtls").toString());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("JAVA_HOME", javaHome.toString());
+    pb.environment().remove("JAVA_OPTS");
+    return new PgTlsProcess(pb.start());
+  }
+
+  private static PgTlsProcess start(List<String> prefix, Path java, String... args) throws Exception {
     Path jar = Path.of("target", "pgtls.jar");
     assertThat(jar).as("mvn package builds it before the integration tests").exists();
     List<String> command = new ArrayList<>(prefix);
-    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+    command.addAll(List.of(java.toString(), "-jar", jar.toString()));
     command.addAll(List.of(args));
     return new PgTlsProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
   }

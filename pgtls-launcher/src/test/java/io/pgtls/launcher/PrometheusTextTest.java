@@ -57,6 +57,14 @@ class PrometheusTextTest {
   }
 
   @Test
+  void theTlsEngineIsOneGaugePerEngineInUseNotPerRoute() {
+    String text = PrometheusText.tlsEngines(Map.of("a", "boringssl", "b", "boringssl", "c", "jdk"));
+    assertThat(text.lines().filter(l -> l.startsWith("# TYPE pgtls_tls_engine gauge"))).hasSize(1);
+    assertThat(text.lines().filter(l -> l.startsWith("pgtls_tls_engine{")))
+        .containsExactly("pgtls_tls_engine{engine=\"boringssl\"} 1", "pgtls_tls_engine{engine=\"jdk\"} 1");
+  }
+
+  @Test
   void limitRefusalsAreOneProxyWideFamilyLabelledByReasonOnly() {
     String text = PrometheusText.render(List.of(metrics("a"), metrics("b")), List.of(), Map.of(
         "per_source_connections", 3L, "pending_connections", 0L, "handshake_rate", 41L, "cancel_rate", 2L));

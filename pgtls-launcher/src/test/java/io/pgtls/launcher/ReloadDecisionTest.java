@@ -53,6 +53,7 @@ class ReloadDecisionTest {
         max_connections = 10
         log_format = "json"
         crypto_provider = "jdk"
+        tls_engine = "jdk"
         log_level = "debug"
         drain_timeout = "5s"
         [limits]
@@ -61,7 +62,8 @@ class ReloadDecisionTest {
         bind_address = "127.0.0.1:9000"
         """, "6432");
     assertThat(RestartOnlySettings.changed(started, next))
-        .containsExactly("log_format", "max_connections", "loops", "crypto_provider", "[limits]", "[admin]");
+        .containsExactly("log_format", "max_connections", "loops", "crypto_provider", "tls_engine", "[limits]",
+            "[admin]");
   }
 
   @Test

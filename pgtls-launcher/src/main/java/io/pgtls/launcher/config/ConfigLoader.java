@@ -23,7 +23,7 @@ import org.tomlj.TomlParseResult;
  */
 public final class ConfigLoader {
   private static final Set<String> TOP_LEVEL_KEYS = Set.of("log_level", "log_format", "drain_timeout", "admin", "proxy",
-      "max_connections", "loops", "crypto_provider", "cancel_key_secret_file", "limits");
+      "max_connections", "loops", "crypto_provider", "tls_engine", "cancel_key_secret_file", "limits");
   private static final Set<String> ADMIN_KEYS = Set.of("bind_address", "reload_token_file");
 
   private ConfigLoader() {}
@@ -80,6 +80,12 @@ public final class ConfigLoader {
       cryptoProvider = CryptoProvider.fromConfigName(choice).orElseThrow(() -> root.error("crypto_provider",
           "expected \"auto\", \"accp\" or \"jdk\", got " + TomlSection.describe(choice)));
     }
+    TlsEngineChoice tlsEngine = TlsEngineChoice.AUTO;
+    if (root.has("tls_engine")) {
+      String choice = root.string("tls_engine").orElseThrow();
+      tlsEngine = TlsEngineChoice.fromConfigName(choice).orElseThrow(() -> root.error("tls_engine",
+          "expected \"auto\", \"jdk\" or \"boringssl\", got " + TomlSection.describe(choice)));
+    }
     Duration drainTimeout = root.duration("drain_timeout").orElse(PgTlsConfig.DEFAULT_DRAIN_TIMEOUT);
     Optional<AdminConfig> admin = Optional.empty();
     if (root.has("admin")) {
@@ -93,7 +99,7 @@ public final class ConfigLoader {
     }
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, admin, routes(root),
         root.integer("max_connections", 1, 1_000_000), root.integer("loops", 1, 1024), cryptoProvider,
-        cancelKeySecret, limits);
+        tlsEngine, cancelKeySecret, limits);
   }
 
   private static AdminConfig admin(TomlSection admin) throws ConfigException {

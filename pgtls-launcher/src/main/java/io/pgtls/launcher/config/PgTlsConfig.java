@@ -13,13 +13,15 @@ import java.util.Optional;
  * @param drainTimeout how long live sessions may run on after SIGTERM/SIGINT before they are cut
  * @param admin the HTTP endpoint for metrics and probes; absent means off
  * @param cryptoProvider which JCA provider does the TLS arithmetic (process-wide)
+ * @param tlsEngine which TLS implementation serves every route (process-wide)
  * @param cancelKeySecret what listeners with several routes mint cancel keys from; absent: a random
  *     secret of this process
  * @param limits the {@code [limits]} table: limits per client address; absent: the core's defaults
  */
 public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
     List<RouteConfig> routes, Optional<Integer> maxConnections, Optional<Integer> loops,
-    CryptoProvider cryptoProvider, Optional<CancelKeySecret> cancelKeySecret, Optional<LimitsConfig> limits) {
+    CryptoProvider cryptoProvider, TlsEngineChoice tlsEngine, Optional<CancelKeySecret> cancelKeySecret,
+    Optional<LimitsConfig> limits) {
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
   public PgTlsConfig {
@@ -31,6 +33,7 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
     Objects.requireNonNull(maxConnections, "maxConnections");
     Objects.requireNonNull(loops, "loops");
     Objects.requireNonNull(cryptoProvider, "cryptoProvider");
+    Objects.requireNonNull(tlsEngine, "tlsEngine");
     Objects.requireNonNull(cancelKeySecret, "cancelKeySecret");
     Objects.requireNonNull(limits, "limits");
   }
@@ -39,7 +42,7 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
   public PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drainTimeout, Optional<AdminConfig> admin,
       List<RouteConfig> routes) {
     this(logLevel, logFormat, drainTimeout, admin, routes, Optional.empty(), Optional.empty(), CryptoProvider.AUTO,
-        Optional.empty(), Optional.empty());
+        TlsEngineChoice.AUTO, Optional.empty(), Optional.empty());
   }
 
   /** Only a log level and routes; every other setting at its default. */
@@ -50,13 +53,13 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
   /** The same configuration with {@code routes}. */
   public PgTlsConfig withRoutes(List<RouteConfig> routes) {
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, admin, routes, maxConnections, loops, cryptoProvider,
-        cancelKeySecret, limits);
+        tlsEngine, cancelKeySecret, limits);
   }
 
   /** The same configuration with the admin endpoint at {@code admin}. */
   public PgTlsConfig withAdmin(AdminConfig admin) {
     return new PgTlsConfig(logLevel, logFormat, drainTimeout, Optional.of(admin), routes, maxConnections, loops,
-        cryptoProvider, cancelKeySecret, limits);
+        cryptoProvider, tlsEngine, cancelKeySecret, limits);
   }
 
   /**
@@ -75,6 +78,7 @@ public record PgTlsConfig(LogLevel logLevel, LogFormat logFormat, Duration drain
   public String toString() {
     return "PgTlsConfig{log_level=" + logLevel.configName() + ", log_format=" + logFormat.configName()
         + ", drain_timeout=" + Durations.format(drainTimeout) + ", crypto_provider=" + cryptoProvider.configName()
+        + ", tls_engine=" + tlsEngine.configName()
         + admin.map(a -> ", " + a).orElse("")
         + ", routes=" + routes + "}";
   }

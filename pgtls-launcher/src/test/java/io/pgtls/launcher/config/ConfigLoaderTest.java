@@ -71,6 +71,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void tlsEngineIsReadByItsName() throws Exception {
+    assertThat(load("tls_engine = \"boringssl\"\n" + ReadmeExample.TEXT).tlsEngine()).isEqualTo(TlsEngineChoice.BORINGSSL);
+    assertThat(load("tls_engine = \"jdk\"\n" + ReadmeExample.TEXT).tlsEngine()).isEqualTo(TlsEngineChoice.JDK);
+    assertThat(load("tls_engine = \"auto\"\n" + ReadmeExample.TEXT).tlsEngine()).isEqualTo(TlsEngineChoice.AUTO);
+  }
+
+  @Test
   void omittedSettingsTakeTheDocumentedDefaults() throws Exception {
     PgTlsConfig config = load("""
         [[proxy]]
@@ -80,6 +87,7 @@ class ConfigLoaderTest {
 
     assertThat(config.logLevel()).isEqualTo(LogLevel.INFO);
     assertThat(config.cryptoProvider()).isEqualTo(CryptoProvider.AUTO);
+    assertThat(config.tlsEngine()).isEqualTo(TlsEngineChoice.AUTO);
     RouteConfig route = config.routes().get(0);
     assertThat(route.name()).isEqualTo("proxy-1");
     assertThat(route.listener().mtls()).isFalse();
