@@ -5,6 +5,8 @@
 #   direct      libpq --TLS--> PostgreSQL
 #   tls-tls     libpq --TLS--> pgtls --TLS (verify-full)--> PostgreSQL
 #   tls-tls-baseline   the same through a second pgtls from $BASELINE_JAR, only when that is set
+#   tls-tls-jdk-engine  the same through a second pgtls with tls_engine = "jdk" (the JDK's TLS engine,
+#               whatever the launcher's default is)
 #   tls-tls-jdk25  the same through a second pgtls run by bin/pgtls on a newer JDK ($JDK25, default
 #               /usr/lib/jvm/temurin-25-jdk-amd64), where the machine has one
 #   tls-plain   libpq --TLS--> pgtls --plaintext--> PostgreSQL
@@ -29,7 +31,7 @@
 #   PGTLS_LOOPS=1 ... / PGTLS_JVM_OPTS="-XX:+UseG1GC" ... (instead of bin/pgtls's defaults, for every
 #       pgtls and the Java relay) / IDLE_COUNTS="1000 10000" ...
 #   PGTLS_CRYPTO=jdk ... (pgtls's crypto_provider; default auto) / WARMUP_CONNECTIONS=2000 ...
-#   PGTLS_TLS_ENGINE=boringssl ... (tls_engine in each [[proxy]] table of pgtls's TOML; unset: not written)
+#   PGTLS_TLS_ENGINE=boringssl ... (tls_engine in pgtls's TOML; unset: not written, the launcher's default)
 #   JDK25=/path/to/jdk ... (the JDK of tls-tls-jdk25; JDK25= with nothing skips that path)
 #   BASELINE_JAR=/path/to/older/pgtls.jar ...   (before and after a change: a second pgtls from that
 #       jar, same configuration, JVM options and crypto_provider as the first, on ports of its own,
@@ -70,7 +72,7 @@ if [ -n "$BASELINE_JAR" ]; then
 fi
 # A newer JDK for pgtls, where the machine has one: tls-tls-jdk25.
 JDK25="${JDK25-/usr/lib/jvm/temurin-25-jdk-amd64}"
-KNOWN_PATHS="direct tls-tls${BASELINE_JAR:+ tls-tls-baseline} tls-tls-jdk25 tls-plain pgbouncer stunnel tcp-relay java-relay"
+KNOWN_PATHS="direct tls-tls${BASELINE_JAR:+ tls-tls-baseline} tls-tls-jdk-engine tls-tls-jdk25 tls-plain pgbouncer stunnel tcp-relay java-relay"
 declare -A WANT=([direct]=1)   # direct always: every ratio is against it
 for p in ${PATHS:-$KNOWN_PATHS}; do
   case " $KNOWN_PATHS " in
@@ -128,6 +130,7 @@ PGPORT=$BASE; TLSPORT=$((BASE + 1)); PLAINPORT=$((BASE + 2)); BOUNCERPORT=$((BAS
 STUNNELPORT=$((BASE + 4)); STUNNELMID=$((BASE + 5)); TLSBOUNCERPORT=$((BASE + 6)); RELAYPORT=$((BASE + 10))
 BASETLSPORT=$((BASE + 11)); BASETOBOUNCERPORT=$((BASE + 12))
 JDK25TLSPORT=$((BASE + 15)); JDK25TOBOUNCERPORT=$((BASE + 16)); JAVARELAYPORT=$((BASE + 17))
+JDKENGINETLSPORT=$((BASE + 20)); JDKENGINETOBOUNCERPORT=$((BASE + 21))
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -178,13 +181,13 @@ pgtls_toml() { # tls-port to-pgbouncer-port [plain-port]
   echo 'log_level = "warn"'
   if [ -n "${PGTLS_LOOPS:-}" ]; then echo "loops = $PGTLS_LOOPS"; fi
   if [ -n "${PGTLS_CRYPTO:-}" ]; then echo "crypto_provider = \"$PGTLS_CRYPTO\""; fi
+  if [ -n "${PGTLS_TLS_ENGINE:-}" ]; then echo "tls_engine = \"$PGTLS_TLS_ENGINE\""; fi
   for route in "tls:$1:$PGPORT:true" "to-pgbouncer:$2:$BOUNCERPORT:true" ${3:+"plain:$3:$PGPORT:false"}; do
     IFS=: read -r name port backend tls <<< "$route"
     cat <<TOML
 [[proxy]]
   name = "$name"
 TOML
-    if [ -n "${PGTLS_TLS_ENGINE:-}" ]; then echo "  tls_engine = \"$PGTLS_TLS_ENGINE\""; fi
     cat <<TOML
   [proxy.listener]
   bind_address = "127.0.0.1:$port"
@@ -217,6 +220,13 @@ if wants tls-tls-baseline; then
   pgtls_toml $BASETLSPORT $BASETOBOUNCERPORT > pgtls-baseline.toml
   run_pgtls "$BASELINE_JAR" pgtls-baseline.toml pgtls-baseline.log
   BASELINE_PID=$!; PIDS+=("$BASELINE_PID")
+fi
+# pgtls on the JDK's own TLS engine (tls_engine = "jdk"), whatever the default is: the same routes
+# but for TLS->plain, on ports of its own.
+if wants tls-tls-jdk-engine; then
+  PGTLS_TLS_ENGINE=jdk pgtls_toml $JDKENGINETLSPORT $JDKENGINETOBOUNCERPORT > pgtls-jdk-engine.toml
+  run_pgtls "" pgtls-jdk-engine.toml pgtls-jdk-engine.log
+  JDKENGINE_PID=$!; PIDS+=("$JDKENGINE_PID")
 fi
 # pgtls on the newer JDK: the same routes but for TLS->plain, on ports of its own.
 if wants tls-tls-jdk25; then
@@ -321,7 +331,8 @@ fi
 
 export PGPASSWORD=secret
 conn() { echo "host=localhost port=$1 user=postgres dbname=${2:-postgres} sslmode=verify-full sslrootcert=$WORK/ca.crt channel_binding=disable"; }
-ALL_PATHS=(direct:$PGPORT tls-tls:$TLSPORT ${BASELINE_JAR:+tls-tls-baseline:$BASETLSPORT} tls-tls-jdk25:$JDK25TLSPORT
+ALL_PATHS=(direct:$PGPORT tls-tls:$TLSPORT ${BASELINE_JAR:+tls-tls-baseline:$BASETLSPORT}
+           tls-tls-jdk-engine:$JDKENGINETLSPORT tls-tls-jdk25:$JDK25TLSPORT
            tls-plain:$PLAINPORT pgbouncer:$BOUNCERPORT stunnel:$STUNNELPORT tcp-relay:$RELAYPORT
            java-relay:$JAVARELAYPORT)
 RUN_PATHS=()   # the ones PATHS chose, in ALL_PATHS's order
@@ -336,7 +347,7 @@ done
 for p in $READY_PORTS; do
   psql -X -q -At -d "$(conn $p)" -c "select 1" >/dev/null \
     || { echo "port $p does not answer; logs in $WORK:" >&2
-         for f in pgtls.log pgtls-baseline.log pgtls-jdk25.log pgbouncer.log stunnel.log haproxy.out java-relay.out; do
+         for f in pgtls.log pgtls-baseline.log pgtls-jdk-engine.log pgtls-jdk25.log pgbouncer.log stunnel.log haproxy.out java-relay.out; do
            if [ -f "$f" ]; then echo "== $f" >&2; tail -5 "$f" >&2; fi
          done; exit 1; }
 done
@@ -346,6 +357,9 @@ declare -A LABEL=([direct]="direct" [tls-tls]="pgtls TLS→TLS" [tls-tls-baselin
 declare -A PROC
 if [ -n "${PGTLS_PID:-}" ]; then PROC[tls-tls]=$PGTLS_PID; PROC[tls-plain]=$PGTLS_PID; fi
 if [ -n "${BASELINE_PID:-}" ]; then PROC[tls-tls-baseline]=$BASELINE_PID; fi
+if [ -n "${JDKENGINE_PID:-}" ]; then
+  LABEL[tls-tls-jdk-engine]="pgtls TLS→TLS, the JDK's TLS engine"; PROC[tls-tls-jdk-engine]=$JDKENGINE_PID
+fi
 java_version() { "$1" -version 2>&1 | awk -F'"' 'NR==1 {print $2}'; }
 if wants tls-tls-jdk25; then
   LABEL[tls-tls-jdk25]="pgtls TLS→TLS, JDK $(java_version "$JDK25/bin/java")"; PROC[tls-tls-jdk25]=$JDK25_PID

@@ -7,17 +7,21 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 
 /**
- * Fixed-size direct buffers for one selector loop (not thread-safe: only the loop's thread borrows
- * and returns). Every buffer is large enough for one whole TLS record in either form, so a single
+ * Fixed-size buffers for one selector loop (not thread-safe: only the loop's thread borrows and
+ * returns), of two kinds: direct and heap. Every buffer is large enough for one whole TLS record in either form, so a single
  * size class serves ciphertext and plaintext alike. Plaintext buffers are zeroed when returned, so
  * decrypted query text does not linger in idle memory. {@link #outstanding()} lets tests prove that
  * every borrowed buffer came back.
  *
- * <p>Direct, because sockets read into and write from them: NIO copies every heap buffer through a
- * temporary direct one of its own (sun.nio.ch.IOUtil) on each read and write, two copies per
- * record relayed. An idle connection holds none of them (see {@link PooledBuffer}), and the pool
- * keeps at most {@value #MAX_RETAINED} for reuse, so their native memory stays bounded by the
- * connections that are moving data.
+ * <p>Which kind a buffer is follows what touches it (see {@link PooledBuffer#prefer}): a socket
+ * reads into and writes from a direct buffer as it is, while NIO copies a heap buffer through a
+ * temporary direct one of its own (sun.nio.ch.IOUtil) on each read and write; a native TLS engine
+ * (BoringSSL) works on direct buffers and copies heap ones; but the JDK's engine with a provider
+ * that works on arrays (the Amazon Corretto Crypto Provider) copies direct buffers into arrays
+ * (javax.crypto.CipherSpi.bufferCrypt), which measured a few per cent more CPU per transaction
+ * than NIO's copies. An idle connection holds no buffer (see {@link PooledBuffer}), and the pool
+ * keeps at most {@value #MAX_RETAINED} of each kind for reuse, so their native memory stays
+ * bounded by the connections that are moving data.
  */
 public final class BufferPool {
   /** Large enough for one TLS record, ciphertext (packet) or plaintext (application) size. */
@@ -26,7 +30,8 @@ public final class BufferPool {
   private static final int MAX_RETAINED = 64;
   private static final byte[] ZEROS = new byte[BUFFER_SIZE];
 
-  private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
+  private final ArrayDeque<ByteBuffer> freeDirect = new ArrayDeque<>();
+  private final ArrayDeque<ByteBuffer> freeHeap = new ArrayDeque<>();
   private final AtomicLong outstanding = new AtomicLong();
 
   private static int computeBufferSize() {
@@ -39,11 +44,16 @@ public final class BufferPool {
     }
   }
 
-  /** A cleared buffer of {@link #BUFFER_SIZE} bytes, in write mode. */
+  /** A cleared direct buffer of {@link #BUFFER_SIZE} bytes, in write mode. */
   public ByteBuffer borrow() {
-    ByteBuffer b = free.pollFirst();
+    return borrow(true);
+  }
+
+  /** A cleared buffer of {@link #BUFFER_SIZE} bytes, direct or on the heap, in write mode. */
+  public ByteBuffer borrow(boolean direct) {
+    ByteBuffer b = (direct ? freeDirect : freeHeap).pollFirst();
     if (b == null) {
-      b = ByteBuffer.allocateDirect(BUFFER_SIZE);
+      b = direct ? ByteBuffer.allocateDirect(BUFFER_SIZE) : ByteBuffer.allocate(BUFFER_SIZE);
     }
     outstanding.incrementAndGet();
     return b;
@@ -64,6 +74,7 @@ public final class BufferPool {
     }
     buffer.clear();
     outstanding.decrementAndGet();
+    ArrayDeque<ByteBuffer> free = buffer.isDirect() ? freeDirect : freeHeap;
     if (buffer.capacity() == BUFFER_SIZE && free.size() < MAX_RETAINED) {
       free.addFirst(buffer);
     }
@@ -76,6 +87,6 @@ public final class BufferPool {
 
   /** Buffers kept for reuse. */
   public int retained() {
-    return free.size();
+    return freeDirect.size() + freeHeap.size();
   }
 }

@@ -16,6 +16,8 @@ public final class PooledBuffer {
   private boolean plaintext;
   private final String name;
   private ByteBuffer buffer;
+  /** The kind borrowed next: direct until a heap-preferring TLS engine takes the slot over. */
+  private boolean direct = true;
   /** How far into the buffer data has reached since it was borrowed: what must be zeroed. */
   private int highWater;
 
@@ -33,10 +35,19 @@ public final class PooledBuffer {
     plaintext = false;
   }
 
+  /**
+   * The kind of buffer to borrow from now on (see {@link BufferPool}): what the slot holds now
+   * keeps its data and goes back when drained.
+   */
+  public void prefer(boolean directBuffers) {
+    this.direct = directBuffers;
+    releaseIfEmpty();
+  }
+
   /** The buffer, borrowing one if none is held; in write mode. */
   public ByteBuffer prepare() {
     if (buffer == null) {
-      buffer = pool.borrow();
+      buffer = pool.borrow(direct);
       highWater = 0;
     }
     return buffer;

@@ -106,6 +106,8 @@ final class Leg {
   void startTls(TlsSession session) throws LegIOException {
     this.tls = session;
     wire.outgoing().holdsCiphertextOnly();
+    wire.incoming().prefer(session.prefersDirectBuffers());
+    wire.outgoing().prefer(session.prefersDirectBuffers());
     try {
       session.begin();
     } catch (SSLException e) {

@@ -387,6 +387,11 @@ public final class ProxyConnection {
       route.warnOnceAboutChannelBinding();
     }
     BackendKeyRewrite keyRewrite = listener.mintsCancelKeys() ? new BackendKeyRewrite(listener.keyMinter(route)) : null;
+    // The relay buffers are the client engine's output and input (see BufferPool), or a socket's.
+    boolean direct = client.isTls() ? client.tls().prefersDirectBuffers()
+        : !backend.isTls() || backend.tls().prefersDirectBuffers();
+    c2b.prefer(direct);
+    b2c.prefer(direct);
     relay = new Relay(log, route, client, backend, c2b, b2c, traffic, request.user(), scramWatch, keyRewrite);
     moveTo(ConnectionState.RELAYING, relay);
     live = new Live(new LiveSession.Facts(source.ip(),

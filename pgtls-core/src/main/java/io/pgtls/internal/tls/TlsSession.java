@@ -103,6 +103,15 @@ public final class TlsSession {
     return engine.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING;
   }
 
+  /**
+   * Whether the engine works best on direct buffers (see BufferPool): a native engine (BoringSSL,
+   * Conscrypt) does, and copies heap buffers through direct ones of its own; the JDK's engine
+   * (SunJSSE, sun.security.ssl) copies direct buffers into arrays for its cipher instead.
+   */
+  public boolean prefersDirectBuffers() {
+    return !engine.getClass().getName().startsWith("sun.security.ssl.");
+  }
+
   /** The negotiated protocol version, such as "TLSv1.3". */
   public String protocol() {
     return engine.getSession().getProtocol();

@@ -39,6 +39,23 @@ class BufferPoolTest {
   }
 
   @Test
+  void eachKindComesBackToItsOwnKindAndIsZeroed() {
+    BufferPool pool = new BufferPool();
+    PooledBuffer slot = new PooledBuffer(pool, true, "slot");
+    assertThat(slot.prepare().isDirect()).as("sockets first: direct").isTrue();
+    slot.prefer(false); // a JDK engine takes the slot over: heap from now on
+    slot.prepare().put("secret".getBytes(StandardCharsets.US_ASCII));
+    ByteBuffer heap = slot.peek();
+    assertThat(heap.isDirect()).isFalse();
+    slot.truncate(0);
+    slot.releaseIfEmpty();
+    assertThat(pool.borrow(true).isDirect()).isTrue();
+    ByteBuffer again = pool.borrow(false);
+    assertThat(again).isSameAs(heap);
+    assertThat(again.get(0)).isZero();
+  }
+
+  @Test
   void buffersHoldAWholeTlsRecord() {
     assertThat(BufferPool.BUFFER_SIZE).isGreaterThanOrEqualTo(16 * 1024 + 256);
   }

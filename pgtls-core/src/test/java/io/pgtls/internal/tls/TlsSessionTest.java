@@ -132,6 +132,12 @@ class TlsSessionTest {
     pump(from, to, 20);
   }
 
+  /** The JDK's engine copies direct buffers into arrays for its cipher; its legs take heap buffers. */
+  @Test
+  void theJdksEngineAsksForHeapBuffers() {
+    assertThat(new TlsSession(contexts.server.createSSLEngine()).prefersDirectBuffers()).isFalse();
+  }
+
   @Test
   void tls12ListenerSessionCannotBeResumedOnceItsHandshakeIsDone() throws Exception {
     Side[] sides = connect("TLSv1.2");
