@@ -9,6 +9,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
@@ -25,8 +26,6 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * Makes the engines of one side of one route from one netty {@link SslContext}.
@@ -100,7 +99,12 @@ final class NettyEngineMaker implements TlsEngineMaker {
     SslContextBuilder b = SslContextBuilder.forClient()
         .sslProvider(SslProvider.OPENSSL_REFCNT)
         .protocols(spec.enabledProtocols())
-        .trustManager(firstX509(spec.trust().trustManagers()));
+        .trustManager(spec.serverTrust())
+        // PostgreSQL before 18 takes only P-256 for key exchange (ssl_ecdh_curve = prime256v1), and
+        // 18 takes X25519 or P-256 (ssl_groups). BoringSSL sends one key share, for its first
+        // group, X25519 by default: PostgreSQL 14 to 17 would answer every backend connection with
+        // a HelloRetryRequest (one more round trip and key). P-256 first is taken at once by all.
+        .option(OpenSslContextOption.GROUPS, BACKEND_GROUPS);
     spec.identityKeyManagerFactory().ifPresent(k -> b.keyManager(new OpenSslCachingX509KeyManagerFactory(k)));
     if (!spec.applicationProtocols().isEmpty()) {
       b.applicationProtocolConfig(alpn(spec.applicationProtocols()));
@@ -255,14 +259,8 @@ final class NettyEngineMaker implements TlsEngineMaker {
   }
 
   /** The trust manager pgtls's JDK contexts use: JDK quirk, an SSLContext uses only the first X509 one. */
-  private static X509TrustManager firstX509(TrustManager[] managers) {
-    for (TrustManager m : managers) {
-      if (m instanceof X509TrustManager x509) {
-        return x509;
-      }
-    }
-    throw new IllegalArgumentException("no X509TrustManager among the backend trust managers");
-  }
+  /** Key-exchange groups of the backend leg, its key share for the first. */
+  static final String[] BACKEND_GROUPS = {"P-256", "X25519", "P-384"};
 
   @Override
   public String toString() {

@@ -141,6 +141,56 @@ class BoringSslQuirksTest {
         .isEqualTo(sni.isEmpty() ? List.of() : List.of(sni));
   }
 
+  /**
+   * PostgreSQL 14 to 17 take only P-256 for key exchange; a ClientHello whose only key share is
+   * X25519 (BoringSSL's default) gets a HelloRetryRequest on every backend connection.
+   */
+  @Test
+  void theBackendLegsOneKeyShareIsP256WhichEveryPostgresqlTakesAtOnce() throws Exception {
+    Side client = client(BORINGSSL, null, List.of());
+    client.session.begin();
+    client.pass();
+    client.netOut.flip();
+    assertThat(keyShareGroups(client.netOut)).containsExactly(0x0017); // secp256r1
+  }
+
+  /** The group of each key_share entry of the ClientHello in {@code record}. */
+  private static List<Integer> keyShareGroups(java.nio.ByteBuffer record) {
+    java.nio.ByteBuffer b = record.duplicate();
+    b.position(b.position() + 5 + 4 + 2 + 32); // record header, handshake header, version, random
+    skip(b, b.get() & 0xff); // session id
+    skip(b, b.getShort() & 0xffff); // cipher suites
+    skip(b, b.get() & 0xff); // compression methods
+    int extensionsLength = b.getShort() & 0xffff;
+    int end = b.position() + extensionsLength;
+    List<Integer> groups = new ArrayList<>();
+    while (b.position() < end) {
+      int type = b.getShort() & 0xffff;
+      int length = b.getShort() & 0xffff;
+      int next = b.position() + length;
+      if (type == 51) {
+        int listLength = b.getShort() & 0xffff;
+        int listEnd = b.position() + listLength;
+        while (b.position() < listEnd) {
+          groups.add(b.getShort() & 0xffff);
+          skip(b, b.getShort() & 0xffff);
+        }
+      }
+      b.position(next);
+    }
+    return groups;
+  }
+
+  private static void skip(java.nio.ByteBuffer b, int n) {
+    b.position(b.position() + n);
+  }
+
+  @Test
+  void nativeEnginesAskForDirectBuffers() {
+    assertThat(client(BORINGSSL, null, List.of()).session.prefersDirectBuffers()).isTrue();
+    assertThat(client(JDK, null, List.of()).session.prefersDirectBuffers()).isFalse();
+  }
+
   @Test
   void neitherLegKeepsASessionCache() {
     NettyEngineMaker server = NettyEngineMaker.server(new ServerTlsSpec(pki.server.material(), pki.trust(), null,

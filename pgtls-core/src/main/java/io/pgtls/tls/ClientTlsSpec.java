@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * How pgtls connects to one backend over TLS, for a {@link TlsEngineFactory} to build client
@@ -46,6 +47,11 @@ public record ClientTlsSpec(TrustMaterial trust, TlsMaterial clientIdentity, Str
    */
   public Optional<SNIHostName> serverNameIndication() {
     return HostNames.sniFor(peerHost());
+  }
+
+  /** What judges the backend's chain, one per call: see {@link TlsContexts#backendTrust}. */
+  public X509ExtendedTrustManager serverTrust() {
+    return TlsContexts.backendTrust(trust);
   }
 
   /** A key manager factory presenting {@code clientIdentity}, initialised; empty without one. */

@@ -105,6 +105,15 @@ public final class TlsContexts {
   }
 
   /**
+   * What judges the backend's certificate chain against {@code trust}, for every engine: the JDK's
+   * PKIX checks (host name included under verify-full), remembered per route for the chains that
+   * passed ({@link RememberingTrustManager}).
+   */
+  public static X509ExtendedTrustManager backendTrust(TrustMaterial trust) {
+    return new RememberingTrustManager(pkix(trust));
+  }
+
+  /**
    * JDK quirk: an SSLContext uses only the first X509TrustManager of the array it is given; the
    * PKIX TrustManagerFactory makes exactly one, an X509ExtendedTrustManager.
    */
@@ -129,7 +138,7 @@ public final class TlsContexts {
     Objects.requireNonNull(trust, "trust");
     // A null KeyManager array means "no client certificate", not a default keystore.
     KeyManager[] keys = clientIdentity != null ? IdentityKeyManagers.of(clientIdentity) : null;
-    SSLContext context = context(keys, new TrustManager[] {new RememberingTrustManager(pkix(trust))});
+    SSLContext context = context(keys, new TrustManager[] {backendTrust(trust)});
     // JDK quirk: a client keeps every session it completes in its context's cache (TLS 1.3:
     // Finished's T13 consumer puts it there whether or not a ticket ever makes it resumable), up to
     // 20,480 sessions for 24 hours, each with the peer's certificate chain. PostgreSQL issues no
