@@ -141,12 +141,17 @@ final class NettyEngineMaker implements TlsEngineMaker {
       holdsContext = true;
       LIVE_CONTEXTS.incrementAndGet();
     }
-    SSLEngine engine = make.apply(context); // the engine holds a reference to the context
-    live.incrementAndGet();
-    LIVE_ENGINES.incrementAndGet();
-    if (state == State.RETIRED && holdsContext) {
-      holdsContext = false;
-      ReferenceCountUtil.release(context);
+    SSLEngine engine;
+    try {
+      engine = make.apply(context); // the engine holds a reference to the context
+      live.incrementAndGet();
+      LIVE_ENGINES.incrementAndGet();
+    } finally {
+      if (state == State.RETIRED && holdsContext) {
+        holdsContext = false;
+        ReferenceCountUtil.release(context);
+        noteIfContextFreed();
+      }
     }
     return engine;
   }
