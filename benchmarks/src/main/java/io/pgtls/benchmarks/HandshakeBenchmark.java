@@ -1,6 +1,11 @@
 package io.pgtls.benchmarks;
 
 import io.pgtls.internal.tls.TlsSession;
+import io.pgtls.tls.ClientTlsSpec;
+import io.pgtls.tls.ServerTlsSpec;
+import io.pgtls.tls.TlsEngineFactory;
+import io.pgtls.tls.TlsEngineMaker;
+import io.pgtls.tls.TlsEngines;
 import io.pgtls.tls.TlsContexts;
 import io.pgtls.tls.TlsMaterial;
 import io.pgtls.tls.TrustMaterial;
@@ -84,26 +89,27 @@ public class HandshakeBenchmark {
   @Param({"jdk", "accp"})
   public String crypto;
 
-  /**
-   * The TLS engine: the JDK's; another one (BoringSSL, through pgtls's engine seam) is one more
-   * value here and one more case in {@link #engines}.
-   */
-  @Param({"jdk"})
+  /** The TLS engine, by the name {@code tls_engine} takes: the JDK's, or BoringSSL (pgtls-boringssl). */
+  @Param({"jdk", "boringssl"})
   public String engine;
 
   private static final String HOST = "localhost";
   private static final int PORT = 5432;
 
   /** The two ends of one handshake, made as pgtls makes them for a route. */
-  interface Engines {
-    /** pgtls's client leg: a server-mode engine. */
-    SSLEngine listener();
+  /** pgtls's two makers of one route, from its engine seam ({@code TlsEngineFactory}). */
+  record Engines(TlsEngineMaker listener, TlsEngineMaker backend) {
+    /** pgtls's client leg: a server-mode engine, for a ClientHello that offers TLS 1.3. */
+    TlsSession listenerSession() {
+      SSLEngine e = listener.newEngine(true);
+      return new TlsSession(e, () -> listener.release(e));
+    }
 
     /** pgtls's backend leg: a client-mode engine toward {@value #HOST}. */
-    SSLEngine backend();
-
-    /** Forgets every session the client side could resume, so that the next handshake is a full one. */
-    void forgetSessions();
+    TlsSession backendSession() {
+      SSLEngine e = backend.newEngine();
+      return new TlsSession(e, () -> backend.release(e));
+    }
   }
 
   private Engines engines;
@@ -199,50 +205,26 @@ public class HandshakeBenchmark {
     handshake(null);
   }
 
+  /**
+   * The makers pgtls builds for a route (RouteTls): the listener's with no client certificate asked
+   * for, TLS 1.3 and 1.2; the backend's for verify-full and a direct-TLS backend (ALPN).
+   */
   private static Engines engines(String name, TlsMaterial identity, TrustMaterial trust) {
-    switch (name) {
-      case "jdk": {
-        SSLContext listener = TlsContexts.serverWithoutResumption(identity, null, null);
-        SSLContext backend = TlsContexts.client(trust, null);
-        return new Engines() {
-          @Override
-          public SSLEngine listener() {
-            // CompiledRoute.newListenerEngine: no client certificate asked for, TLS 1.3 and 1.2.
-            return TlsContexts.serverEngine(listener, false, null);
-          }
-
-          @Override
-          public SSLEngine backend() {
-            // CompiledRoute.newBackendEngine for verify-full and a direct-TLS backend (ALPN).
-            SSLEngine e = TlsContexts.clientEngine(backend, HOST, PORT, true, List.of("TLSv1.3", "TLSv1.2"));
-            SSLParameters p = e.getSSLParameters();
-            p.setApplicationProtocols(new String[] {TlsContexts.ALPN_POSTGRESQL});
-            e.setSSLParameters(p);
-            return e;
-          }
-
-          @Override
-          public void forgetSessions() {
-            SSLSessionContext cache = backend.getClientSessionContext();
-            for (Enumeration<byte[]> ids = cache.getIds(); ids.hasMoreElements(); ) {
-              SSLSession s = cache.getSession(ids.nextElement());
-              if (s != null) {
-                s.invalidate();
-              }
-            }
-          }
-        };
-      }
-      default:
-        throw new IllegalArgumentException("no TLS engine '" + name + "' in this build (jdk)");
-    }
+    TlsEngineFactory factory = TlsEngines.named(name);
+    factory.unavailability().ifPresent(why -> {
+      throw new IllegalStateException("TLS engine '" + name + "' is not usable here: " + why);
+    });
+    return new Engines(
+        factory.server(new ServerTlsSpec(identity, null, null, false, List.of(), List.of())),
+        factory.client(new ClientTlsSpec(trust, null, HOST, PORT, true, List.of("TLSv1.3", "TLSv1.2"),
+            List.of(TlsContexts.ALPN_POSTGRESQL))));
   }
 
   @Benchmark
   public int handshake(Cpu cpu) throws Exception {
     long start = cpu == null ? 0 : cpu.start();
-    TlsSession server = new TlsSession(engines.listener());
-    TlsSession client = new TlsSession(engines.backend());
+    TlsSession server = engines.listenerSession();
+    TlsSession client = engines.backendSession();
     client.begin();
     server.begin();
     c2s.clear();
@@ -266,7 +248,8 @@ public class HandshakeBenchmark {
         break;
       }
     }
-    engines.forgetSessions();
+    server.release();
+    client.release();
     if (cpu != null) {
       cpu.stop(start);
     }
