@@ -182,6 +182,9 @@ pgtls_toml() { # tls-port to-pgbouncer-port [plain-port]
   if [ -n "${PGTLS_LOOPS:-}" ]; then echo "loops = $PGTLS_LOOPS"; fi
   if [ -n "${PGTLS_CRYPTO:-}" ]; then echo "crypto_provider = \"$PGTLS_CRYPTO\""; fi
   if [ -n "${PGTLS_TLS_ENGINE:-}" ]; then echo "tls_engine = \"$PGTLS_TLS_ENGINE\""; fi
+  # Every client here comes from 127.0.0.1: the per-address limits (1,000 connections, 200 a
+  # second) would refuse the idle sessions and slow the connection runs: none here.
+  printf '[limits]\nmax_connections_per_source = 0\nmax_pending_connections = 0\nhandshakes_per_second_per_source = 1e9\nhandshake_burst_per_source = 1000000\n'
   for route in "tls:$1:$PGPORT:true" "to-pgbouncer:$2:$BOUNCERPORT:true" ${3:+"plain:$3:$PGPORT:false"}; do
     IFS=: read -r name port backend tls <<< "$route"
     cat <<TOML
