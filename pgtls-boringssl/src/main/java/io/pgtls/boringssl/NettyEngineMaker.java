@@ -218,7 +218,7 @@ final class NettyEngineMaker implements TlsEngineMaker {
       return;
     }
     Set<String> tls13 = new TreeSet<>();
-    spec.cipherSuites().stream().filter(s -> s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_"))
+    spec.cipherSuites().stream().filter(TlsContexts::isTls13Suite)
         .forEach(tls13::add);
     if (!tls13.equals(new TreeSet<>(TLS13_SUITES))) {
       throw new IllegalArgumentException("BoringSSL always enables its three TLS 1.3 cipher suites " + new TreeSet<>(TLS13_SUITES)

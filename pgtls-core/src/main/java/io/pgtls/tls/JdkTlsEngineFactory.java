@@ -40,7 +40,7 @@ public final class JdkTlsEngineFactory implements TlsEngineFactory {
     SSLContext tls12 = TlsContexts.ticketsAreStateless()
         ? TlsContexts.server(spec.identity(), spec.clientCa(), spec.revocation())
         : withoutResumption;
-    boolean allowsTls13 = allowsTls13(spec);
+    boolean allowsTls13 = spec.allowsTls13();
     return new Maker("server " + spec.identity()) {
       @Override
       public SSLEngine newEngine() {
@@ -57,14 +57,6 @@ public final class JdkTlsEngineFactory implements TlsEngineFactory {
         return engine;
       }
     };
-  }
-
-  /** Whether the listener can negotiate TLS 1.3: the version is enabled and so is a 1.3 suite. */
-  private static boolean allowsTls13(ServerTlsSpec spec) {
-    boolean version = spec.protocols() == null || spec.protocols().isEmpty() || spec.protocols().contains("TLSv1.3");
-    boolean suite = spec.cipherSuites().isEmpty()
-        || spec.cipherSuites().stream().anyMatch(c -> c.startsWith("TLS_AES_") || c.startsWith("TLS_CHACHA20_"));
-    return version && suite;
   }
 
   @Override

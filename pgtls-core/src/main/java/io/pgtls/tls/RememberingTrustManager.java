@@ -6,6 +6,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -108,7 +109,7 @@ final class RememberingTrustManager extends X509ExtendedTrustManager {
       this.authType = authType;
       this.host = host;
       this.endpointCheck = endpointCheck;
-      this.hash = Arrays.deepHashCode(chain) * 31 + java.util.Objects.hash(authType, host, endpointCheck);
+      this.hash = Arrays.deepHashCode(chain) * 31 + Objects.hash(authType, host, endpointCheck);
     }
 
     static Passed of(X509Certificate[] chain, String authType, String host, String endpointCheck) {
@@ -129,8 +130,8 @@ final class RememberingTrustManager extends X509ExtendedTrustManager {
     @Override
     public boolean equals(Object o) {
       return o instanceof Passed p && hash == p.hash && Arrays.deepEquals(chain, p.chain)
-          && java.util.Objects.equals(authType, p.authType) && java.util.Objects.equals(host, p.host)
-          && java.util.Objects.equals(endpointCheck, p.endpointCheck);
+          && Objects.equals(authType, p.authType) && Objects.equals(host, p.host)
+          && Objects.equals(endpointCheck, p.endpointCheck);
     }
 
     @Override

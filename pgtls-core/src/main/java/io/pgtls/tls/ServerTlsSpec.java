@@ -32,6 +32,15 @@ public record ServerTlsSpec(TlsMaterial identity, TrustMaterial clientCa, Revoca
     return TlsProtocols.resolve(protocols);
   }
 
+  /**
+   * Whether a handshake can be TLS 1.3: the version is enabled, and so is a TLS 1.3 suite (or the
+   * default suites are, which include them all).
+   */
+  public boolean allowsTls13() {
+    return List.of(enabledProtocols()).contains("TLSv1.3")
+        && (cipherSuites.isEmpty() || cipherSuites.stream().anyMatch(TlsContexts::isTls13Suite));
+  }
+
   /** What judges a client certificate: {@code clientCa} and {@code revocation}, as the JDK's engine uses them. */
   public X509ExtendedTrustManager clientTrust() {
     return TlsContexts.clientTrust(clientCa, revocation);

@@ -196,10 +196,15 @@ public final class TlsContexts {
    * key exchange with an AEAD cipher (AES-GCM, ChaCha20-Poly1305) — forward secrecy and no CBC.
    * The JDK's own defaults still include CBC and plain-RSA suites for TLS 1.2.
    */
+  /** Whether {@code suite}, by its JDK (IANA) name, is a TLS 1.3 cipher suite. */
+  public static boolean isTls13Suite(String suite) {
+    return suite.startsWith("TLS_AES_") || suite.startsWith("TLS_CHACHA20_");
+  }
+
   public static String[] strongCipherSuites(String[] supported) {
     List<String> strong = new ArrayList<>();
     for (String suite : supported) {
-      boolean tls13 = suite.startsWith("TLS_AES_") || suite.startsWith("TLS_CHACHA20_");
+      boolean tls13 = isTls13Suite(suite);
       boolean tls12Aead = suite.startsWith("TLS_ECDHE_") && (suite.contains("_GCM_") || suite.contains("CHACHA20_POLY1305"));
       if (tls13 || tls12Aead) {
         strong.add(suite);

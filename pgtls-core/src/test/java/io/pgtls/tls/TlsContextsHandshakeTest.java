@@ -85,6 +85,22 @@ class TlsContextsHandshakeTest {
     assertThat(Collections.list(towardsDefaults.getClientSessionContext().getIds())).as("sessions kept").hasSize(2);
   }
 
+  /**
+   * The no-ticket context may serve only handshakes certain to be TLS 1.3 (with stateless tickets it
+   * breaks TLS 1.2 clients that ask for one): a client offering 1.3 still gets 1.2 from a listener
+   * that disables the version, or whose cipher suites are all TLS 1.2 ones.
+   */
+  @Test
+  void aListenerCanNegotiateTls13OnlyWithTheVersionAndOneOfItsSuites() {
+    List<String> tls12Suites = List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+    assertThat(new ServerTlsSpec(localhostServer, null, null, false, List.of(), List.of()).allowsTls13()).isTrue();
+    assertThat(new ServerTlsSpec(localhostServer, null, null, false, List.of("TLSv1.2"), List.of()).allowsTls13())
+        .isFalse();
+    assertThat(new ServerTlsSpec(localhostServer, null, null, false, List.of(), tls12Suites).allowsTls13()).isFalse();
+    assertThat(new ServerTlsSpec(localhostServer, null, null, false, List.of(),
+        List.of("TLS_AES_128_GCM_SHA256", tls12Suites.get(0))).allowsTls13()).isTrue();
+  }
+
   /** A client context with the JDK's session cache, which keeps a session per ticket received. */
   private static SSLContext jdkClient() throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
